@@ -1,0 +1,228 @@
+/* leanboot run: boot an appliance once and exit with the payload's exit status. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "run.h"
+#include "../common/appliance.h"
+#include "../common/cmdline.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/strv.h"
+
+/* The kernel's COMMAND_LINE_SIZE on x86. */
+#define KERNEL_CMDLINE_MAX 2048
+
+#define EXIT_TIMEOUT 124
+#define EXIT_FAILURE_LEANBOOT 125
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot run DIR [OPTION]... [-- CMD [ARG]...]\n"
+                "Boot the appliance in DIR once under QEMU and exit with the payload's status.\n\n"
+                "      --debug          no 'quiet': show the kernel log and the init's stages\n"
+                "      --append ARGS    extra kernel command line arguments\n"
+                "      --timeout SEC    kill a guest that runs longer (exit status 124)\n"
+                "      --memory MB      guest memory (default 256)\n"
+                "      --smp N          guest CPUs (default 1)\n"
+                "      --accel A        auto (default: kvm when /dev/kvm is usable), kvm or tcg\n"
+                "      --disk FILE      add a disk (virtio, /dev/vdb onwards; repeatable)\n"
+                "  -h, --help           show this help\n\n"
+                "Exit status: the payload's; 124 on timeout; 125 when leanboot, QEMU, the kernel or\n"
+                "the init failed; 127 when the payload command does not exist in the appliance.\n");
+}
+
+int accel_from_string(const char *s, enum accel *ret)
+{
+        if (streq(s, "auto"))
+                *ret = ACCEL_AUTO;
+        else if (streq(s, "kvm"))
+                *ret = ACCEL_KVM;
+        else if (streq(s, "tcg"))
+                *ret = ACCEL_TCG;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+char *run_cmdline(const char *appliance, bool debug, const char *append, char **payload)
+{
+        _cleanup_free_ char *path = path_join(appliance, "cmdline");
+        _cleanup_free_ char *text = NULL;
+        if (!path || read_full_file(path, &text, NULL) < 0) {
+                log_error("%s has no readable cmdline file", appliance);
+                return NULL;
+        }
+        struct cmdline cl;
+        if (cmdline_parse(text, &cl) < 0)
+                return NULL;
+        _cleanup_strv_free_ char **tokens = NULL;
+        for (size_t i = 0; i < cl.n; i++) {
+                if (debug && streq(cl.tokens[i], "quiet"))
+                        continue;
+                /* A token with a blank came quoted; keep it quoted for the kernel. */
+                if (strpbrk(cl.tokens[i], " \t"))
+                        strv_pushf(&tokens, "\"%s\"", cl.tokens[i]);
+                else
+                        strv_push(&tokens, cl.tokens[i]);
+        }
+        if (debug && !cmdline_has(&cl, "leanboot.debug"))
+                strv_push(&tokens, "leanboot.debug");
+        cmdline_free(&cl);
+        if (append && *append)
+                strv_push(&tokens, append);
+        if (payload && payload[0]) {
+                _cleanup_free_ char *enc = NULL;
+                if (argv_encode(payload, strv_length(payload), &enc) < 0)
+                        return NULL;
+                strv_pushf(&tokens, "leanboot.run=%s", enc);
+        }
+        char *joined = strv_join(tokens, " ");
+        if (joined && strlen(joined) >= KERNEL_CMDLINE_MAX) {
+                log_error("the kernel command line would be %zu bytes, over the kernel's limit of %d: "
+                          "put a long payload in a script (build --copy) and run that",
+                          strlen(joined), KERNEL_CMDLINE_MAX - 1);
+                free(joined);
+                return NULL;
+        }
+        return joined;
+}
+
+static bool parse_int(const char *s, int min, int max, int *ret)
+{
+        char *end;
+        errno = 0;
+        long v = strtol(s, &end, 10);
+        if (errno || end == s || *end || v < min || v > max)
+                return false;
+        *ret = (int)v;
+        return true;
+}
+
+static void print_stages(const struct boot_result *r)
+{
+        fprintf(stderr, "leanboot: stages (host clock, ms from QEMU start):");
+        for (size_t i = 0; i < r->n_marks; i++)
+                fprintf(stderr, " %s=%.1f", r->marks[i].name, (double)r->marks[i].host_us / 1000.0);
+        fprintf(stderr, " qemu-exit=%.1f\n", (double)r->host_exit_us / 1000.0);
+}
+
+int cmd_run(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "debug", no_argument, NULL, 'd' },         { "append", required_argument, NULL, 'a' },
+                { "timeout", required_argument, NULL, 't' }, { "memory", required_argument, NULL, 'm' },
+                { "smp", required_argument, NULL, 's' },     { "accel", required_argument, NULL, 'A' },
+                { "disk", required_argument, NULL, 'D' },    { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        bool debug = false;
+        const char *append = NULL;
+        int timeout = 0, memory = 256, smp = 1;
+        enum accel accel = ACCEL_AUTO;
+        _cleanup_strv_free_ char **disks = NULL;
+        const char *dir = NULL;
+        int c;
+        opterr = 0;
+        /* '-' in the optstring: DIR may come before or after the options; "--" ends them. */
+        while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 1:
+                        if (dir) {
+                                log_error("run: unexpected argument '%s' (the payload goes after --)", optarg);
+                                return 2;
+                        }
+                        dir = optarg;
+                        break;
+                case 'd': debug = true; break;
+                case 'a': append = optarg; break;
+                case 't':
+                        if (!parse_int(optarg, 1, 86400, &timeout))
+                                return log_error("run: --timeout '%s': expected seconds, 1 to 86400", optarg), 2;
+                        break;
+                case 'm':
+                        if (!parse_int(optarg, 64, 1 << 20, &memory))
+                                return log_error("run: --memory '%s': expected MB, at least 64", optarg), 2;
+                        break;
+                case 's':
+                        if (!parse_int(optarg, 1, 256, &smp))
+                                return log_error("run: --smp '%s': expected 1 to 256", optarg), 2;
+                        break;
+                case 'A':
+                        if (accel_from_string(optarg, &accel) < 0)
+                                return log_error("run: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                        break;
+                case 'D':
+                        if (access(optarg, R_OK | W_OK) < 0)
+                                return log_error_errno(-errno, "run: --disk '%s'", optarg), 2;
+                        strv_push(&disks, optarg);
+                        break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        log_error("run: unknown option or missing value: '%s' (see leanboot run --help)",
+                                  argv[optind - 1]);
+                        return 2;
+                }
+        }
+        if (!dir) {
+                log_error("run: no appliance directory given (see leanboot run --help)");
+                return 2;
+        }
+        const char *missing = NULL;
+        if (appliance_check(dir, &missing) < 0) {
+                log_error("'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", dir,
+                          missing ? missing : "manifest.json", dir);
+                return 2;
+        }
+        if (accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK) < 0)
+                return log_error("run: --accel kvm, but /dev/kvm is not usable here"), 2;
+
+        char **payload = optind < argc ? argv + optind : NULL;
+        _cleanup_free_ char *cmdline = run_cmdline(dir, debug, append, payload);
+        if (!cmdline)
+                return EXIT_FAILURE_LEANBOOT;
+
+        struct boot_config bc = {
+                .appliance = dir, .cmdline = cmdline, .accel = accel_resolve(accel, true),
+                .memory_mb = memory, .smp = smp, .disks = disks, .timeout_s = timeout,
+                .interactive = !payload && isatty(STDIN_FILENO),
+                .show_console = debug, .stream_payload = true,
+        };
+        if (debug)
+                log_info("accel %s, kernel command line: %s", accel_name(bc.accel), cmdline);
+        struct boot_result r;
+        int e = boot_appliance(&bc, &r);
+        if (e < 0)
+                return log_error_errno(e, "cannot start QEMU"), EXIT_FAILURE_LEANBOOT;
+
+        int status;
+        if (debug)
+                print_stages(&r);
+        if (r.timed_out) {
+                log_error("timed out after %d s; last stage reached: %s", timeout, boot_last_stage(&r));
+                status = EXIT_TIMEOUT;
+        } else if (r.panic_line) {
+                log_error("the guest kernel panicked (last stage: %s): %s", boot_last_stage(&r), r.panic_line);
+                status = EXIT_FAILURE_LEANBOOT;
+        } else if (r.exit_status >= 0) {
+                status = r.exit_status;
+        } else {
+                /* No exit marker: QEMU failed, or the guest stopped before the init could report. */
+                if (r.qemu_stderr[0])
+                        fprintf(stderr, "%s", r.qemu_stderr);
+                if (!debug && r.console_tail[0])
+                        fprintf(stderr, "--- last console output ---\n%s\n---\n", r.console_tail);
+                log_error("the guest stopped without reporting an exit status (QEMU status %d, last stage: %s)",
+                          r.qemu_status, boot_last_stage(&r));
+                status = EXIT_FAILURE_LEANBOOT;
+        }
+        boot_result_free(&r);
+        return status;
+}

@@ -1,0 +1,606 @@
+/* leanboot build: a supermin appliance around the lean init.
+ *
+ * supermin --prepare turns the package list into supermin.d; we add one tarball with /init and
+ * /etc/leanboot (modules, hooks, payload, copied files); supermin --build -f ext2 makes
+ * kernel + initrd + root.  The result is built in DIR.tmp-XXXXXX and swapped in with one
+ * renameat2(RENAME_EXCHANGE), under a lock, so DIR is always either the old or the new
+ * appliance; any failure leaves the old one as it was. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "builder.h"
+#include "inputs.h"
+#include "kernel.h"
+#include "modlist.h"
+#include "../common/appliance.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/manifest.h"
+#include "../common/spawn.h"
+#include "../common/strv.h"
+
+/* A shell and coreutils: the least a payload can do something with. */
+static const char *const default_packages[] = { "dash", "coreutils" };
+
+struct build_opts {
+        const char *output;   /* -o DIR */
+        const char *kernel;   /* --kernel stock|PATH */
+        char **packages;      /* -p PKG (added to the defaults) */
+        char **copies;        /* --copy SRC:DEST */
+        char **hooks;         /* --hook FILE */
+        char **modules;       /* --module NAME */
+        const char *run;      /* --run 'CMD' */
+        bool debug;           /* --debug */
+        bool force;           /* --force: rebuild even when nothing changed */
+};
+
+/* Everything the build decided before running supermin. */
+struct build_plan {
+        char **packages;
+        char *kernel_path, *kernel_version;
+        const char *kernel_origin;
+        char *moddir;   /* /lib/modules/VERSION, or an empty directory for a custom kernel */
+        struct modlist modules;
+        char *init_path;
+        char inputs[65];
+};
+
+static void plan_free(struct build_plan *p)
+{
+        strv_free(p->packages);
+        free(p->kernel_path);
+        free(p->kernel_version);
+        free(p->moddir);
+        modlist_free(&p->modules);
+        free(p->init_path);
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot build -o DIR [OPTION]...\n"
+                "Build a supermin appliance (kernel, initrd, root) around the lean init.\n\n"
+                "  -o, --output DIR     write the appliance to DIR (replaced atomically)\n"
+                "      --kernel K       'stock' (the host kernel and its modules, default) or the\n"
+                "                       path of a kernel from `leanboot kernel build`\n"
+                "  -p, --package PKG    add an installed Debian package (repeatable)\n"
+                "      --copy SRC:DEST  copy a host file or directory into the appliance\n"
+                "      --hook FILE      run FILE before the payload (repeatable, in order)\n"
+                "      --module NAME    load a kernel module and its dependencies at boot\n"
+                "      --run 'CMD'      built-in payload: a shell command run at boot\n"
+                "      --debug          default command line without 'quiet', with leanboot.debug\n"
+                "      --force          rebuild even if nothing changed\n"
+                "  -h, --help           show this help\n\n"
+                "Default packages: dash coreutils.\n");
+}
+
+static bool package_installed(const char *pkg)
+{
+        char *argv[] = { "dpkg-query", "-W", "-f=${db:Status-Abbrev}", (char *)pkg, NULL };
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        int r = run_capture(argv, &out, &err);
+        return r == 0 && strncmp(out, "ii", 2) == 0;
+}
+
+static bool package_known(const char *pkg)
+{
+        char *argv[] = { "apt-cache", "show", "--no-all-versions", (char *)pkg, NULL };
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        return run_capture(argv, &out, &err) == 0 && out[0];
+}
+
+/* Split SRC:DEST at the last ':' that begins an absolute DEST. */
+static int split_copy(const char *spec, char **ret_src, char **ret_dest)
+{
+        const char *sep = NULL;
+        for (const char *p = spec; (p = strstr(p, ":/")); p++)
+                sep = p;
+        if (!sep || sep == spec)
+                return -EINVAL;
+        *ret_src = strndup(spec, (size_t)(sep - spec));
+        *ret_dest = strdup(sep + 1);
+        return *ret_src && *ret_dest ? 0 : -ENOMEM;
+}
+
+static char *find_init(void)
+{
+        const char *env = getenv("LEANBOOT_INIT");
+        if (env && *env)
+                return strdup(env);
+        /* From the build tree: the init sits in init/ next to the leanboot binary. */
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                char *p = path_join(dirname(exe), "init/leanboot-init");
+                if (p && access(p, X_OK) == 0)
+                        return p;
+                free(p);
+        }
+        return strdup(LIBEXECDIR "/leanboot/leanboot-init");
+}
+
+static int validate(const struct build_opts *o, struct build_plan *p)
+{
+        if (!o->output)
+                return log_error("build: -o DIR is required"), -EINVAL;
+
+        for (size_t i = 0; i < ARRAY_SIZE(default_packages); i++)
+                strv_push(&p->packages, default_packages[i]);
+        for (char **pkg = o->packages; pkg && *pkg; pkg++) {
+                if (!package_installed(*pkg)) {
+                        if (package_known(*pkg))
+                                log_error("package '%s' is not installed on this host: supermin builds "
+                                          "appliances from installed packages (apt-get install %s)", *pkg, *pkg);
+                        else
+                                log_error("unknown package '%s': apt knows no package by that name", *pkg);
+                        return -ENOENT;
+                }
+                if (!strv_contains(p->packages, *pkg))
+                        strv_push(&p->packages, *pkg);
+        }
+        for (char **c = o->copies; c && *c; c++) {
+                _cleanup_free_ char *src = NULL, *dest = NULL;
+                if (split_copy(*c, &src, &dest) < 0)
+                        return log_error("--copy %s: expected SRC:DEST with an absolute DEST", *c), -EINVAL;
+                if (access(src, R_OK) < 0)
+                        return log_error_errno(-errno, "--copy source '%s'", src);
+        }
+        for (char **h = o->hooks; h && *h; h++) {
+                struct stat st;
+                if (stat(*h, &st) < 0)
+                        return log_error_errno(-errno, "--hook '%s'", *h);
+                if (!S_ISREG(st.st_mode))
+                        return log_error("--hook '%s' is not a regular file", *h), -EINVAL;
+        }
+
+        p->init_path = find_init();
+        if (!p->init_path || access(p->init_path, R_OK) < 0)
+                return log_error("lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
+                                 p->init_path ? p->init_path : "?"), -ENOENT;
+
+        const char *k = o->kernel ? o->kernel : "stock";
+        if (streq(k, "stock")) {
+                int r = pick_stock_kernel(&p->kernel_path, &p->kernel_version);
+                if (r < 0)
+                        return log_error("no stock kernel found: no /boot/vmlinuz-* with modules in /lib/modules "
+                                         "(apt-get install linux-image-amd64)"), r;
+                p->kernel_origin = "stock";
+                if (asprintf(&p->moddir, "/lib/modules/%s", p->kernel_version) < 0)
+                        return -ENOMEM;
+        } else {
+                if (access(k, R_OK) < 0)
+                        return log_error_errno(-errno, "--kernel '%s'", k);
+                int r = bzimage_version(k, &p->kernel_version);
+                if (r < 0)
+                        return log_error("--kernel '%s' is not an x86 bzImage kernel", k), r;
+                p->kernel_path = realpath(k, NULL);
+                p->kernel_origin = "custom";
+                if (o->modules)
+                        return log_error("--module: a custom kernel has no loadable modules; "
+                                         "build what you need in with a config fragment"), -EINVAL;
+        }
+
+        if (o->modules) {
+                _cleanup_free_ char *bad = NULL;
+                int r = modlist_resolve(p->moddir, o->modules, strv_length(o->modules), &p->modules, &bad);
+                if (r == -ENOENT && bad)
+                        return log_error("--module %s: no such module for kernel %s", bad, p->kernel_version), r;
+                if (r < 0)
+                        return log_error_errno(r, "cannot resolve modules in %s", p->moddir);
+        }
+        return 0;
+}
+
+static int compute_inputs(const struct build_opts *o, struct build_plan *p)
+{
+        struct hasher *h = NULL;
+        int r = hasher_new(&h);
+        if (r < 0)
+                return r;
+        hasher_add_str(h, "leanboot", PACKAGE_VERSION);
+        r = hasher_add_path(h, "init", p->init_path);
+        for (char **s = p->packages; r >= 0 && s && *s; s++)
+                hasher_add_str(h, "package", *s);
+        /* Installing or upgrading any package changes what supermin would copy. */
+        if (r >= 0)
+                r = hasher_add_stat(h, "dpkg", "/var/lib/dpkg/status");
+        if (r >= 0)
+                r = hasher_add_stat(h, "kernel", p->kernel_path);
+        for (size_t i = 0; r >= 0 && i < p->modules.n; i++)
+                hasher_add_str(h, "module", p->modules.paths[i]);
+        for (char **c = o->copies; r >= 0 && c && *c; c++) {
+                _cleanup_free_ char *src = NULL, *dest = NULL;
+                r = split_copy(*c, &src, &dest);
+                if (r >= 0) {
+                        hasher_add_str(h, "copy", dest);
+                        r = hasher_add_path(h, "copy-src", src);
+                }
+        }
+        for (char **k = o->hooks; r >= 0 && k && *k; k++)
+                r = hasher_add_path(h, "hook", *k);
+        hasher_add_str(h, "run", o->run ? o->run : "");
+        hasher_add_str(h, "debug", o->debug ? "1" : "0");
+        if (r >= 0)
+                r = hasher_final(h, p->inputs);
+        hasher_free(h);
+        return r;
+}
+
+static bool is_up_to_date(const char *dir, const char *inputs)
+{
+        struct manifest m;
+        if (manifest_load(dir, &m) < 0)
+                return false;
+        bool same = m.inputs && streq(m.inputs, inputs);
+        manifest_free(&m);
+        return same && appliance_check(dir, NULL) == 0;
+}
+
+static int write_text(const char *dir, const char *name, const char *text, mode_t mode)
+{
+        _cleanup_free_ char *p = path_join(dir, name);
+        if (!p)
+                return -ENOMEM;
+        _cleanup_free_ char *parent = strdup(p);
+        if (!parent)
+                return -ENOMEM;
+        int r = mkdir_p(dirname(parent), 0755);
+        return r < 0 ? r : write_file_atomic(p, text, strlen(text), mode);
+}
+
+/* The tree that becomes leanboot.tar.gz in supermin.d: /init and /etc/leanboot. */
+static int make_stage(const char *stage, const struct build_opts *o, const struct build_plan *p,
+                      char ***ret_hook_names)
+{
+        int r = mkdir_p(stage, 0755);
+        _cleanup_free_ char *init = path_join(stage, "init");
+        if (r >= 0)
+                r = init ? copy_file(p->init_path, init) : -ENOMEM;
+        if (r >= 0)
+                r = chmod(init, 0755) < 0 ? -errno : 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot install the init into the appliance");
+
+        _cleanup_free_ char *mods = NULL;
+        r = modlist_format(&p->modules, &mods);
+        if (r >= 0)
+                r = write_text(stage, "etc/leanboot/modules", mods, 0644);
+        if (r >= 0 && o->run) {
+                _cleanup_free_ char *cmd = NULL;
+                r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, "etc/leanboot/run", cmd, 0644);
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot write /etc/leanboot");
+
+        size_t i = 0;
+        for (char **h = o->hooks; h && *h; h++, i++) {
+                _cleanup_free_ char *copy = strdup(*h);
+                _cleanup_free_ char *name = NULL, *dst = NULL;
+                if (!copy || asprintf(&name, "%02zu-%s", i + 1, basename(copy)) < 0 ||
+                    asprintf(&dst, "%s/etc/leanboot/hooks/%s", stage, name) < 0)
+                        return -ENOMEM;
+                r = mkdir_p(dirname(strdupa(dst)), 0755);
+                if (r >= 0)
+                        r = copy_file(*h, dst);
+                if (r >= 0 && chmod(dst, 0755) < 0)
+                        r = -errno;
+                if (r < 0)
+                        return log_error_errno(r, "cannot install hook %s", *h);
+                strv_consume(ret_hook_names, TAKE_PTR(name));
+        }
+
+        for (char **c = o->copies; c && *c; c++) {
+                _cleanup_free_ char *src = NULL, *dest = NULL, *dst = NULL;
+                if (split_copy(*c, &src, &dest) < 0 || !(dst = path_join(stage, dest)))
+                        return -ENOMEM;
+                r = mkdir_p(dirname(strdupa(dst)), 0755);
+                if (r < 0)
+                        return log_error_errno(r, "cannot create %s", dest);
+                char *cp[] = { "cp", "-a", "--no-preserve=ownership", "--", src, dst, NULL };
+                if (run_argv(cp, NULL) != 0)
+                        return log_error("--copy %s: copying into the appliance failed", *c), -EIO;
+        }
+        return 0;
+}
+
+/* Run a tool, keeping its output; on failure show its last lines. */
+static int run_tool(char *const *argv, char **env_add, const char *what)
+{
+        /* The tool's output goes to an unlinked temporary file, read back only on failure. */
+        char tmpl[] = "/tmp/leanboot-tool-XXXXXX";
+        _cleanup_close_ int logfd = mkostemp(tmpl, O_CLOEXEC);
+        if (logfd < 0)
+                return -errno;
+        unlink(tmpl);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = logfd;
+        so.stderr_fd = logfd;
+        so.env_add = env_add;
+        int st = run_argv(argv, &so);
+        if (st == 0)
+                return 0;
+        _cleanup_free_ char *out = NULL;
+        lseek(logfd, 0, SEEK_SET);
+        if (read_full_fd(logfd, &out, NULL) == 0) {
+                /* The last few lines say what went wrong. */
+                size_t len = strlen(out);
+                int lines = 0;
+                const char *start = out + len;
+                while (start > out && lines < 8)
+                        if (*--start == '\n' && start != out + len - 1)
+                                lines++;
+                fprintf(stderr, "%s", start == out ? out : start + 1);
+        }
+        log_error("%s failed (%s exited with status %d)", what, argv[0], st);
+        return -EIO;
+}
+
+static int read_ext2_uuid(const char *image, char ret[37])
+{
+        _cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        unsigned char sb[1024];
+        if (pread(fd, sb, sizeof sb, 1024) != (ssize_t)sizeof sb)
+                return -EIO;
+        if (sb[56] != 0x53 || sb[57] != 0xef) /* s_magic 0xEF53 */
+                return -EINVAL;
+        const unsigned char *u = sb + 104;  /* s_uuid */
+        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+                 u[14], u[15]);
+        return 0;
+}
+
+static double mono_seconds(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Replace dir with tmp: an atomic exchange when dir exists, else a rename. */
+static int swap_into_place(const char *tmp, const char *dir)
+{
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
+                return rm_rf(tmp); /* tmp now holds the previous appliance */
+        if (errno != ENOENT)
+                return -errno;
+        return rename(tmp, dir) < 0 ? -errno : 0;
+}
+
+static int build_into(const char *tmp, const struct build_opts *o, struct build_plan *p, double t0)
+{
+        _cleanup_free_ char *smd = path_join(tmp, "supermin.d");
+        _cleanup_free_ char *stage = path_join(tmp, "stage");
+        _cleanup_free_ char *out = path_join(tmp, "appliance");
+        _cleanup_free_ char *moddir_empty = path_join(tmp, "no-modules");
+        if (!smd || !stage || !out || !moddir_empty)
+                return -ENOMEM;
+
+        _cleanup_strv_free_ char **prep = NULL;
+        strv_push(&prep, SUPERMIN_PATH);
+        strv_push(&prep, "--prepare");
+        strv_push(&prep, "--use-installed");
+        strv_push(&prep, "-o");
+        strv_push(&prep, smd);
+        for (char **s = p->packages; s && *s; s++)
+                strv_push(&prep, *s);
+        _cleanup_free_ char *pkgs = strv_join(p->packages, " ");
+        log_info("preparing supermin.d (%s)", pkgs ? pkgs : "");
+        int r = run_tool(prep, NULL, "supermin --prepare");
+        if (r < 0)
+                return r;
+
+        _cleanup_strv_free_ char **hook_names = NULL;
+        r = make_stage(stage, o, p, &hook_names);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *tarball = path_join(smd, "leanboot.tar.gz");
+        char *tar[] = { "tar", "-C", stage, "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball, ".", NULL };
+        r = run_tool(tar, NULL, "packing /init and /etc/leanboot");
+        if (r < 0)
+                return r;
+
+        /* Name the kernel explicitly, so the module list resolved above matches it. */
+        const char *moddir = p->moddir;
+        if (streq(p->kernel_origin, "custom")) {
+                if ((r = mkdir_p(moddir_empty, 0755)) < 0)
+                        return r;
+                moddir = moddir_empty;
+        }
+        _cleanup_strv_free_ char **env = NULL;
+        strv_pushf(&env, "SUPERMIN_KERNEL=%s", p->kernel_path);
+        strv_pushf(&env, "SUPERMIN_KERNEL_VERSION=%s", p->kernel_version);
+        strv_pushf(&env, "SUPERMIN_MODULES=%s", moddir);
+        char *build[] = { SUPERMIN_PATH, "--build", "-f", "ext2", "--copy-kernel", "-o", out, smd, NULL };
+        log_info("building the appliance (%s kernel %s)", p->kernel_origin, p->kernel_version);
+        r = run_tool(build, env, "supermin --build");
+        if (r < 0)
+                return r;
+
+        static const char *const parts[] = { "kernel", "initrd", "root" };
+        for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+                _cleanup_free_ char *from = path_join(out, parts[i]), *to = path_join(tmp, parts[i]);
+                if (!from || !to || rename(from, to) < 0)
+                        return log_error_errno(-errno, "supermin produced no %s", parts[i]);
+        }
+        rm_rf(out);
+        rm_rf(stage);
+        rm_rf(smd);
+        rm_rf(moddir_empty);
+
+        struct manifest m = { 0 };
+        char uuid[37];
+        _cleanup_free_ char *root = path_join(tmp, "root");
+        r = read_ext2_uuid(root, uuid);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the root filesystem's UUID");
+        _cleanup_free_ char *cmdline = appliance_default_cmdline(o->debug, uuid);
+        _cleanup_free_ char *cmdline_nl = NULL;
+        if (!cmdline || asprintf(&cmdline_nl, "%s\n", cmdline) < 0)
+                return -ENOMEM;
+        r = write_text(tmp, "cmdline", cmdline_nl, 0644);
+        if (r < 0)
+                return r;
+
+        char built_at[32];
+        time_t now = time(NULL);
+        strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        m.leanboot_version = PACKAGE_VERSION;
+        m.init_version = PACKAGE_VERSION " (static; modules: host-resolved list, finit_module)";
+        m.inputs = p->inputs;
+        m.kernel_version = p->kernel_version;
+        m.kernel_origin = (char *)p->kernel_origin;
+        m.kernel_source = p->kernel_path;
+        m.packages = p->packages;
+        _cleanup_strv_free_ char **mods = NULL;
+        for (size_t i = 0; i < p->modules.n; i++)
+                strv_push(&mods, p->modules.paths[i]);
+        m.modules = mods;
+        m.hooks = hook_names;
+        m.copies = o->copies;
+        m.run = (char *)o->run;
+        m.debug = o->debug;
+        m.cmdline = cmdline;
+        m.root_uuid = uuid;
+        struct stat st;
+        _cleanup_free_ char *kp = path_join(tmp, "kernel"), *ip = path_join(tmp, "initrd");
+        m.size_kernel = stat(kp, &st) == 0 ? st.st_size : 0;
+        m.size_initrd = stat(ip, &st) == 0 ? st.st_size : 0;
+        if (stat(root, &st) == 0) {
+                m.size_root = st.st_size;
+                m.size_root_allocated = (long long)st.st_blocks * 512;
+        }
+        m.build_seconds = mono_seconds() - t0;
+        m.built_at = built_at;
+        _cleanup_free_ char *json = NULL;
+        r = manifest_to_json(&m, &json);
+        return r < 0 ? r : write_text(tmp, "manifest.json", json, 0644);
+}
+
+static int refuse_foreign_dir(const char *dir)
+{
+        /* Never replace a directory that is not an appliance: it may be someone's data. */
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : log_error_errno(-errno, "output '%s'", dir);
+        struct dirent *e;
+        bool empty = true;
+        while ((e = readdir(d)))
+                if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
+                        empty = false;
+        _cleanup_free_ char *mf = path_join(dir, "manifest.json");
+        if (!empty && !file_exists(mf))
+                return log_error("output '%s' exists and is not a leanboot appliance; refusing to replace it", dir),
+                       -EEXIST;
+        return 0;
+}
+
+int cmd_build(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "output", required_argument, NULL, 'o' }, { "kernel", required_argument, NULL, 'k' },
+                { "package", required_argument, NULL, 'p' }, { "copy", required_argument, NULL, 'c' },
+                { "hook", required_argument, NULL, 'H' },    { "module", required_argument, NULL, 'm' },
+                { "run", required_argument, NULL, 'r' },     { "debug", no_argument, NULL, 'd' },
+                { "force", no_argument, NULL, 'f' },         { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct build_opts o = { 0 };
+        _cleanup_strv_free_ char **pk = NULL, **cp = NULL, **hk = NULL, **md = NULL;
+        int c;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+o:p:h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'o': o.output = optarg; break;
+                case 'k': o.kernel = optarg; break;
+                case 'p': strv_push(&pk, optarg); break;
+                case 'c': strv_push(&cp, optarg); break;
+                case 'H': strv_push(&hk, optarg); break;
+                case 'm': strv_push(&md, optarg); break;
+                case 'r': o.run = optarg; break;
+                case 'd': o.debug = true; break;
+                case 'f': o.force = true; break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        log_error("build: %s '%s' (see leanboot build --help)",
+                                  optopt ? "option needs a value or is unknown:" : "unknown option",
+                                  argv[optind - 1]);
+                        return 2;
+                }
+        }
+        if (optind < argc) {
+                log_error("build: unexpected argument '%s' (see leanboot build --help)", argv[optind]);
+                return 2;
+        }
+        o.packages = pk;
+        o.copies = cp;
+        o.hooks = hk;
+        o.modules = md;
+
+        double t0 = mono_seconds();
+        struct build_plan p = { 0 };
+        int r = validate(&o, &p);
+        if (r >= 0)
+                r = refuse_foreign_dir(o.output);
+        if (r >= 0 && (r = compute_inputs(&o, &p)) < 0)
+                log_error_errno(r, "cannot read the build's inputs");
+        if (r < 0) {
+                plan_free(&p);
+                return 1;
+        }
+
+        /* Output's parent must be writable; the lock and the temporary build live there. */
+        _cleanup_free_ char *outcopy = strdup(o.output), *namecopy = strdup(o.output);
+        const char *parent = dirname(outcopy), *name = basename(namecopy);
+        _cleanup_free_ char *lock_path = NULL, *tmp = NULL;
+        if (asprintf(&lock_path, "%s/.%s.lock", parent, name) < 0 || asprintf(&tmp, "%s.tmp-XXXXXX", o.output) < 0)
+                return 1;
+        _cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0) {
+                log_error_errno(-errno, "cannot write in '%s' (for %s)", parent, o.output);
+                plan_free(&p);
+                return 1;
+        }
+        if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+                log_info("another build of %s is running; waiting for it", o.output);
+                while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+                        ;
+        }
+        if (!o.force && is_up_to_date(o.output, p.inputs)) {
+                log_info("%s is up to date", o.output);
+                plan_free(&p);
+                return 0;
+        }
+        if (!mkdtemp(tmp)) {
+                log_error_errno(-errno, "cannot create a build directory next to %s", o.output);
+                plan_free(&p);
+                return 1;
+        }
+        chmod(tmp, 0755);
+        r = build_into(tmp, &o, &p, t0);
+        if (r >= 0 && (r = swap_into_place(tmp, o.output)) < 0)
+                log_error_errno(r, "cannot move the new appliance into %s", o.output);
+        if (r < 0) {
+                rm_rf(tmp);
+                plan_free(&p);
+                return 1;
+        }
+        log_info("appliance ready in %s (%.1f s)", o.output, mono_seconds() - t0);
+        plan_free(&p);
+        return 0;
+}

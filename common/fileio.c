@@ -1,0 +1,180 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <ftw.h>
+
+#include "fileio.h"
+#include "macro.h"
+
+int read_full_fd(int fd, char **ret_buf, size_t *ret_len)
+{
+        size_t cap = 4096, len = 0;
+        _cleanup_free_ char *buf = malloc(cap);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                if (cap - len < 2) {
+                        char *n = realloc(buf, cap * 2);
+                        if (!n)
+                                return -ENOMEM;
+                        buf = n;
+                        cap *= 2;
+                }
+                ssize_t k = read(fd, buf + len, cap - len - 1);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                len += (size_t)k;
+        }
+        buf[len] = '\0';
+        if (ret_len)
+                *ret_len = len;
+        *ret_buf = TAKE_PTR(buf);
+        return 0;
+}
+
+int read_full_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, ret_buf, ret_len);
+}
+
+int write_full(int fd, const void *buf, size_t len)
+{
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t k = write(fd, p, len);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                len -= (size_t)k;
+        }
+        return 0;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = write_full(fd, buf, len);
+        if (r == 0 && fchmod(fd, mode ? mode : 0644) < 0)
+                r = -errno;
+        if (r == 0 && close(TAKE_FD(fd)) < 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r;
+}
+
+int copy_file(const char *src, const char *dst)
+{
+        _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(in, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        _cleanup_close_ int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+        if (out < 0)
+                return -errno;
+        char buf[65536];
+        for (;;) {
+                ssize_t k = read(in, buf, sizeof buf);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                int r = write_full(out, buf, (size_t)k);
+                if (r < 0)
+                        return r;
+        }
+        if (fchmod(out, st.st_mode & 07777) < 0)
+                return -errno;
+        if (close(TAKE_FD(out)) < 0)
+                return -errno;
+        return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)ftw;
+        if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+int rm_rf(const char *path)
+{
+        int r = nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+        if (r < 0 && errno == ENOENT)
+                return 0;
+        return r > 0 ? -r : (r < 0 ? -errno : 0);
+}
+
+off_t file_size(const char *path)
+{
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return -errno;
+        return st.st_size;
+}
+
+bool file_exists(const char *path)
+{
+        return access(path, F_OK) == 0;
+}
+
+char *path_join(const char *a, const char *b)
+{
+        char *r = NULL;
+        size_t la = strlen(a);
+        bool slash = la > 0 && a[la - 1] == '/';
+        if (asprintf(&r, "%s%s%s", a, slash ? "" : "/", b[0] == '/' ? b + 1 : b) < 0)
+                return NULL;
+        return r;
+}

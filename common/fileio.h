@@ -1,0 +1,29 @@
+/* EINTR-safe whole-file and whole-buffer I/O. All functions return 0 or -errno. */
+#ifndef LEANBOOT_FILEIO_H
+#define LEANBOOT_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read everything from fd until EOF into a NUL-terminated malloc'd buffer. */
+int read_full_fd(int fd, char **ret_buf, size_t *ret_len);
+/* Same for a path. */
+int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
+/* Write all of buf, retrying short writes and EINTR. */
+int write_full(int fd, const void *buf, size_t len);
+/* Write a file (created 0644 unless mode given), via a temporary name and rename. */
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* Copy a regular file's content and mode. */
+int copy_file(const char *src, const char *dst);
+/* mkdir -p. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf (does not cross mount points; does not follow symlinks). */
+int rm_rf(const char *path);
+/* Size in bytes of a file, or -errno. */
+off_t file_size(const char *path);
+bool file_exists(const char *path);
+/* Join two path components into a malloc'd string (NULL on ENOMEM). */
+char *path_join(const char *a, const char *b);
+
+#endif

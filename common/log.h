@@ -1,0 +1,22 @@
+/* One logging module per program: "PROG: error: ..." lines on stderr. */
+#ifndef LEANBOOT_LOG_H
+#define LEANBOOT_LOG_H
+
+#include <stdbool.h>
+#include "macro.h"
+
+/* Name printed before every message ("leanboot", "leanboot-init"). */
+void log_set_program(const char *name);
+/* 0: errors and warnings only; 1: info (default); 2: debug. */
+void log_set_level(int level);
+int log_get_level(void);
+
+void log_error(const char *fmt, ...) _printf_(1, 2);
+void log_warn(const char *fmt, ...) _printf_(1, 2);
+void log_info(const char *fmt, ...) _printf_(1, 2);
+void log_debug(const char *fmt, ...) _printf_(1, 2);
+
+/* Log "error: MSG: strerror(-r)" and return r (a negative errno), systemd-style. */
+int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
+
+#endif

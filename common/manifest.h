@@ -1,0 +1,33 @@
+/* DIR/manifest.json: what an appliance is made of.  Written by `leanboot build`, read by
+ * `run`, `bench` and the no-op rebuild check. */
+#ifndef LEANBOOT_MANIFEST_H
+#define LEANBOOT_MANIFEST_H
+
+#include <stdbool.h>
+
+struct manifest {
+        char *leanboot_version;
+        char *init_version;
+        char *inputs;          /* SHA-256 of everything the build read */
+        char *kernel_version;
+        char *kernel_origin;   /* "stock" or "custom" */
+        char *kernel_source;   /* the kernel file it was built from */
+        char **packages;       /* requested packages (supermin adds their dependencies) */
+        char **modules;        /* module list the init loads, dependencies first */
+        char **hooks;          /* names under /etc/leanboot/hooks, in run order */
+        char **copies;         /* "SRC:DEST" */
+        char *run;             /* built-in payload (shell command) or NULL */
+        bool debug;
+        char *cmdline;         /* default kernel command line */
+        char *root_uuid;
+        long long size_kernel, size_initrd, size_root, size_root_allocated;
+        double build_seconds;
+        char *built_at;        /* ISO 8601, UTC: a label, never used for timing */
+};
+
+int manifest_to_json(const struct manifest *m, char **ret_text);
+int manifest_from_json(const char *text, struct manifest *ret);
+int manifest_load(const char *dir, struct manifest *ret);
+void manifest_free(struct manifest *m);
+
+#endif

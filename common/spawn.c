@@ -1,0 +1,141 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "macro.h"
+#include "spawn.h"
+
+pid_t spawn_argv(char *const *argv, const struct spawn_opts *o)
+{
+        struct spawn_opts def = SPAWN_OPTS_DEFAULT;
+        if (!o)
+                o = &def;
+        fflush(stdout);
+        fflush(stderr);
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid > 0)
+                return pid;
+
+        int in = o->stdin_fd >= 0 ? o->stdin_fd : open("/dev/null", O_RDONLY);
+        if (in < 0 || dup2(in, STDIN_FILENO) < 0)
+                _exit(127);
+        if (o->stdout_fd >= 0 && dup2(o->stdout_fd, STDOUT_FILENO) < 0)
+                _exit(127);
+        if (o->stderr_fd >= 0 && dup2(o->stderr_fd, STDERR_FILENO) < 0)
+                _exit(127);
+        for (char **e = o->env_add; e && *e; e++)
+                putenv(*e);
+        execvp(argv[0], argv);
+        fprintf(stderr, "leanboot: error: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(errno == ENOENT ? 127 : 126);
+}
+
+int wait_exit_status(pid_t pid)
+{
+        int ws;
+        while (waitpid(pid, &ws, 0) < 0) {
+                if (errno != EINTR)
+                        return -errno;
+        }
+        if (WIFEXITED(ws))
+                return WEXITSTATUS(ws);
+        if (WIFSIGNALED(ws))
+                return 128 + WTERMSIG(ws);
+        return -EIO;
+}
+
+int run_argv(char *const *argv, const struct spawn_opts *o)
+{
+        pid_t pid = spawn_argv(argv, o);
+        if (pid < 0)
+                return (int)pid;
+        return wait_exit_status(pid);
+}
+
+/* Append what is readable on fd to a growing buffer; returns bytes read, 0 on EOF, or -errno. */
+static ssize_t drain_into(int fd, char **buf, size_t *len, size_t *cap)
+{
+        if (*cap - *len < 4097) {
+                size_t ncap = *cap ? *cap * 2 + 4097 : 8192;
+                char *n = realloc(*buf, ncap);
+                if (!n)
+                        return -ENOMEM;
+                *buf = n;
+                *cap = ncap;
+        }
+        ssize_t k = read(fd, *buf + *len, 4096);
+        if (k < 0)
+                return errno == EINTR || errno == EAGAIN ? 1 : -errno;
+        *len += (size_t)k;
+        (*buf)[*len] = '\0';
+        return k;
+}
+
+int run_capture(char *const *argv, char **ret_out, char **ret_err)
+{
+        int outp[2], errp[2] = { -1, -1 };
+        if (pipe2(outp, O_CLOEXEC) < 0)
+                return -errno;
+        if (ret_err && pipe2(errp, O_CLOEXEC) < 0) {
+                int r = -errno;
+                close(outp[0]);
+                close(outp[1]);
+                return r;
+        }
+        struct spawn_opts o = SPAWN_OPTS_DEFAULT;
+        o.stdout_fd = outp[1];
+        o.stderr_fd = errp[1];
+        pid_t pid = spawn_argv(argv, &o);
+        close(outp[1]);
+        if (errp[1] >= 0)
+                close(errp[1]);
+        char *bufs[2] = { NULL, NULL };
+        size_t lens[2] = { 0, 0 }, caps[2] = { 0, 0 };
+        struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
+        int open_fds = errp[0] >= 0 ? 2 : 1;
+        int r = 0;
+        while (pid > 0 && open_fds > 0) {
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                for (int i = 0; i < 2; i++) {
+                        if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        ssize_t k = drain_into(p[i].fd, &bufs[i], &lens[i], &caps[i]);
+                        if (k <= 0) {
+                                p[i].fd = -1;
+                                open_fds--;
+                                if (k < 0)
+                                        r = (int)k;
+                        }
+                }
+        }
+        close(outp[0]);
+        if (errp[0] >= 0)
+                close(errp[0]);
+        int st = pid < 0 ? (int)pid : wait_exit_status(pid);
+        if (r == 0)
+                r = st;
+        for (int i = 0; i < 2; i++)
+                if (!bufs[i])
+                        bufs[i] = strdup("");
+        *ret_out = bufs[0];
+        if (ret_err)
+                *ret_err = bufs[1];
+        else
+                free(bufs[1]);
+        return r;
+}

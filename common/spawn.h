@@ -1,0 +1,25 @@
+/* argv-based spawning for the host tools (no shell, no command strings). */
+#ifndef LEANBOOT_SPAWN_H
+#define LEANBOOT_SPAWN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct spawn_opts {
+        int stdin_fd;   /* -1: /dev/null */
+        int stdout_fd;  /* -1: inherit */
+        int stderr_fd;  /* -1: inherit */
+        char **env_add; /* NULL-terminated "K=V" list added to the environment, or NULL */
+};
+#define SPAWN_OPTS_DEFAULT { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .env_add = NULL }
+
+/* Fork and exec argv[0] (PATH search); returns the pid or -errno. */
+pid_t spawn_argv(char *const *argv, const struct spawn_opts *o);
+/* Wait for pid (EINTR-safe); returns its exit status, 128+signal, or -errno. */
+int wait_exit_status(pid_t pid);
+/* Run argv to completion; returns the exit status or -errno. */
+int run_argv(char *const *argv, const struct spawn_opts *o);
+/* Run argv and capture its stdout (stderr captured too, into *ret_err, when ret_err is set). */
+int run_capture(char *const *argv, char **ret_out, char **ret_err);
+
+#endif

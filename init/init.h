@@ -1,0 +1,48 @@
+/* Internal interfaces of the lean init (guest PID 1). */
+#ifndef LEANBOOT_INIT_H
+#define LEANBOOT_INIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../common/macro.h"
+
+/* Exit statuses the init reports for its own failures, as coreutils' timeout/env do. */
+#define INIT_STATUS_FAILED 125     /* the init (a mount, a hook, udev) failed */
+#define INIT_STATUS_CANNOT_EXEC 126
+#define INIT_STATUS_NOT_FOUND 127
+
+/* stage.c: markers on the console (and /dev/kmsg once /dev is mounted). */
+uint64_t boottime_us(void);
+void stage_begin(const char *name);
+void stage_enable_kmsg(void);
+void init_say(const char *fmt, ...) _printf_(1, 2);
+void init_error(const char *fmt, ...) _printf_(1, 2);
+
+/* mounts.c */
+int mount_basic_filesystems(void);
+
+/* modules.c: load the builder-resolved list with finit_module. */
+int load_module_list(const char *list_path, unsigned *ret_loaded, unsigned *ret_present);
+
+/* udev.c */
+enum udev_mode { UDEV_OFF, UDEV_FAST, UDEV_FULL };
+int udev_mode_from_string(const char *s, enum udev_mode *ret);
+const char *udev_find_daemon(void);
+int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms);
+
+/* supervise.c: the signalfd loop; children are reaped all along. */
+int supervise_setup(void);
+/* Spawn argv (execvp with the appliance PATH) as a new session on the console, wait for it
+ * while reaping every other child, forward SIGTERM/SIGINT/SIGHUP to it.
+ * Returns the decoded exit status (128+signal for a signal), or -errno if fork failed. */
+int run_child_and_wait(char *const *argv, bool controlling_tty);
+/* Wait up to timeout_ms for pid (reaping others); returns its status or -ETIMEDOUT. */
+int wait_child(pid_t pid, int timeout_ms);
+pid_t spawn_child(char *const *argv, bool controlling_tty);
+
+/* poweroff.c: never returns. */
+_noreturn_ void power_off(int status);
+
+#endif

@@ -1,0 +1,158 @@
+/* leanboot-init: the lean PID 1 of a leanboot appliance.
+ *
+ * supermin's mini-initrd mounts the ext2 root and execs /init (this program).  Each step is
+ * a stage with a marker on the console; any failure prints one "leanboot-init: error:" line
+ * and powers off with a non-zero status.  PID 1 never returns from main. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "../common/cmdline.h"
+#include "../common/fileio.h"
+
+#define HOOKS_DIR "/etc/leanboot/hooks"
+#define MODULES_LIST "/etc/leanboot/modules"
+#define BUILTIN_RUN "/etc/leanboot/run"
+#define UDEV_SUBSYSTEMS_DEFAULT "block"
+#define UDEV_TIMEOUT_MS_DEFAULT 5000
+
+static void setup_environment(void)
+{
+        clearenv();
+        setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
+        setenv("HOME", "/root", 1);
+        setenv("TERM", "linux", 1);
+        setenv("LANG", "C.UTF-8", 1);
+}
+
+static void step_modules(void)
+{
+        stage_begin("modules");
+        unsigned loaded = 0, present = 0;
+        if (load_module_list(MODULES_LIST, &loaded, &present) < 0)
+                power_off(INIT_STATUS_FAILED);
+}
+
+static void step_udev(const struct cmdline *cl, bool debug)
+{
+        stage_begin("udev");
+        enum udev_mode mode = udev_find_daemon() ? UDEV_FAST : UDEV_OFF;
+        const char *v = cmdline_get(cl, "leanboot.udev");
+        if (v && udev_mode_from_string(v, &mode) < 0) {
+                init_error("leanboot.udev=%s: expected off, fast or full", v);
+                power_off(INIT_STATUS_FAILED);
+        }
+        const char *subs = cmdline_get(cl, "leanboot.udev.subsystems");
+        const char *tmo = cmdline_get(cl, "leanboot.udev.timeout");
+        unsigned timeout_ms = tmo ? (unsigned)strtoul(tmo, NULL, 10) : UDEV_TIMEOUT_MS_DEFAULT;
+        if (debug)
+                init_say("udev mode %s", mode == UDEV_OFF ? "off" : mode == UDEV_FAST ? "fast" : "full");
+        if (udev_start(mode, subs && *subs ? subs : UDEV_SUBSYSTEMS_DEFAULT, timeout_ms) < 0)
+                power_off(INIT_STATUS_FAILED);
+}
+
+static int hook_filter(const struct dirent *d)
+{
+        return d->d_name[0] != '.';
+}
+
+static void step_hooks(void)
+{
+        struct dirent **list = NULL;
+        int n = scandir(HOOKS_DIR, &list, hook_filter, alphasort);
+        if (n < 0)
+                return; /* no hooks directory: nothing to run */
+        for (int i = 0; i < n; i++) {
+                char stage[300];
+                snprintf(stage, sizeof stage, "hook:%s", list[i]->d_name);
+                stage_begin(stage);
+                _cleanup_free_ char *path = path_join(HOOKS_DIR, list[i]->d_name);
+                char *argv[] = { path, NULL };
+                int st = path ? run_child_and_wait(argv, false) : -ENOMEM;
+                if (st != 0) {
+                        init_error("hook %s failed with status %d", list[i]->d_name, st);
+                        power_off(INIT_STATUS_FAILED);
+                }
+                free(list[i]);
+        }
+        free(list);
+}
+
+/* The payload: leanboot.run= (argv from the host) wins over the appliance's built-in --run
+ * (a shell command); with neither, a shell when debugging, else nothing. */
+static int step_payload(const struct cmdline *cl, bool debug)
+{
+        char **argv = NULL;
+        const char *enc = cmdline_get(cl, "leanboot.run");
+        _cleanup_free_ char *builtin = NULL;
+        char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
+        char *shell_argv[] = { "/bin/sh", NULL };
+
+        if (enc && *enc) {
+                int r = argv_decode(enc, &argv, NULL);
+                if (r < 0) {
+                        init_error("leanboot.run= is not a valid encoded command line");
+                        return INIT_STATUS_FAILED;
+                }
+        } else if (read_full_file(BUILTIN_RUN, &builtin, NULL) == 0) {
+                sh_argv[2] = builtin;
+        } else if (!debug) {
+                init_say("no payload to run (leanboot.run= or build --run)");
+                return 0;
+        }
+
+        stage_begin("payload");
+        int st = run_child_and_wait(argv ? argv : builtin ? sh_argv : shell_argv, true);
+        argv_free(argv);
+        return st < 0 ? INIT_STATUS_FAILED : st;
+}
+
+int main(void)
+{
+        if (getpid() != 1) {
+                fprintf(stderr, "leanboot-init: must run as PID 1 inside a leanboot appliance\n");
+                return 1;
+        }
+        stage_begin("init");
+        /* From here on, exiting would panic the kernel: every path ends in power_off(). */
+        if (supervise_setup() < 0) {
+                init_error("cannot set up signal handling");
+                power_off(INIT_STATUS_FAILED);
+        }
+        reboot(RB_DISABLE_CAD); /* Ctrl-Alt-Del becomes SIGINT, forwarded to the payload */
+        setup_environment();
+        umask(022);
+
+        stage_begin("mounts");
+        if (mount_basic_filesystems() < 0)
+                power_off(INIT_STATUS_FAILED);
+        stage_enable_kmsg();
+
+        stage_begin("cmdline");
+        _cleanup_free_ char *text = NULL;
+        struct cmdline cl = { NULL, 0 };
+        int r = read_full_file("/proc/cmdline", &text, NULL);
+        if (r >= 0)
+                r = cmdline_parse(text, &cl);
+        if (r < 0) {
+                init_error("cannot read /proc/cmdline: %s", strerror(-r));
+                power_off(INIT_STATUS_FAILED);
+        }
+        bool debug = cmdline_has(&cl, "leanboot.debug");
+
+        step_modules();
+        step_udev(&cl, debug);
+        /* No hwclock: the kernel set the system time from the RTC (kvmclock in a VM). */
+        step_hooks();
+        int status = step_payload(&cl, debug);
+        cmdline_free(&cl);
+        power_off(status);
+}

@@ -1,0 +1,78 @@
+/* Stage markers: "leanboot: stage=NAME t_us=N" with the guest's CLOCK_BOOTTIME, one line per
+ * stage boundary, written whole to the console so the host can timestamp each as it arrives. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "../common/fileio.h"
+
+static int kmsg_fd = -1;
+
+uint64_t boottime_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_BOOTTIME, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void stage_enable_kmsg(void)
+{
+        /* Markers in the ring buffer share the kernel's clock with the initcall records. */
+        kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+static void emit(const char *line, size_t len)
+{
+        (void)write_full(STDOUT_FILENO, line, len);
+}
+
+void stage_begin(const char *name)
+{
+        char line[256];
+        uint64_t t = boottime_us();
+        int n = snprintf(line, sizeof line, "leanboot: stage=%s t_us=%llu\n", name, (unsigned long long)t);
+        if (n <= 0 || (size_t)n >= sizeof line)
+                return;
+        emit(line, (size_t)n);
+        if (kmsg_fd >= 0) {
+                char k[300];
+                int m = snprintf(k, sizeof k, "<7>%s", line);
+                if (m > 0 && (size_t)m < sizeof k)
+                        (void)write(kmsg_fd, k, (size_t)m);
+        }
+}
+
+static void vsay(const char *prefix, const char *fmt, va_list ap)
+{
+        char *msg = NULL, *line = NULL;
+        if (vasprintf(&msg, fmt, ap) < 0)
+                return;
+        int n = asprintf(&line, "leanboot-init: %s%s\n", prefix, msg);
+        if (n > 0)
+                emit(line, (size_t)n);
+        free(line);
+        free(msg);
+}
+
+void init_say(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsay("", fmt, ap);
+        va_end(ap);
+}
+
+void init_error(const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsay("error: ", fmt, ap);
+        va_end(ap);
+}

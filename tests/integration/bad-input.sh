@@ -1,0 +1,38 @@
+#!/bin/sh
+# Bad input: one clear line naming what is wrong, a non-zero exit, and the previous appliance intact.
+. "$(dirname "$0")/lib.sh"
+A=$(stock_appliance)
+before=$(cat "$A/manifest.json"; stat -c '%i %s %Y' "$A/root" "$A/initrd" "$A/kernel")
+
+# check NAME REGEX ARGS...: non-zero exit, exactly one stderr line, matching REGEX.
+check() {
+    local name=$1 re=$2; shift 2
+    run_capture x "$@"
+    [ "$x_rc" -ne 0 ] && pass "$name: non-zero exit ($x_rc)" || fail "$name: exit status 0"
+    expect_eq "$name: one error line" "$(printf '%s\n' "$x_err" | grep -c .)" 1
+    expect_match "$name: says what is wrong" "$x_err" "$re"
+}
+check "unknown option" "unknown option.*--frobnicate" build -o "$A" --frobnicate
+check "unknown command" "unknown command 'frobnicate'" frobnicate
+check "unknown package" "unknown package 'no-such-package-xyz'" build -o "$A" -p no-such-package-xyz
+check "package not installed" "package 'sl' is not installed" build -o "$A" -p sl
+check "missing --copy source" "--copy source '/nonexistent/file'" build -o "$A" --copy /nonexistent/file:/x
+check "bad --copy syntax" "expected SRC:DEST" build -o "$A" --copy /etc/hostname
+check "missing kernel" "--kernel '/nonexistent/bzImage'" build -o "$A" --kernel /nonexistent/bzImage
+check "kernel that is not a bzImage" "not an x86 bzImage" build -o "$A" --kernel /etc/hostname
+check "unknown module" "no such module" build -o "$A" --module no_such_module_xyz
+check "missing hook" "--hook '/nonexistent/hook'" build -o "$A" --hook /nonexistent/hook
+check "unwritable output" "cannot write in '/proc'" build -o /proc/leanboot-appliance
+mkdir -p "$WORK/foreign" && echo precious > "$WORK/foreign/data"
+check "foreign output directory" "not a leanboot appliance; refusing" build -o "$WORK/foreign"
+expect_eq "foreign directory untouched" "$(cat "$WORK/foreign/data")" "precious"
+check "run: not an appliance" "is not a leanboot appliance" run "$WORK/foreign"
+check "run: bad --timeout" "--timeout 'soon'" run "$A" --timeout soon
+check "run: missing disk" "--disk '/nonexistent.img'" run "$A" --disk /nonexistent.img
+check "run: no directory" "no appliance directory" run
+
+after=$(cat "$A/manifest.json"; stat -c '%i %s %Y' "$A/root" "$A/initrd" "$A/kernel")
+expect_eq "previous appliance intact after every failure" "$after" "$before"
+left=$(ls -d "$A".tmp-* 2>/dev/null | wc -l)
+expect_eq "no temporary directories left" "$left" 0
+finish

@@ -1,0 +1,51 @@
+# Shared helpers for integration tests (sourced).  Tests exit 0 pass, 1 fail, 77 skip.
+set -u
+: "${LEANBOOT:?run through make check}"
+: "${top_builddir:?run through make check}"
+TMP_ROOT="$top_builddir/tests/tmp"
+TEST_NAME=$(basename "$0" .sh)
+WORK="$TMP_ROOT/$TEST_NAME"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+finish() { [ "$failures" -eq 0 ] && exit 0; echo "$failures check(s) failed" >&2; exit 1; }
+
+# Skip (77) only when a tool is truly absent.
+requires() {
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t is not installed"; exit 77; }
+    done
+}
+requires supermin qemu-system-x86_64
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
+}
+# expect_match WHAT TEXT REGEX
+expect_match() {
+    if printf '%s' "$2" | grep -Eq -- "$3"; then pass "$1"; else fail "$1: '$2' does not match /$3/"; fi
+}
+expect_no_match() {
+    if printf '%s' "$2" | grep -Eq -- "$3"; then fail "$1: '$2' matches /$3/"; else pass "$1"; fi
+}
+
+# The stock-kernel appliance that most tests boot.  Tests run in parallel; the builder's
+# lock makes them wait for one build and then find it up to date.
+stock_appliance() {
+    "$LEANBOOT" -q build -o "$TMP_ROOT/stock" >&2 || { echo "FAIL: building the stock appliance" >&2; exit 1; }
+    echo "$TMP_ROOT/stock"
+}
+
+# run_capture VAR_PREFIX ARGS...: runs leanboot, sets ${P}_out, ${P}_err, ${P}_rc.
+run_capture() {
+    local p=$1; shift
+    local rc=0
+    "$LEANBOOT" "$@" >"$WORK/$p.out" 2>"$WORK/$p.err" || rc=$?
+    eval "${p}_out=\$(cat \"\$WORK/\$p.out\")"
+    eval "${p}_err=\$(cat \"\$WORK/\$p.err\")"
+    eval "${p}_rc=$rc"
+}
