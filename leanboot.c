@@ -7,6 +7,9 @@
 
 #include "builder/builder.h"
 #include "benchmark/run.h"
+#include "benchmark/bench.h"
+#include "benchmark/analyze.h"
+#include "kernel-configs/kernel-cmd.h"
 #include "common/log.h"
 #include "common/macro.h"
 
@@ -19,6 +22,9 @@ struct cmd {
 static const struct cmd commands[] = {
         { "build", cmd_build, "build a supermin appliance around the lean init" },
         { "run", cmd_run, "boot an appliance once and run a payload" },
+        { "bench", cmd_bench, "boot appliances repeatedly; stages, initcalls, A/B verdicts" },
+        { "analyze", cmd_analyze, "initcall table of a saved kernel log" },
+        { "kernel", cmd_kernel, "build or check a cut-down kernel (build, check)" },
 };
 
 static void usage(FILE *f)

@@ -66,7 +66,7 @@ static char *drive_file_escape(const char *path)
         return r;
 }
 
-static int add_disk(char ***argv, const char *path, const char *id, bool snapshot)
+static int add_disk(char ***argv, const char *path, const char *id, bool snapshot, const char *serial)
 {
         _cleanup_free_ char *esc = drive_file_escape(path);
         if (!esc)
@@ -77,7 +77,7 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
         strv_pushf(argv, "file=%s,format=%s,if=none,id=%s,cache=unsafe%s", esc, fmt, id,
                    snapshot ? ",snapshot=on" : "");
         strv_push(argv, "-device");
-        return strv_pushf(argv, "virtio-blk-pci,drive=%s", id);
+        return strv_pushf(argv, "virtio-blk-pci,drive=%s%s%s", id, serial ? ",serial=" : "", serial ? serial : "");
 }
 
 static char **qemu_argv(const struct boot_config *c)
@@ -106,13 +106,15 @@ static char **qemu_argv(const struct boot_config *c)
         strv_push(&a, initrd);
         strv_push(&a, "-append");
         strv_push(&a, c->cmdline);
-        add_disk(&a, root, "root", true);
+        add_disk(&a, root, "root", true, NULL);
         size_t i = 0;
         for (char **d = c->disks; d && *d; d++, i++) {
                 char id[32];
                 snprintf(id, sizeof id, "disk%zu", i);
-                add_disk(&a, *d, id, false);
+                add_disk(&a, *d, id, false, NULL);
         }
+        if (c->data_disk)
+                add_disk(&a, c->data_disk, "data", false, BOOT_DATA_SERIAL);
         strv_push(&a, "-chardev");
         strv_push(&a, "stdio,id=console,signal=off");
         strv_push(&a, "-serial");

@@ -8,12 +8,15 @@
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
+#define BOOT_DATA_SERIAL "leanboot-data"
+
 struct boot_config {
         const char *appliance;  /* directory made by `leanboot build` */
         const char *cmdline;    /* the whole kernel command line */
         enum accel accel;       /* resolved: ACCEL_KVM or ACCEL_TCG */
         int memory_mb, smp;
         char **disks;           /* extra disks (virtio-blk, after the root) */
+        const char *data_disk;  /* raw file the init writes the kernel log to (serial BOOT_DATA_SERIAL) */
         int timeout_s;          /* 0: none */
         bool interactive;       /* give QEMU our stdin (a shell in the guest) */
         bool show_console;      /* echo everything the guest prints (debug) */

@@ -387,7 +387,9 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         _cleanup_free_ char *smd = path_join(tmp, "supermin.d");
         _cleanup_free_ char *stage = path_join(tmp, "stage");
         _cleanup_free_ char *out = path_join(tmp, "appliance");
-        _cleanup_free_ char *moddir_empty = path_join(tmp, "no-modules");
+        /* Absolute: supermin does not resolve SUPERMIN_MODULES against our working directory. */
+        _cleanup_free_ char *abs_tmp = realpath(tmp, NULL);
+        _cleanup_free_ char *moddir_empty = abs_tmp ? path_join(abs_tmp, "no-modules") : NULL;
         if (!smd || !stage || !out || !moddir_empty)
                 return -ENOMEM;
 
@@ -418,8 +420,9 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         /* Name the kernel explicitly, so the module list resolved above matches it. */
         const char *moddir = p->moddir;
         if (streq(p->kernel_origin, "custom")) {
-                if ((r = mkdir_p(moddir_empty, 0755)) < 0)
-                        return r;
+                /* supermin reads modules.dep even when there is nothing to load. */
+                if ((r = mkdir_p(moddir_empty, 0755)) < 0 || (r = write_text(moddir_empty, "modules.dep", "", 0644)) < 0)
+                        return log_error_errno(r, "cannot prepare an empty module directory");
                 moddir = moddir_empty;
         }
         _cleanup_strv_free_ char **env = NULL;

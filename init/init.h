@@ -42,6 +42,9 @@ int run_child_and_wait(char *const *argv, bool controlling_tty);
 int wait_child(pid_t pid, int timeout_ms);
 pid_t spawn_child(char *const *argv, bool controlling_tty);
 
+/* collect.c: the kernel log to the disk with this serial (after the timed boot). */
+int collect_kernel_log(const char *serial);
+
 /* poweroff.c: never returns. */
 _noreturn_ void power_off(int status);
 

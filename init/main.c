@@ -153,6 +153,11 @@ int main(void)
         /* No hwclock: the kernel set the system time from the RTC (kvmclock in a VM). */
         step_hooks();
         int status = step_payload(&cl, debug);
+        const char *collect = cmdline_get(&cl, "leanboot.collect");
+        if (collect && *collect) {
+                stage_begin("collect");
+                (void)collect_kernel_log(collect);
+        }
         cmdline_free(&cl);
         power_off(status);
 }

@@ -49,3 +49,13 @@ run_capture() {
     eval "${p}_err=\$(cat \"\$WORK/\$p.err\")"
     eval "${p}_rc=$rc"
 }
+
+# The cut-down kernel from base.config, built once per machine and cached in
+# $XDG_CACHE_HOME/leanboot (outside the checkout, so CI reuses it).  Prints its bzImage path.
+custom_kernel() {
+    [ -f /usr/src/linux-source-6.1.tar.xz ] || ls /usr/src/linux-source-*.tar.xz >/dev/null 2>&1 ||
+        { echo "SKIP: no linux-source tarball" >&2; exit 77; }
+    "$LEANBOOT" kernel build -o "$WORK/kernel" >"$WORK/kernel-build.out" 2>"$WORK/kernel-build.err" ||
+        { cat "$WORK/kernel-build.err" >&2; echo "FAIL: kernel build" >&2; exit 1; }
+    echo "$WORK/kernel/bzImage"
+}

@@ -1,0 +1,132 @@
+/* leanboot analyze LOG: the initcall table of a saved console log or dmesg. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "analyze.h"
+#include "chart.h"
+#include "initcall.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+
+static int by_duration_desc(const void *a, const void *b)
+{
+        const struct initcall *x = a, *y = b;
+        return (y->usecs > x->usecs) - (y->usecs < x->usecs);
+}
+
+int analyze_write_json(const struct initcall_log *l, const char *path)
+{
+        json_object *o = json_object_new_object(), *ic = json_object_new_object(), *list = json_object_new_array();
+        json_object_object_add(ic, "count", json_object_new_int64((int64_t)l->n));
+        json_object_object_add(ic, "total", json_object_new_int64(initcall_total_us(l)));
+        json_object_object_add(o, "initcalls", ic);
+        for (size_t i = 0; i < l->n; i++) {
+                const struct initcall *c = &l->calls[i];
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(c->name));
+                json_object_object_add(e, "module", json_object_new_string(c->module));
+                json_object_object_add(e, "usecs", json_object_new_int64(c->usecs));
+                json_object_object_add(e, "start", c->start_us >= 0 ? json_object_new_double(c->start_us) : NULL);
+                json_object_array_add(list, e);
+        }
+        json_object_object_add(o, "list", list);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = write_file_atomic(path, text, strlen(text), 0644);
+        json_object_put(o);
+        return r;
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot analyze LOG [--json FILE] [--svg FILE] [--top N]\n"
+                "Read initcall_debug records from a console log or dmesg (with or without [ time]\n"
+                "prefixes, /dev/kmsg records, module suffixes, raw addresses) and print the slowest\n"
+                "initcalls with the count and total.  '-' reads standard input.\n"
+                "  --json FILE  {\"initcalls\": {\"count\", \"total\"}, \"list\": [{name, module, usecs, start}]}\n"
+                "  --svg FILE   an initcall timeline (overlapping calls packed in rows)\n"
+                "  --top N      rows in the table (default 20)\n");
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "json", required_argument, NULL, 'j' }, { "svg", required_argument, NULL, 's' },
+                { "top", required_argument, NULL, 't' },  { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *json = NULL, *svg = NULL, *logpath = NULL;
+        int top = 20, c;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 1:
+                        if (logpath)
+                                return log_error("analyze: one LOG at a time ('%s')", optarg), 2;
+                        logpath = optarg;
+                        break;
+                case 'j': json = optarg; break;
+                case 's': svg = optarg; break;
+                case 't':
+                        top = atoi(optarg);
+                        if (top < 1)
+                                return log_error("analyze: --top '%s': expected a positive number", optarg), 2;
+                        break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        return log_error("analyze: unknown option or missing value: '%s'", argv[optind - 1]), 2;
+                }
+        }
+        if (!logpath)
+                return log_error("analyze: no LOG given (see leanboot analyze --help)"), 2;
+        _cleanup_free_ char *text = NULL;
+        int r = streq(logpath, "-") ? read_full_fd(0, &text, NULL) : read_full_file(logpath, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "analyze: cannot read '%s'", logpath), 1;
+        struct initcall_log l;
+        if (initcall_parse(text, &l) < 0)
+                return log_error("analyze: out of memory"), 1;
+        if (l.n == 0) {
+                log_error("analyze: no initcall records in '%s' (boot with initcall_debug, and read the "
+                          "ring buffer or a console with ignore_loglevel)", logpath);
+                initcall_log_free(&l);
+                return 1;
+        }
+        if (json && (r = analyze_write_json(&l, json)) < 0)
+                log_error_errno(r, "analyze: cannot write %s", json);
+        if (svg) {
+                FILE *f = fopen(svg, "we");
+                if (!f) {
+                        log_error_errno(-errno, "analyze: cannot write %s", svg);
+                        r = -1;
+                } else {
+                        svg_initcalls(f, &l, initcall_total_us(&l) / 500, 1200);
+                        fclose(f);
+                }
+        }
+        long long total = initcall_total_us(&l);
+        struct initcall *sorted = malloc(l.n * sizeof *sorted);
+        if (sorted) {
+                memcpy(sorted, l.calls, l.n * sizeof *sorted);
+                qsort(sorted, l.n, sizeof *sorted, by_duration_desc);
+                printf("%-44s %-12s %10s %7s\n", "initcall", "module", "ms", "share");
+                for (size_t i = 0; i < l.n && i < (size_t)top; i++)
+                        printf("%-44.44s %-12.12s %10.3f %6.1f%%\n", sorted[i].name, sorted[i].module,
+                               (double)sorted[i].usecs / 1000, total ? 100.0 * (double)sorted[i].usecs / (double)total : 0);
+                free(sorted);
+        }
+        printf("%zu initcalls, total %.3f ms", l.n, (double)total / 1000);
+        if (l.run_init_us >= 0)
+                printf(", userspace started at %.3f ms", l.run_init_us / 1000);
+        printf("\n");
+        if (l.lines_skipped)
+                printf("%zu initcall line(s) were truncated or garbled and left out\n", l.lines_skipped);
+        initcall_log_free(&l);
+        return r < 0 ? 1 : 0;
+}

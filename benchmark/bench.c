@@ -1,0 +1,900 @@
+/* leanboot bench: boot variants repeatedly, interleaved A B A B, and compare them honestly.
+ *
+ * Each boot is `quiet`.  The host timestamps QEMU's start, the first console byte, every stage
+ * marker and QEMU's exit (CLOCK_MONOTONIC); the guest reports CLOCK_BOOTTIME per marker.  The
+ * kernel's initcall_debug records stay in the ring buffer during the boot; the init copies them
+ * to a data disk after the payload, and they are parsed here after QEMU exits. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "bench.h"
+#include "boot.h"
+#include "chart.h"
+#include "initcall.h"
+#include "run.h"
+#include "../common/appliance.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/manifest.h"
+#include "../common/spawn.h"
+#include "../common/stats.h"
+#include "../common/strv.h"
+
+enum stage {
+        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
+        ST_COLLECT, ST_SHUTDOWN, ST_MOUNTS, ST_MODULES, ST_UDEV, ST_HOOKS, N_STAGES
+};
+static const char *const stage_names[N_STAGES] = {
+        "total", "to_ready", "firmware", "kernel", "initcalls", "initrd", "init", "payload",
+        "collect", "shutdown", "mounts", "modules", "udev", "hooks",
+};
+/* The stages that follow one another in time, for the boot chart. */
+static const enum stage timeline[] = { ST_FIRMWARE, ST_KERNEL, ST_INITRD, ST_INIT, ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN };
+
+#define DATA_DISK_BYTES (16 << 20)
+#define COLLECT_ARGS "initcall_debug log_buf_len=8M leanboot.collect=" BOOT_DATA_SERIAL
+
+struct sample {
+        double st[N_STAGES]; /* ms; NAN when this boot could not tell */
+        struct initcall_log ic;
+};
+
+struct variant {
+        const char *name, *appliance;
+        char *append, *cmdline, *kernel;
+        char *data_disk;
+        struct sample *samples;
+        size_t n, failed;
+        char **failures;
+        struct summary sum[N_STAGES];
+        bool has[N_STAGES];
+};
+
+static double mono_s(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const struct stage_mark *mark(const struct boot_result *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_marks; i++)
+                if (streq(r->marks[i].name, name))
+                        return &r->marks[i];
+        return NULL;
+}
+
+/* Guest time from marker i to the next marker, in ms. */
+static double guest_span(const struct boot_result *r, size_t i)
+{
+        if (i + 1 >= r->n_marks)
+                return NAN;
+        return ((double)r->marks[i + 1].guest_us - (double)r->marks[i].guest_us) / 1000.0;
+}
+
+static void derive_stages(const struct boot_result *r, const struct initcall_log *ic, double st[N_STAGES])
+{
+        for (int s = 0; s < N_STAGES; s++)
+                st[s] = NAN;
+        const struct stage_mark *init = mark(r, "init"), *pay = mark(r, "payload"), *shut = mark(r, "shutdown");
+        st[ST_TOTAL] = (double)r->host_exit_us / 1000.0;
+        if (pay)
+                st[ST_TO_READY] = (double)pay->host_us / 1000.0;
+        /* The guest clock starts with the kernel: host arrival minus guest time is the time
+         * before the kernel ran (firmware, loading, decompression).  Two clocks, said so. */
+        if (init)
+                st[ST_FIRMWARE] = ((double)init->host_us - (double)init->guest_us) / 1000.0;
+        if (ic && ic->run_init_us >= 0) {
+                st[ST_KERNEL] = ic->run_init_us / 1000.0;
+                if (init)
+                        st[ST_INITRD] = ((double)init->guest_us - ic->run_init_us) / 1000.0;
+        }
+        if (ic && ic->n)
+                st[ST_INITCALLS] = (double)initcall_total_us(ic) / 1000.0;
+        if (init && pay)
+                st[ST_INIT] = ((double)pay->guest_us - (double)init->guest_us) / 1000.0;
+        if (shut)
+                st[ST_SHUTDOWN] = ((double)r->host_exit_us - (double)shut->host_us) / 1000.0;
+        double hooks = 0;
+        bool any_hook = false;
+        for (size_t i = 0; i < r->n_marks; i++) {
+                const char *n = r->marks[i].name;
+                double d = guest_span(r, i);
+                if (streq(n, "payload"))
+                        st[ST_PAYLOAD] = d;
+                else if (streq(n, "collect"))
+                        st[ST_COLLECT] = d;
+                else if (streq(n, "mounts"))
+                        st[ST_MOUNTS] = d;
+                else if (streq(n, "modules"))
+                        st[ST_MODULES] = d;
+                else if (streq(n, "udev"))
+                        st[ST_UDEV] = d;
+                else if (strncmp(n, "hook:", 5) == 0 && !isnan(d)) {
+                        hooks += d;
+                        any_hook = true;
+                }
+        }
+        st[ST_HOOKS] = any_hook ? hooks : 0;
+}
+
+static int read_data_disk(const char *path, struct initcall_log *ret)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        char head[64] = { 0 };
+        if (pread(fd, head, sizeof head - 1, 0) <= 0)
+                return -EIO;
+        int n;
+        if (sscanf(head, "LEANBOOT-KLOG %d\n", &n) != 1 || n < 0 || n > DATA_DISK_BYTES)
+                return -ENODATA;
+        size_t off = strcspn(head, "\n") + 1;
+        _cleanup_free_ char *buf = malloc((size_t)n + 1);
+        if (!buf)
+                return -ENOMEM;
+        ssize_t got = pread(fd, buf, (size_t)n, (off_t)off);
+        if (got < 0)
+                return -errno;
+        buf[got] = '\0';
+        return initcall_parse(buf, ret);
+}
+
+static int reset_data_disk(const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (ftruncate(fd, 0) < 0 || ftruncate(fd, DATA_DISK_BYTES) < 0)
+                return -errno;
+        return 0;
+}
+
+/* One boot; on success fills *s and returns 0, else returns -1 with *why set. */
+static int boot_once(struct variant *v, const struct bench_request *q, enum accel accel, struct sample *s,
+                     char **why)
+{
+        if (v->data_disk && reset_data_disk(v->data_disk) < 0)
+                return asprintf(why, "cannot reset the data disk %s", v->data_disk) < 0 ? -1 : -1;
+        struct boot_config bc = {
+                .appliance = v->appliance, .cmdline = v->cmdline, .accel = accel,
+                .memory_mb = q->memory_mb, .smp = 1, .timeout_s = q->timeout_s,
+                .data_disk = v->data_disk,
+        };
+        struct boot_result r;
+        int e = boot_appliance(&bc, &r);
+        if (e < 0)
+                return asprintf(why, "QEMU could not start: %s", strerror(-e)) < 0 ? -1 : -1;
+        int ret = 0;
+        if (r.timed_out)
+                ret = asprintf(why, "timed out after %d s at stage %s", q->timeout_s, boot_last_stage(&r));
+        else if (r.panic_line)
+                ret = asprintf(why, "kernel panic at stage %s: %s", boot_last_stage(&r), r.panic_line);
+        else if (r.exit_status != 0)
+                ret = asprintf(why, "%s (last stage %s)",
+                               r.exit_status < 0 ? "no exit status from the guest" : "payload failed",
+                               boot_last_stage(&r));
+        if (ret != 0) {
+                boot_result_free(&r);
+                return -1;
+        }
+        s->ic = (struct initcall_log){ .run_init_us = -1 };
+        if (v->data_disk && read_data_disk(v->data_disk, &s->ic) < 0)
+                log_warn("%s: no kernel log came back on the data disk", v->name);
+        derive_stages(&r, v->data_disk ? &s->ic : NULL, s->st);
+        boot_result_free(&r);
+        return 0;
+}
+
+static char *first_line_of(char *const *argv)
+{
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        if (run_capture(argv, &out, &err) != 0)
+                return strdup("unknown");
+        out[strcspn(out, "\n")] = '\0';
+        return strdup(out);
+}
+
+static char *cpu_model(void)
+{
+        _cleanup_free_ char *info = NULL;
+        if (read_full_file("/proc/cpuinfo", &info, NULL) < 0)
+                return strdup("unknown");
+        char *m = strstr(info, "model name");
+        if (!m || !(m = strchr(m, ':')))
+                return strdup("unknown");
+        m += 2;
+        return strndup(m, strcspn(m, "\n"));
+}
+
+static void summarize_variant(struct variant *v)
+{
+        double *x = calloc(v->n + 1, sizeof *x);
+        for (int s = 0; s < N_STAGES && x; s++) {
+                size_t k = 0;
+                for (size_t i = 0; i < v->n; i++)
+                        if (!isnan(v->samples[i].st[s]))
+                                x[k++] = v->samples[i].st[s];
+                v->has[s] = k > 0;
+                if (k)
+                        summarize(x, k, &v->sum[s]);
+        }
+        free(x);
+}
+
+static void stage_values(const struct variant *v, enum stage s, double **ret, size_t *ret_n)
+{
+        double *x = calloc(v->n + 1, sizeof *x);
+        size_t k = 0;
+        for (size_t i = 0; x && i < v->n; i++)
+                if (!isnan(v->samples[i].st[s]))
+                        x[k++] = v->samples[i].st[s];
+        *ret = x;
+        *ret_n = k;
+}
+
+/* Per-initcall medians, keyed by (name, module, occurrence). */
+struct ic_key {
+        const char *name, *module;
+        unsigned occ;
+        double med_a, med_b; /* ms; NAN when absent */
+};
+
+static double initcall_median(const struct variant *v, const char *name, const char *module, unsigned occ)
+{
+        double *x = calloc(v->n + 1, sizeof *x);
+        size_t k = 0;
+        for (size_t i = 0; x && i < v->n; i++) {
+                ssize_t j = initcall_find(&v->samples[i].ic, name, module, occ);
+                if (j >= 0)
+                        x[k++] = (double)v->samples[i].ic.calls[j].usecs / 1000.0;
+        }
+        struct summary s = { 0 };
+        double m = k ? (summarize(x, k, &s), s.median) : NAN;
+        free(x);
+        return m;
+}
+
+static void collect_keys(const struct variant *v, struct ic_key **keys, size_t *n)
+{
+        for (size_t i = 0; i < v->n; i++) {
+                const struct initcall_log *l = &v->samples[i].ic;
+                for (size_t j = 0; j < l->n; j++) {
+                        const struct initcall *c = &l->calls[j];
+                        bool seen = false;
+                        for (size_t k = 0; k < *n && !seen; k++)
+                                seen = (*keys)[k].occ == c->occurrence && streq((*keys)[k].name, c->name) &&
+                                       streq((*keys)[k].module, c->module);
+                        if (seen)
+                                continue;
+                        struct ic_key *nk = realloc(*keys, (*n + 1) * sizeof *nk);
+                        if (!nk)
+                                return;
+                        *keys = nk;
+                        nk[(*n)++] = (struct ic_key){ c->name, c->module, c->occurrence, NAN, NAN };
+                }
+        }
+}
+
+static double absdiff(const struct ic_key *k)
+{
+        double a = isnan(k->med_a) ? 0 : k->med_a, b = isnan(k->med_b) ? 0 : k->med_b;
+        return fabs(b - a);
+}
+
+static int by_absdiff(const void *x, const void *y)
+{
+        double a = absdiff(x), b = absdiff(y);
+        return (b > a) - (b < a);
+}
+
+static int by_med_a(const void *x, const void *y)
+{
+        const struct ic_key *a = x, *b = y;
+        return (b->med_a > a->med_a) - (b->med_a < a->med_a);
+}
+
+static json_object *num_or_null(double v)
+{
+        return isnan(v) ? NULL : json_object_new_double(round(v * 1000) / 1000);
+}
+
+static json_object *summary_json(const struct summary *s)
+{
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "median", num_or_null(s->median));
+        json_object_object_add(o, "mean", num_or_null(s->mean));
+        json_object_object_add(o, "sd", num_or_null(s->sd));
+        json_object_object_add(o, "min", num_or_null(s->min));
+        json_object_object_add(o, "max", num_or_null(s->max));
+        return o;
+}
+
+struct report {
+        const struct bench_request *q;
+        enum accel accel;
+        char *qemu, *cpu;
+        struct variant *v;
+        size_t nv;
+        struct comparison cmp[N_STAGES];
+        char *verdict[N_STAGES];
+        struct ic_key *keys;
+        size_t nkeys;
+};
+
+static const enum stage compared[] = { ST_TOTAL, ST_TO_READY, ST_INITCALLS, ST_KERNEL, ST_INIT };
+
+static int write_json(const struct report *rp, const char *path)
+{
+        json_object *o = json_object_new_object(), *h = json_object_new_object();
+        json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel)));
+        json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
+        json_object_object_add(h, "cpu", json_object_new_string(rp->cpu));
+        json_object_object_add(h, "smp", json_object_new_int(1));
+        json_object_object_add(h, "memory_mb", json_object_new_int(rp->q->memory_mb));
+        json_object_object_add(o, "host", h);
+        json_object *vs = json_object_new_array();
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                json_object *j = json_object_new_object(), *st = json_object_new_object();
+                json_object_object_add(j, "name", json_object_new_string(v->name));
+                json_object_object_add(j, "appliance", json_object_new_string(v->appliance));
+                json_object_object_add(j, "kernel", json_object_new_string(v->kernel));
+                json_object_object_add(j, "append", json_object_new_string(v->append ? v->append : ""));
+                json_object_object_add(j, "runs", json_object_new_int((int)v->n));
+                json_object_object_add(j, "failed", json_object_new_int((int)v->failed));
+                for (int s = 0; s < N_STAGES; s++)
+                        if (v->has[s])
+                                json_object_object_add(st, stage_names[s], summary_json(&v->sum[s]));
+                json_object_object_add(j, "stages", st);
+                /* Initcalls: count (median over boots) and the slowest by median. */
+                json_object *ic = json_object_new_object(), *top = json_object_new_array();
+                double *counts = calloc(v->n + 1, sizeof *counts);
+                for (size_t k = 0; counts && k < v->n; k++)
+                        counts[k] = (double)v->samples[k].ic.n;
+                struct summary cs = { 0 };
+                if (counts && v->n)
+                        summarize(counts, v->n, &cs);
+                free(counts);
+                json_object_object_add(ic, "count", json_object_new_int((int)cs.median));
+                struct ic_key *keys = NULL;
+                size_t nk = 0;
+                collect_keys(v, &keys, &nk);
+                for (size_t k = 0; k < nk; k++)
+                        keys[k].med_a = initcall_median(v, keys[k].name, keys[k].module, keys[k].occ);
+                qsort(keys, nk, sizeof *keys, by_med_a);
+                for (size_t k = 0; k < nk && k < 20; k++) {
+                        json_object *e = json_object_new_object();
+                        json_object_object_add(e, "name", json_object_new_string(keys[k].name));
+                        json_object_object_add(e, "module", json_object_new_string(keys[k].module));
+                        json_object_object_add(e, "median", num_or_null(keys[k].med_a));
+                        json_object_array_add(top, e);
+                }
+                free(keys);
+                json_object_object_add(ic, "top", top);
+                json_object_object_add(j, "initcalls", ic);
+                json_object *samples = json_object_new_array();
+                for (size_t k = 0; k < v->n; k++) {
+                        json_object *e = json_object_new_object();
+                        for (int s = 0; s < N_STAGES; s++)
+                                if (v->has[s])
+                                        json_object_object_add(e, stage_names[s], num_or_null(v->samples[k].st[s]));
+                        json_object_array_add(samples, e);
+                }
+                json_object_object_add(j, "samples", samples);
+                json_object_array_add(vs, j);
+        }
+        json_object_object_add(o, "variants", vs);
+        if (rp->nv == 2) {
+                json_object *c = json_object_new_object();
+                for (size_t i = 0; i < ARRAY_SIZE(compared); i++) {
+                        enum stage s = compared[i];
+                        if (!rp->verdict[s])
+                                continue;
+                        const struct comparison *m = &rp->cmp[s];
+                        json_object *e = json_object_new_object(), *ci = json_object_new_array();
+                        json_object_object_add(e, "ratio", num_or_null(m->ratio));
+                        json_object_object_add(e, "diff", num_or_null(m->diff));
+                        json_object_array_add(ci, num_or_null(m->ci_lo));
+                        json_object_array_add(ci, num_or_null(m->ci_hi));
+                        json_object_object_add(e, "ci95", ci);
+                        json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
+                        json_object_object_add(e, "verdict", json_object_new_string(rp->verdict[s]));
+                        json_object_object_add(c, stage_names[s], e);
+                }
+                json_object *d = json_object_new_array();
+                for (size_t k = 0; k < rp->nkeys; k++) {
+                        const struct ic_key *key = &rp->keys[k];
+                        json_object *e = json_object_new_object();
+                        json_object_object_add(e, "name", json_object_new_string(key->name));
+                        json_object_object_add(e, "module", json_object_new_string(key->module));
+                        json_object_object_add(e, "a", num_or_null(key->med_a));
+                        json_object_object_add(e, "b", num_or_null(key->med_b));
+                        json_object_object_add(e, "diff", num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
+                                                                      (isnan(key->med_a) ? 0 : key->med_a)));
+                        json_object_array_add(d, e);
+                }
+                json_object_object_add(c, "initcall_diff", d);
+                json_object_object_add(o, "comparison", c);
+        }
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = write_file_atomic(path, text, strlen(text), 0644);
+        json_object_put(o);
+        return r;
+}
+
+static void print_report(const struct report *rp)
+{
+        printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel), rp->qemu, rp->cpu,
+               rp->q->memory_mb);
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                printf("%s: %s (kernel %s)%s%s; %zu runs", v->name, v->appliance, v->kernel,
+                       v->append ? ", append: " : "", v->append ? v->append : "", v->n);
+                if (v->failed)
+                        printf(", %zu FAILED", v->failed);
+                printf("\n");
+        }
+        printf("\n%-10s", "stage (ms)");
+        for (size_t i = 0; i < rp->nv; i++)
+                printf(" %9s %7s %9s", rp->v[i].name, "sd", "min-max");
+        if (rp->nv == 2)
+                printf(" %6s %8s %19s %9s", "B/A", "diff", "95% CI", "p");
+        printf("\n");
+        for (int s = 0; s < N_STAGES; s++) {
+                bool any = false;
+                for (size_t i = 0; i < rp->nv; i++)
+                        any |= rp->v[i].has[s];
+                if (!any)
+                        continue;
+                printf("%-10s", stage_names[s]);
+                for (size_t i = 0; i < rp->nv; i++) {
+                        const struct summary *m = &rp->v[i].sum[s];
+                        if (!rp->v[i].has[s]) {
+                                printf(" %9s %7s %9s", "-", "", "");
+                                continue;
+                        }
+                        char range[32];
+                        snprintf(range, sizeof range, "%.0f-%.0f", m->min, m->max);
+                        printf(" %9.1f %7.1f %9s", m->median, m->sd, range);
+                }
+                if (rp->nv == 2 && rp->v[0].has[s] && rp->v[1].has[s]) {
+                        struct comparison c = rp->cmp[s];
+                        char p[32], ci[48];
+                        format_p(c.p_value, p, sizeof p);
+                        snprintf(ci, sizeof ci, "[%.1f, %.1f]", c.ci_lo, c.ci_hi);
+                        printf(" %6.3f %8.1f %19s %9s", c.ratio, c.diff, ci, p + 2);
+                }
+                printf("\n");
+        }
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                if (v->has[ST_INITCALLS])
+                        printf("%s: %zu initcalls in the median boot's log, total %.1f ms (median)\n", v->name,
+                               v->n ? v->samples[0].ic.n : 0, v->sum[ST_INITCALLS].median);
+        }
+        if (rp->nv == 2) {
+                size_t dropped = 0, added = 0;
+                for (size_t k = 0; k < rp->nkeys; k++) {
+                        dropped += isnan(rp->keys[k].med_b);
+                        added += isnan(rp->keys[k].med_a);
+                }
+                if (rp->nkeys) {
+                        printf("\ninitcall diff (B vs A): %zu dropped, %zu added; largest changes:\n", dropped, added);
+                        for (size_t k = 0; k < rp->nkeys && k < 12; k++) {
+                                const struct ic_key *key = &rp->keys[k];
+                                char a[24] = "-", b[24] = "-";
+                                if (!isnan(key->med_a))
+                                        snprintf(a, sizeof a, "%.2f ms", key->med_a);
+                                if (!isnan(key->med_b))
+                                        snprintf(b, sizeof b, "%.2f ms", key->med_b);
+                                printf("  %-40.40s %-12.12s %11s -> %11s  %s\n", key->name, key->module, a, b,
+                                       isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : "");
+                        }
+                }
+                printf("\nverdict (total): %s\n", rp->verdict[ST_TOTAL]);
+                if (rp->verdict[ST_INITCALLS])
+                        printf("verdict (initcalls): %s; B/A = %.3f\n", rp->verdict[ST_INITCALLS], rp->cmp[ST_INITCALLS].ratio);
+                printf("(Welch's t-test on means; significant at p < %.2f; ratio of medians)\n", STATS_ALPHA);
+        }
+}
+
+/* The boot whose total is closest to the median: the one drawn in the report. */
+static const struct sample *median_sample(const struct variant *v)
+{
+        const struct sample *best = NULL;
+        for (size_t i = 0; i < v->n; i++)
+                if (!best || fabs(v->samples[i].st[ST_TOTAL] - v->sum[ST_TOTAL].median) <
+                                     fabs(best->st[ST_TOTAL] - v->sum[ST_TOTAL].median))
+                        best = &v->samples[i];
+        return best;
+}
+
+static void html_summary_table(FILE *f, const struct report *rp)
+{
+        fputs("<table><tr><th>stage (ms)</th>", f);
+        for (size_t i = 0; i < rp->nv; i++)
+                fprintf(f, "<th>%s median</th><th>mean</th><th>sd</th><th>min</th><th>max</th>", rp->v[i].name);
+        if (rp->nv == 2)
+                fputs("<th>B/A</th><th>diff</th><th>95% CI</th><th>p</th>", f);
+        fputs("</tr>\n", f);
+        for (int s = 0; s < N_STAGES; s++) {
+                bool any = false;
+                for (size_t i = 0; i < rp->nv; i++)
+                        any |= rp->v[i].has[s];
+                if (!any)
+                        continue;
+                fprintf(f, "<tr><td>%s</td>", stage_names[s]);
+                for (size_t i = 0; i < rp->nv; i++) {
+                        const struct summary *m = &rp->v[i].sum[s];
+                        if (rp->v[i].has[s])
+                                fprintf(f, "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>", m->median,
+                                        m->mean, m->sd, m->min, m->max);
+                        else
+                                fputs("<td>-</td><td></td><td></td><td></td><td></td>", f);
+                }
+                if (rp->nv == 2 && rp->v[0].has[s] && rp->v[1].has[s]) {
+                        char p[32];
+                        format_p(rp->cmp[s].p_value, p, sizeof p);
+                        fprintf(f, "<td>%.3f</td><td>%.1f</td><td>[%.1f, %.1f]</td><td>%s</td>", rp->cmp[s].ratio,
+                                rp->cmp[s].diff, rp->cmp[s].ci_lo, rp->cmp[s].ci_hi, p + 2);
+                }
+                fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+}
+
+static int write_html(const struct report *rp, const char *path)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>leanboot bench</title>\n<style>"
+              "body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
+              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}</style></head><body>\n", f);
+        fputs("<h1>leanboot bench</h1>\n<p class=\"note\">", f);
+        fprintf(f, "accel <b>%s</b>, ", accel_name(rp->accel));
+        xml_escape(f, rp->qemu);
+        fputs(", CPU ", f);
+        xml_escape(f, rp->cpu);
+        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved A B A B.</p>\n<ul>",
+                rp->q->memory_mb, rp->q->runs, rp->q->warmup);
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                fprintf(f, "<li><b>%s</b>: ", v->name);
+                xml_escape(f, v->appliance);
+                fputs(" (kernel ", f);
+                xml_escape(f, v->kernel);
+                fputs(")", f);
+                if (v->append) {
+                        fputs(", append <code>", f);
+                        xml_escape(f, v->append);
+                        fputs("</code>", f);
+                }
+                fprintf(f, "; %zu boots%s</li>\n", v->n, v->failed ? ", some FAILED" : "");
+                for (size_t k = 0; k < v->failed; k++) {
+                        fputs("<li class=\"note\">failed boot: ", f);
+                        xml_escape(f, v->failures[k]);
+                        fputs("</li>\n", f);
+                }
+        }
+        fputs("</ul>\n", f);
+        if (rp->nv == 2) {
+                fputs("<p class=\"verdict\">total: ", f);
+                xml_escape(f, rp->verdict[ST_TOTAL]);
+                fputs("</p>\n", f);
+                if (rp->verdict[ST_INITCALLS]) {
+                        fputs("<p class=\"verdict\">initcalls: ", f);
+                        xml_escape(f, rp->verdict[ST_INITCALLS]);
+                        fprintf(f, " (B/A = %.3f)</p>\n", rp->cmp[ST_INITCALLS].ratio);
+                }
+                fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f; ratios are of medians.</p>\n",
+                        STATS_ALPHA);
+        }
+        fputs("<h2>Boot chart (median boot of each variant)</h2>\n", f);
+        const char *names[2];
+        double ms[2 * ARRAY_SIZE(timeline)];
+        const char *tl_names[ARRAY_SIZE(timeline)];
+        for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
+                tl_names[s] = stage_names[timeline[s]];
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct sample *m = median_sample(&rp->v[i]);
+                names[i] = rp->v[i].name;
+                for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
+                        ms[i * ARRAY_SIZE(timeline) + s] = m ? m->st[timeline[s]] : NAN;
+        }
+        svg_stages(f, names, rp->nv, tl_names, ARRAY_SIZE(timeline), ms, 1200);
+        fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
+              "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
+              "mini-init; init = the lean init up to the payload.</p>\n", f);
+        fputs("<h2>Stages</h2>\n", f);
+        html_summary_table(f, rp);
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct sample *m = median_sample(&rp->v[i]);
+                if (!m || !m->ic.n)
+                        continue;
+                fprintf(f, "<h2>Initcall timeline, %s (median boot: %zu initcalls, %.1f ms)</h2>\n", rp->v[i].name,
+                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000);
+                svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200);
+        }
+        if (rp->nv == 2 && rp->nkeys) {
+                fputs("<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
+                      "<tr><th>initcall</th><th>module</th><th>A ms</th><th>B ms</th><th>B - A</th><th></th></tr>\n", f);
+                for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
+                        const struct ic_key *key = &rp->keys[k];
+                        fputs("<tr><td>", f);
+                        xml_escape(f, key->name);
+                        fputs("</td><td>", f);
+                        xml_escape(f, key->module);
+                        double a = isnan(key->med_a) ? 0 : key->med_a, b = isnan(key->med_b) ? 0 : key->med_b;
+                        fprintf(f, "</td><td>%s%.3f</td><td>%s%.3f</td><td>%+.3f</td><td>%s</td></tr>\n",
+                                isnan(key->med_a) ? "- " : "", a, isnan(key->med_b) ? "- " : "", b, b - a,
+                                isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : b > a ? "slower" : "faster");
+                }
+                fputs("</table>\n", f);
+        }
+        fputs("</body></html>\n", f);
+        if (fclose(f) != 0 || rename(tmp, path) < 0)
+                return -errno;
+        return 0;
+}
+
+static void progress(bool tty, size_t done, size_t total, double t0, const char *what)
+{
+        if (!tty)
+                return;
+        double el = mono_s() - t0;
+        double eta = done ? el / (double)done * (double)(total - done) : 0;
+        fprintf(stderr, "\r\033[K[%zu/%zu] %s, elapsed %.0f s, ETA %dm%02ds", done, total, what, el, (int)eta / 60,
+                (int)eta % 60);
+        if (done == total)
+                fputc('\n', stderr);
+}
+
+static int setup_variant(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls)
+{
+        *v = (struct variant){ .name = name, .appliance = dir };
+        const char *missing = NULL;
+        if (appliance_check(dir, &missing) < 0)
+                return log_error("bench: variant %s: '%s' is not a leanboot appliance (no %s)", name, dir,
+                                 missing ? missing : "manifest.json"), -EINVAL;
+        struct manifest m;
+        if (manifest_load(dir, &m) == 0) {
+                if (asprintf(&v->kernel, "%s %s", m.kernel_version, m.kernel_origin ? m.kernel_origin : "") < 0)
+                        v->kernel = NULL;
+                manifest_free(&m);
+        }
+        if (!v->kernel)
+                v->kernel = strdup("unknown");
+        v->append = append && *append ? strdup(append) : NULL;
+        _cleanup_free_ char *full = NULL;
+        if (asprintf(&full, "%s%s%s", append ? append : "", append && *append && initcalls ? " " : "",
+                     initcalls ? COLLECT_ARGS : "") < 0)
+                return -ENOMEM;
+        char *payload[] = { "true", NULL };
+        v->cmdline = run_cmdline(dir, false, full, payload);
+        if (!v->cmdline)
+                return -EINVAL;
+        if (initcalls) {
+                char tmpl[] = "/tmp/leanboot-data-XXXXXX";
+                int fd = mkostemp(tmpl, O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(-errno, "bench: cannot create a data disk");
+                close(fd);
+                v->data_disk = strdup(tmpl);
+        }
+        return 0;
+}
+
+static void variant_free(struct variant *v)
+{
+        for (size_t i = 0; i < v->n; i++)
+                initcall_log_free(&v->samples[i].ic);
+        free(v->samples);
+        strv_free(v->failures);
+        if (v->data_disk)
+                unlink(v->data_disk);
+        free(v->data_disk);
+        free(v->append);
+        free(v->cmdline);
+        free(v->kernel);
+}
+
+int bench_run(const struct bench_request *q)
+{
+        struct variant v[2];
+        size_t nv = q->b || q->append_b ? 2 : 1;
+        memset(v, 0, sizeof v);
+        int r = setup_variant(&v[0], "A", q->a, q->append_a, q->initcalls);
+        if (r >= 0 && nv == 2) {
+                _cleanup_free_ char *app_b = NULL;
+                /* B without its own directory is A with extra arguments (after A's own). */
+                if (!q->b && asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "",
+                                      q->append_a ? " " : "", q->append_b) < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        r = setup_variant(&v[1], "B", q->b ? q->b : q->a, q->b ? q->append_b : app_b, q->initcalls);
+        }
+        if (r < 0) {
+                for (size_t i = 0; i < nv; i++)
+                        variant_free(&v[i]);
+                return 2;
+        }
+        enum accel accel = accel_resolve(ACCEL_AUTO, true);
+        bool tty = isatty(STDERR_FILENO);
+        for (size_t i = 0; i < nv; i++)
+                v[i].samples = calloc((size_t)q->runs, sizeof *v[i].samples);
+
+        /* Warm-up boots (page cache, QEMU's own start-up) are not timed. */
+        double t0 = mono_s();
+        size_t total = (size_t)(q->warmup + q->runs) * nv, done = 0;
+        for (int w = 0; w < q->warmup; w++)
+                for (size_t i = 0; i < nv; i++) {
+                        struct sample s;
+                        char *why = NULL;
+                        if (boot_once(&v[i], q, accel, &s, &why) == 0)
+                                initcall_log_free(&s.ic);
+                        free(why);
+                        progress(tty, ++done, total, t0, "warm-up");
+                }
+        for (int k = 0; k < q->runs; k++)
+                for (size_t i = 0; i < nv; i++) {
+                        char *why = NULL;
+                        struct sample *s = &v[i].samples[v[i].n];
+                        if (boot_once(&v[i], q, accel, s, &why) == 0) {
+                                v[i].n++;
+                        } else {
+                                v[i].failed++;
+                                log_warn("%s run %d failed: %s", v[i].name, k + 1, why ? why : "?");
+                                strv_consume(&v[i].failures, why ? why : strdup("?"));
+                                why = NULL;
+                        }
+                        free(why);
+                        char what[64];
+                        snprintf(what, sizeof what, "%s run %d", v[i].name, k + 1);
+                        progress(tty, ++done, total, t0, what);
+                }
+
+        struct report rp = { .q = q, .accel = accel, .v = v, .nv = nv };
+        char *qv[] = { QEMU_PATH, "--version", NULL };
+        rp.qemu = first_line_of(qv);
+        rp.cpu = cpu_model();
+        for (size_t i = 0; i < nv; i++)
+                summarize_variant(&v[i]);
+        if (nv == 2 && v[0].n && v[1].n) {
+                for (size_t i = 0; i < ARRAY_SIZE(compared); i++) {
+                        enum stage s = compared[i];
+                        if (!v[0].has[s] || !v[1].has[s])
+                                continue;
+                        double *a, *b;
+                        size_t na, nb;
+                        stage_values(&v[0], s, &a, &na);
+                        stage_values(&v[1], s, &b, &nb);
+                        if (a && b && compare_welch(a, na, b, nb, &rp.cmp[s]) == 0)
+                                rp.verdict[s] = verdict_text(&rp.cmp[s], v[0].sum[s].mean, "ms");
+                        free(a);
+                        free(b);
+                }
+                collect_keys(&v[0], &rp.keys, &rp.nkeys);
+                collect_keys(&v[1], &rp.keys, &rp.nkeys);
+                for (size_t k = 0; k < rp.nkeys; k++) {
+                        rp.keys[k].med_a = initcall_median(&v[0], rp.keys[k].name, rp.keys[k].module, rp.keys[k].occ);
+                        rp.keys[k].med_b = initcall_median(&v[1], rp.keys[k].name, rp.keys[k].module, rp.keys[k].occ);
+                }
+                qsort(rp.keys, rp.nkeys, sizeof *rp.keys, by_absdiff);
+        }
+        print_report(&rp);
+        size_t failed = 0;
+        for (size_t i = 0; i < nv; i++)
+                failed += v[i].failed;
+        if (failed)
+                printf("%zu of %zu timed boots failed (see the warnings above)\n", failed, (size_t)q->runs * nv);
+        int status = 0;
+        if (q->json && (r = write_json(&rp, q->json)) < 0)
+                status = 1, log_error_errno(r, "bench: cannot write %s", q->json);
+        if (q->html && (r = write_html(&rp, q->html)) < 0)
+                status = 1, log_error_errno(r, "bench: cannot write %s", q->html);
+        else if (q->html)
+                printf("report: %s\n", q->html);
+        for (size_t i = 0; i < nv; i++)
+                if (v[i].n == 0)
+                        status = 1, log_error("bench: every boot of variant %s failed", v[i].name);
+        for (int s = 0; s < N_STAGES; s++)
+                free(rp.verdict[s]);
+        free(rp.keys);
+        free(rp.qemu);
+        free(rp.cpu);
+        for (size_t i = 0; i < nv; i++)
+                variant_free(&v[i]);
+        return status;
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
+                "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
+                "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
+                "(default 1), interleaved A B A B, and report per-stage median, mean, sd, min and max.\n"
+                "With B (or --append-b alone: B is A with extra kernel arguments) it compares them:\n"
+                "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
+                "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
+                "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
+                "data disk after the payload; --no-initcalls leaves that out.\n");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "runs", required_argument, NULL, 'n' },     { "warmup", required_argument, NULL, 'w' },
+                { "append-a", required_argument, NULL, 'a' }, { "append-b", required_argument, NULL, 'b' },
+                { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, 'H' },
+                { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
+                { "no-initcalls", no_argument, NULL, 'I' },   { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
+        _cleanup_strv_free_ char **pos = NULL;
+        int c;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+                char *end = NULL;
+                long val = optarg ? strtol(optarg, &end, 10) : 0;
+                bool num_ok = optarg && end != optarg && *end == '\0';
+                switch (c) {
+                case 1: strv_push(&pos, optarg); break;
+                case 'n':
+                        if (!num_ok || val < 2 || val > 10000)
+                                return log_error("bench: --runs '%s': at least 2 runs are needed for statistics "
+                                                 "(sd, confidence interval)", optarg), 2;
+                        q.runs = (int)val;
+                        break;
+                case 'w':
+                        if (!num_ok || val < 0 || val > 1000)
+                                return log_error("bench: --warmup '%s': expected 0 or more", optarg), 2;
+                        q.warmup = (int)val;
+                        break;
+                case 'a': q.append_a = optarg; break;
+                case 'b': q.append_b = optarg; break;
+                case 'j': q.json = optarg; break;
+                case 'H': q.html = optarg; break;
+                case 't':
+                        if (!num_ok || val < 1)
+                                return log_error("bench: --timeout '%s': expected seconds", optarg), 2;
+                        q.timeout_s = (int)val;
+                        break;
+                case 'm':
+                        if (!num_ok || val < 64)
+                                return log_error("bench: --memory '%s': expected MB, at least 64", optarg), 2;
+                        q.memory_mb = (int)val;
+                        break;
+                case 'I': q.initcalls = false; break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        return log_error("bench: unknown option or missing value: '%s' (see leanboot bench --help)",
+                                         argv[optind - 1]), 2;
+                }
+        }
+        size_t np = strv_length(pos);
+        if (np < 1 || np > 2)
+                return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
+        q.a = pos[0];
+        q.b = np == 2 ? pos[1] : NULL;
+        return bench_run(&q);
+}

@@ -1,0 +1,19 @@
+#ifndef LEANBOOT_BENCH_H
+#define LEANBOOT_BENCH_H
+
+#include <stdbool.h>
+
+int cmd_bench(int argc, char **argv);
+
+struct bench_request {
+        const char *a, *b;            /* appliance directories (b may be NULL: B is A + append_b) */
+        const char *append_a, *append_b;
+        int runs, warmup, timeout_s, memory_mb;
+        const char *json, *html;
+        bool initcalls;               /* collect initcall_debug records */
+};
+/* Run a bench and write its outputs; returns 0, 1 when every boot of a variant failed, or 2
+ * for bad input.  Used by `bench` and `demo`. */
+int bench_run(const struct bench_request *req);
+
+#endif

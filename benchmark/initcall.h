@@ -1,0 +1,39 @@
+/* initcall_debug records from a kernel log.
+ *
+ * Accepted line shapes (anything else is skipped):
+ *   [    0.211416] initcall con_init+0x0/0x22c returned 0 after 0 usecs
+ *   initcall foo_init+0x0/0x10 [foo] returned 0 after 5 usecs        (no timestamp; module)
+ *   <7>[    1.0] initcall 0xffffffff81a2b3c4 returned -19 after 12 usecs (syslog level; no KALLSYMS)
+ *   7,1234,1402427,-;initcall n_null_init+0x0/0x1e returned 0 after 31 usecs   (/dev/kmsg)
+ *   [    0.211400] calling  con_init+0x0/0x22c @ 1                       (start time)
+ * Newer kernels print "after N usecs"; some print msecs ("after N msecs"): both are read.
+ * Records are keyed by (function, module, occurrence): names are not unique. */
+#ifndef LEANBOOT_INITCALL_H
+#define LEANBOOT_INITCALL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct initcall {
+        char *name;       /* function ("con_init") or raw address ("0xffffffff81a2b3c4") */
+        char *module;     /* "" when built in */
+        unsigned occurrence; /* 0 for the first record with this (name, module), 1 for the next... */
+        long long usecs;  /* duration */
+        double start_us;  /* kernel time it started: the "calling" line, else end - duration; -1 unknown */
+        int ret;
+};
+
+struct initcall_log {
+        struct initcall *calls;
+        size_t n;
+        size_t lines_skipped; /* lines that looked like initcall records but did not parse whole */
+        double run_init_us;   /* "Run /init as init process" time, -1 if absent: end of the kernel stage */
+};
+
+int initcall_parse(const char *text, struct initcall_log *ret);
+void initcall_log_free(struct initcall_log *l);
+long long initcall_total_us(const struct initcall_log *l);
+/* Index of the record with this key, or -1. */
+ssize_t initcall_find(const struct initcall_log *l, const char *name, const char *module, unsigned occurrence);
+
+#endif

@@ -1,0 +1,562 @@
+/* leanboot kernel build / check: a cut-down kernel from the distro's own source.
+ *
+ * allnoconfig (or tinyconfig), then the fragments merged with the kernel's own
+ * scripts/kconfig/merge_config.sh, then olddefconfig; every option the fragments ask for must
+ * be in the final .config, else the build stops naming each dropped option and its unmet
+ * dependency.  Results are cached under $XDG_CACHE_HOME/leanboot/kernels/KEY, where KEY hashes
+ * the source identity, the fragments' content and the base config: the same inputs return the
+ * cached kernel at once. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "fragment.h"
+#include "kernel-cmd.h"
+#include "../builder/inputs.h"
+#include "../builder/kernel.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/spawn.h"
+#include "../common/strv.h"
+
+struct kbuild_opts {
+        char **fragments;   /* --fragment F (paths, or names of shipped fragments) */
+        const char *source; /* --source TARBALL|DIR */
+        const char *output; /* -o DIR */
+        const char *base;   /* --base allnoconfig|tinyconfig */
+        int jobs;           /* --jobs N */
+        bool force;         /* --force: ignore the cache */
+};
+
+static double mono_s(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *leanboot_cache_dir(void);
+char *leanboot_cache_dir(void)
+{
+        const char *e = getenv("LEANBOOT_CACHE_DIR");
+        char *r = NULL;
+        if (e && *e)
+                return strdup(e);
+        e = getenv("XDG_CACHE_HOME");
+        if (e && *e)
+                return asprintf(&r, "%s/leanboot", e) < 0 ? NULL : r;
+        e = getenv("HOME");
+        return asprintf(&r, "%s/.cache/leanboot", e && *e ? e : "/tmp") < 0 ? NULL : r;
+}
+
+/* Shipped fragments: next to the binary in the build tree, else installed in pkgdatadir. */
+static char *configs_dir(void)
+{
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+                exe[n] = '\0';
+                char *p = path_join(dirname(exe), "kernel-configs");
+                _cleanup_free_ char *probe = p ? path_join(p, "base.config") : NULL;
+                if (probe && access(probe, R_OK) == 0)
+                        return p;
+                free(p);
+        }
+        const char *env = getenv("LEANBOOT_CONFIGS");
+        return strdup(env && *env ? env : PKGDATADIR "/kernel-configs");
+}
+
+/* "net" or "net.config" means the shipped fragment; anything with a '/' or that exists is a path. */
+static char *resolve_fragment(const char *f)
+{
+        if (strchr(f, '/') || access(f, R_OK) == 0) {
+                char *abs = realpath(f, NULL);
+                return abs ? abs : strdup(f);
+        }
+        _cleanup_free_ char *dir = configs_dir();
+        char *p = NULL;
+        if (asprintf(&p, "%s/%s%s", dir, f, strstr(f, ".config") ? "" : ".config") < 0)
+                return NULL;
+        return p;
+}
+
+static char *default_source(void)
+{
+        _cleanup_closedir_ DIR *d = opendir("/usr/src");
+        if (!d)
+                return NULL;
+        char *best = NULL;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                size_t l = strlen(e->d_name);
+                if (strncmp(e->d_name, "linux-source-", 13) != 0 || l < 8 || !streq(e->d_name + l - 7, ".tar.xz"))
+                        continue;
+                if (!best || strverscmp(e->d_name, best + 9) > 0) {
+                        free(best);
+                        if (asprintf(&best, "/usr/src/%s", e->d_name) < 0)
+                                best = NULL;
+                }
+        }
+        return best;
+}
+
+/* A kernel tree is a directory with a top Makefile and scripts/kconfig/merge_config.sh. */
+static bool is_kernel_tree(const char *dir)
+{
+        _cleanup_free_ char *m = path_join(dir, "scripts/kconfig/merge_config.sh");
+        return m && access(m, R_OK) == 0;
+}
+
+/* Extract a source tarball once into the cache; returns the tree's path. */
+static int unpack_source(const char *tarball, const char *cache, const char *key, char **ret_tree)
+{
+        _cleanup_free_ char *dir = NULL, *tmp = NULL;
+        if (asprintf(&dir, "%s/src/%.16s", cache, key) < 0 || asprintf(&tmp, "%s.tmp-XXXXXX", dir) < 0)
+                return -ENOMEM;
+        if (!file_exists(dir)) {
+                int r = mkdir_p(dirname(strdupa(dir)), 0755);
+                if (r < 0 || !mkdtemp(tmp))
+                        return log_error_errno(r < 0 ? r : -errno, "cannot create %s", tmp);
+                log_info("unpacking %s (once; cached in %s)", tarball, dir);
+                char *tar[] = { "tar", "-C", tmp, "-xf", (char *)tarball, NULL };
+                if (run_argv(tar, NULL) != 0) {
+                        rm_rf(tmp);
+                        return log_error("cannot unpack %s", tarball), -EIO;
+                }
+                if (rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
+                        int r2 = -errno;
+                        rm_rf(tmp);
+                        return log_error_errno(r2, "cannot move the source into %s", dir);
+                }
+                rm_rf(tmp); /* a concurrent unpack won: ours is redundant */
+        }
+        /* The tarball holds one top directory. */
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.')
+                        continue;
+                char *t = path_join(dir, e->d_name);
+                if (t && is_kernel_tree(t)) {
+                        *ret_tree = t;
+                        return 0;
+                }
+                free(t);
+        }
+        return log_error("%s does not hold a kernel source tree", tarball), -EINVAL;
+}
+
+/* Run make in the tree with O=obj, output appended to the build log.  On a terminal the
+ * progress line counts what make printed; the log keeps all of it. */
+static int run_make(const char *tree, const char *obj, const char *logpath, char *const *targets, int jobs,
+                    bool progress, const char *what)
+{
+        _cleanup_strv_free_ char **argv = NULL;
+        strv_push(&argv, "make");
+        strv_push(&argv, "-C");
+        strv_push(&argv, tree);
+        strv_pushf(&argv, "O=%s", obj);
+        strv_pushf(&argv, "-j%d", jobs);
+        /* Reproducible identity strings: the image's bytes depend on the inputs only. */
+        strv_push(&argv, "KBUILD_BUILD_USER=leanboot");
+        strv_push(&argv, "KBUILD_BUILD_HOST=leanboot");
+        strv_push(&argv, "KBUILD_BUILD_TIMESTAMP=@0");
+        for (char *const *t = targets; *t; t++)
+                strv_push(&argv, *t);
+        _cleanup_close_ int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (logfd < 0)
+                return -errno;
+        int pfd[2];
+        if (pipe2(pfd, O_CLOEXEC) < 0)
+                return -errno;
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = pfd[1];
+        so.stderr_fd = pfd[1];
+        pid_t pid = spawn_argv(argv, &so);
+        close(pfd[1]);
+        if (pid < 0) {
+                close(pfd[0]);
+                return (int)pid;
+        }
+        double t0 = mono_s(), last = 0;
+        unsigned long lines = 0;
+        char buf[16384];
+        for (;;) {
+                ssize_t k = read(pfd[0], buf, sizeof buf);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                write_full(logfd, buf, (size_t)k);
+                for (ssize_t i = 0; i < k; i++)
+                        lines += buf[i] == '\n';
+                double now = mono_s();
+                if (progress && now - last > 0.5) {
+                        fprintf(stderr, "\r%s: %lu steps, %.0f s ", what, lines, now - t0);
+                        last = now;
+                }
+        }
+        close(pfd[0]);
+        if (progress)
+                fprintf(stderr, "\r%s: %lu steps, %.0f s\n", what, lines, mono_s() - t0);
+        return wait_exit_status(pid);
+}
+
+static void show_log_tail(const char *logpath, int lines)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file(logpath, &text, NULL) < 0)
+                return;
+        size_t len = strlen(text);
+        const char *s = text + len;
+        int seen = 0;
+        while (s > text && seen <= lines)
+                if (*--s == '\n')
+                        seen++;
+        fprintf(stderr, "--- last lines of %s ---\n%s", logpath, s == text ? s : s + 1);
+}
+
+/* Report requested options missing from the final config; returns how many. */
+static size_t report_missing(const struct kconfig *req, const char *final_path, const char *srcdir)
+{
+        struct kconfig fin = { 0 };
+        _cleanup_free_ char *err = NULL;
+        if (kconfig_load(final_path, &fin, &err) < 0) {
+                log_error("%s", err ? err : final_path);
+                return 1;
+        }
+        _cleanup_free_ size_t *idx = NULL;
+        size_t n = 0;
+        kconfig_missing(req, &fin, &idx, &n);
+        for (size_t i = 0; i < n; i++) {
+                const struct kopt *o = &req->opts[idx[i]];
+                _cleanup_free_ char *dep = srcdir ? kconfig_depends(srcdir, o->name) : NULL;
+                const char *have = kconfig_value(&fin, o->name);
+                _cleanup_free_ char *annotated = dep && *dep ? kconfig_annotate(dep, &fin) : NULL;
+                char because[1200] = "";
+                if (annotated)
+                        snprintf(because, sizeof because, "; it depends on %s", annotated);
+                else if (dep)
+                        snprintf(because, sizeof because, "; something selects or limits it (see its Kconfig entry)");
+                else if (srcdir)
+                        snprintf(because, sizeof because, "; this kernel has no such option");
+                log_error("%s=%s (%s:%u) is not in the final config (it is %s)%s", o->name, o->value, o->file,
+                          o->line, streq(have, "n") ? "not set" : have, because);
+        }
+        kconfig_free(&fin);
+        return n;
+}
+
+static int load_fragments(char *const *paths, struct kconfig *req)
+{
+        for (char *const *p = paths; p && *p; p++) {
+                _cleanup_free_ char *err = NULL;
+                if (kconfig_load(*p, req, &err) < 0)
+                        return log_error("fragment %s", err ? err : *p), -EINVAL;
+        }
+        return 0;
+}
+
+static int write_kernel_manifest(const char *dir, const char *source, const char *srcver, char *const *frags,
+                                 const char *base, size_t options, long long image_size, double secs,
+                                 const char *key)
+{
+        json_object *o = json_object_new_object(), *s = json_object_new_object(), *a = json_object_new_array();
+        json_object_object_add(s, "path", json_object_new_string(source));
+        json_object_object_add(s, "version", json_object_new_string(srcver ? srcver : ""));
+        json_object_object_add(o, "source", s);
+        for (char *const *f = frags; f && *f; f++)
+                json_object_array_add(a, json_object_new_string(*f));
+        json_object_object_add(o, "fragments", a);
+        json_object_object_add(o, "base", json_object_new_string(base));
+        json_object_object_add(o, "options", json_object_new_int64((int64_t)options));
+        json_object_object_add(o, "image_size", json_object_new_int64(image_size));
+        json_object_object_add(o, "build_seconds", json_object_new_double(secs));
+        json_object_object_add(o, "cache_key", json_object_new_string(key));
+        _cleanup_free_ char *path = path_join(dir, "manifest.json");
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = path ? write_file_atomic(path, text, strlen(text), 0644) : -ENOMEM;
+        json_object_put(o);
+        return r;
+}
+
+/* Copy the cached results to DIR, replacing it atomically. */
+static int publish(const char *cached, const char *out)
+{
+        static const char *const files[] = { "bzImage", "config", "build.log", "manifest.json" };
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp-XXXXXX", out) < 0)
+                return -ENOMEM;
+        if (!mkdtemp(tmp))
+                return log_error_errno(-errno, "cannot write next to %s", out);
+        chmod(tmp, 0755);
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *a = path_join(cached, files[i]), *b = path_join(tmp, files[i]);
+                r = a && b ? copy_file(a, b) : -ENOMEM;
+        }
+        if (r >= 0) {
+                if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0)
+                        r = 0;
+                else if (errno == ENOENT)
+                        r = rename(tmp, out) < 0 ? -errno : 0;
+                else
+                        r = -errno;
+        }
+        rm_rf(tmp);
+        return r < 0 ? log_error_errno(r, "cannot write the kernel to %s", out) : 0;
+}
+
+static int kernel_build(const struct kbuild_opts *o)
+{
+        double t0 = mono_s();
+        bool tty = isatty(STDERR_FILENO);
+        /* Fragments: base.config first, then the ones asked for. */
+        _cleanup_strv_free_ char **frags = NULL;
+        strv_consume(&frags, resolve_fragment("base"));
+        for (char **f = o->fragments; f && *f; f++) {
+                char *p = resolve_fragment(*f);
+                if (!p || access(p, R_OK) < 0)
+                        return log_error("fragment '%s' not found (%s)", *f, p ? p : "?"), free(p), 1;
+                if (!strv_contains(frags, p))
+                        strv_consume(&frags, p);
+                else
+                        free(p);
+        }
+        if (access(frags[0], R_OK) < 0)
+                return log_error("base.config not found at %s (set LEANBOOT_CONFIGS)", frags[0]), 1;
+        struct kconfig req = { 0 };
+        if (load_fragments(frags, &req) < 0)
+                return kconfig_free(&req), 1;
+
+        _cleanup_free_ char *source = o->source ? realpath(o->source, NULL) : default_source();
+        if (!source)
+                return log_error(o->source ? "--source '%s': no such file or directory"
+                                           : "no kernel source: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source)",
+                                 o->source), kconfig_free(&req), 1;
+        struct stat st;
+        if (stat(source, &st) < 0)
+                return log_error_errno(-errno, "--source '%s'", source), kconfig_free(&req), 1;
+        if (S_ISDIR(st.st_mode) && !is_kernel_tree(source))
+                return log_error("--source '%s' is not a kernel source tree", source), kconfig_free(&req), 1;
+
+        /* The cache key: source identity, fragments' content, base, and this builder. */
+        struct hasher *h = NULL;
+        char key[65], srckey[65];
+        hasher_new(&h);
+        hasher_add_stat(h, "source", source);
+        if (S_ISDIR(st.st_mode)) {
+                _cleanup_free_ char *mk = path_join(source, "Makefile");
+                hasher_add_stat(h, "makefile", mk);
+        }
+        hasher_final(h, srckey);
+        hasher_free(h);
+        hasher_new(&h);
+        hasher_add_str(h, "source", srckey);
+        for (char **f = frags; *f; f++)
+                hasher_add_path(h, "fragment", *f);
+        hasher_add_str(h, "base", o->base);
+        hasher_add_str(h, "leanboot-kbuild", "1");
+        hasher_final(h, key);
+        hasher_free(h);
+
+        _cleanup_free_ char *cache = leanboot_cache_dir();
+        _cleanup_free_ char *kdir = NULL, *lockp = NULL;
+        if (!cache || asprintf(&kdir, "%s/kernels/%.24s", cache, key) < 0 ||
+            asprintf(&lockp, "%s/kernels/.%.24s.lock", cache, key) < 0)
+                return kconfig_free(&req), 1;
+        int r = mkdir_p(dirname(strdupa(kdir)), 0755);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the cache in %s", cache), kconfig_free(&req), 1;
+        _cleanup_close_ int lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0 || flock(lock, LOCK_EX) < 0)
+                return log_error_errno(-errno, "cannot lock %s", lockp), kconfig_free(&req), 1;
+
+        _cleanup_free_ char *cached_image = path_join(kdir, "bzImage");
+        if (!o->force && file_exists(cached_image)) {
+                log_info("cached kernel: %s", kdir);
+        } else {
+                _cleanup_free_ char *tree = NULL;
+                if (S_ISDIR(st.st_mode))
+                        tree = strdup(source);
+                else if (unpack_source(source, cache, srckey, &tree) < 0)
+                        return kconfig_free(&req), 1;
+                _cleanup_free_ char *work = NULL;
+                if (asprintf(&work, "%s.tmp-XXXXXX", kdir) < 0 || !mkdtemp(work))
+                        return log_error_errno(-errno, "cannot create a build directory in %s", cache), kconfig_free(&req), 1;
+                chmod(work, 0755);
+                _cleanup_free_ char *obj = path_join(work, "obj"), *logp = path_join(work, "build.log");
+                _cleanup_free_ char *dotconfig = path_join(obj, ".config");
+                mkdir_p(obj, 0755);
+                log_info("configuring %s + %zu fragment(s) (log: %s)", o->base, strv_length(frags), logp);
+                char *base_t[] = { (char *)o->base, NULL };
+                r = run_make(tree, obj, logp, base_t, o->jobs, false, o->base);
+                if (r == 0) {
+                        _cleanup_strv_free_ char **merge = NULL;
+                        strv_pushf(&merge, "%s/scripts/kconfig/merge_config.sh", tree);
+                        strv_push(&merge, "-m");
+                        strv_push(&merge, "-O");
+                        strv_push(&merge, obj);
+                        strv_push(&merge, dotconfig);
+                        for (char **f = frags; *f; f++)
+                                strv_push(&merge, *f);
+                        _cleanup_close_ int lfd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
+                        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+                        so.stdout_fd = so.stderr_fd = lfd;
+                        /* merge_config.sh runs from the tree (it calls make for its own checks). */
+                        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                        if (chdir(tree) == 0) {
+                                r = run_argv(merge, &so);
+                                if (cwd && chdir(cwd) < 0)
+                                        r = -errno;
+                        } else {
+                                r = -errno;
+                        }
+                }
+                char *olddef[] = { "olddefconfig", NULL };
+                if (r == 0)
+                        r = run_make(tree, obj, logp, olddef, o->jobs, false, "olddefconfig");
+                if (r != 0) {
+                        show_log_tail(logp, 20);
+                        log_error("configuring the kernel failed (log kept in %s)", logp);
+                        return kconfig_free(&req), 1;
+                }
+                size_t dropped = report_missing(&req, dotconfig, tree);
+                if (dropped) {
+                        log_error("%zu requested option(s) could not be enabled; see above (config kept in %s)",
+                                  dropped, dotconfig);
+                        return kconfig_free(&req), 1;
+                }
+                log_info("building bzImage with %d job(s)", o->jobs);
+                char *img[] = { "bzImage", NULL };
+                r = run_make(tree, obj, logp, img, o->jobs, tty, "building bzImage");
+                if (r != 0) {
+                        show_log_tail(logp, 25);
+                        log_error("the kernel build failed (status %d; full log in %s)", r, logp);
+                        return kconfig_free(&req), 1;
+                }
+                /* Keep the image, config and log; drop the object tree. */
+                _cleanup_free_ char *img_from = path_join(obj, "arch/x86/boot/bzImage");
+                _cleanup_free_ char *img_to = path_join(work, "bzImage"), *cfg_to = path_join(work, "config");
+                if (copy_file(img_from, img_to) < 0 || copy_file(dotconfig, cfg_to) < 0)
+                        return log_error("the build produced no bzImage"), kconfig_free(&req), 1;
+                rm_rf(obj);
+                struct kconfig fin = { 0 };
+                kconfig_load(cfg_to, &fin, NULL);
+                _cleanup_free_ char *ver = NULL;
+                bzimage_version(img_to, &ver);
+                write_kernel_manifest(work, source, ver, frags, o->base, kconfig_enabled(&fin),
+                                      (long long)file_size(img_to), mono_s() - t0, key);
+                kconfig_free(&fin);
+                rm_rf(kdir);
+                if (rename(work, kdir) < 0)
+                        return log_error_errno(-errno, "cannot move the kernel into %s", kdir), kconfig_free(&req), 1;
+                log_info("kernel built in %.0f s: %s", mono_s() - t0, kdir);
+        }
+        kconfig_free(&req);
+        if (o->output && publish(kdir, o->output) < 0)
+                return 1;
+        _cleanup_free_ char *shown = path_join(o->output ? o->output : kdir, "bzImage");
+        printf("%s\n", shown);
+        return 0;
+}
+
+static int kernel_check(int argc, char **argv, char **frag_args, const char *source)
+{
+        if (argc != 1)
+                return log_error("kernel check: expected one CONFIG file (see leanboot kernel --help)"), 2;
+        _cleanup_strv_free_ char **frags = NULL;
+        if (!frag_args)
+                strv_consume(&frags, resolve_fragment("base"));
+        for (char **f = frag_args; f && *f; f++)
+                strv_consume(&frags, resolve_fragment(*f));
+        struct kconfig req = { 0 };
+        if (load_fragments(frags, &req) < 0)
+                return kconfig_free(&req), 2;
+        if (access(argv[0], R_OK) < 0)
+                return log_error_errno(-errno, "kernel check: '%s'", argv[0]), kconfig_free(&req), 2;
+        size_t n = report_missing(&req, argv[0], source);
+        if (n == 0)
+                printf("%s has all %zu requested option(s)\n", argv[0], req.n);
+        kconfig_free(&req);
+        return n ? 1 : 0;
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot kernel build [--fragment F]... [--source TARBALL|DIR] [-o DIR] [--jobs N]\n"
+                "                             [--base allnoconfig|tinyconfig] [--force]\n"
+                "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n\n"
+                "build: a cut-down kernel from the distro's kernel source (default: the newest\n"
+                "  /usr/src/linux-source-*.tar.xz): base.config plus each --fragment (a path, or the\n"
+                "  name of a shipped fragment: net, debug), merged with merge_config.sh and checked.\n"
+                "  Cached under $XDG_CACHE_HOME/leanboot/kernels by a hash of the inputs; -o DIR gets\n"
+                "  bzImage, config, build.log and manifest.json.  Prints the bzImage path.\n"
+                "check: which options the fragments (default: base.config) ask for that CONFIG lacks;\n"
+                "  with --source, the unmet dependency of each.  Exit 1 when any are missing.\n");
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+        if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                usage(argc < 2 ? stderr : stdout);
+                return argc < 2 ? 2 : 0;
+        }
+        const char *sub = argv[1];
+        if (!streq(sub, "build") && !streq(sub, "check"))
+                return log_error("kernel: unknown subcommand '%s' (build or check)", sub), 2;
+        static const struct option longopts[] = {
+                { "fragment", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },
+                { "output", required_argument, NULL, 'o' },   { "jobs", required_argument, NULL, 'j' },
+                { "base", required_argument, NULL, 'b' },     { "force", no_argument, NULL, 'F' },
+                { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+        };
+        struct kbuild_opts o = { .base = "allnoconfig", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
+        _cleanup_strv_free_ char **frags = NULL, **positional = NULL;
+        int c;
+        opterr = 0;
+        optind = 1;
+        while ((c = getopt_long(argc - 1, argv + 1, "-o:j:h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 1: strv_push(&positional, optarg); break;
+                case 'f': strv_push(&frags, optarg); break;
+                case 's': o.source = optarg; break;
+                case 'o': o.output = optarg; break;
+                case 'j':
+                        o.jobs = atoi(optarg);
+                        if (o.jobs < 1 || o.jobs > 1024)
+                                return log_error("kernel: --jobs '%s': expected 1 to 1024", optarg), 2;
+                        break;
+                case 'b':
+                        if (!streq(optarg, "allnoconfig") && !streq(optarg, "tinyconfig"))
+                                return log_error("kernel: --base '%s': expected allnoconfig or tinyconfig", optarg), 2;
+                        o.base = optarg;
+                        break;
+                case 'F': o.force = true; break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        return log_error("kernel: unknown option or missing value: '%s' (see leanboot kernel --help)",
+                                         argv[optind]), 2;
+                }
+        }
+        if (streq(sub, "check"))
+                return kernel_check((int)strv_length(positional), positional, frags, o.source);
+        if (positional)
+                return log_error("kernel build: unexpected argument '%s'", positional[0]), 2;
+        o.fragments = frags;
+        return kernel_build(&o);
+}

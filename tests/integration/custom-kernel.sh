@@ -1,0 +1,20 @@
+#!/bin/sh
+# An appliance on the cut-down kernel: no modules, boots in a 128 MiB guest, power-off ends QEMU.
+. "$(dirname "$0")/lib.sh"
+requires make gcc bc bison flex
+K=$(custom_kernel)
+"$LEANBOOT" -q build --kernel "$K" -o "$WORK/c" || fail "build on the custom kernel"
+m=$(cat "$WORK/c/manifest.json")
+expect_match "manifest: custom origin" "$m" '"origin": "custom"'
+expect_match "manifest: no modules" "$m" '"modules": \[ *\]'
+run_capture r run "$WORK/c" --memory 128 --timeout 120 -- echo hello
+expect_eq "custom kernel: hello" "$r_out" "hello"
+expect_eq "custom kernel: exit 0" "$r_rc" 0
+run_capture s run "$WORK/c" --memory 128 --timeout 120 -- sh -c 'exit 7'
+expect_eq "custom kernel: exit 7" "$s_rc" 7
+run_capture d run "$WORK/c" --debug --timeout 120 -- true
+expect_match "custom kernel: all stages" "$d_err" "leanboot: stage=payload"
+expect_no_match "custom kernel: no module errors" "$d_err" "cannot load module"
+run_capture x build --kernel "$K" --module loop -o "$WORK/x"
+expect_match "--module with a custom kernel is refused" "$x_err" "custom kernel has no loadable modules"
+finish

@@ -1,0 +1,152 @@
+/* Kernel config fragments: syntax, the shipped fragments, and the missing-option check. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "common/fileio.h"
+#include "common/macro.h"
+#include "kernel-configs/fragment.h"
+
+static const char *fixtures(void)
+{
+        const char *d = getenv("FIXTURES");
+        return d ? d : "tests/fixtures";
+}
+
+struct syntax_case {
+        const char *text;
+        int ret;
+        size_t n;
+        const char *bad_line; /* expected in the error, "FILE:LINE" */
+};
+
+static const struct syntax_case syntax_cases[] = {
+        { "", 0, 0, NULL },
+        { "# just a comment\n\n", 0, 0, NULL },
+        { "CONFIG_A=y\nCONFIG_B=m\n# CONFIG_C is not set\n", 0, 3, NULL },
+        { "CONFIG_S=\"a string\"\nCONFIG_N=17\nCONFIG_H=0x1000000\nCONFIG_NEG=-1\n", 0, 4, NULL },
+        { "CONFIG_A=y\nCONFIG_A=n\n", 0, 1, NULL }, /* later wins */
+        { "  CONFIG_INDENTED=y  \n", 0, 1, NULL },
+        { "CONFIG_A=y\nA=y\n", -EINVAL, 0, "t.config:2:" },
+        { "CONFIG_A\n", -EINVAL, 0, "t.config:1:" },
+        { "CONFIG_A=\n", -EINVAL, 0, "t.config:1:" },
+        { "CONFIG_A=yes please\n", -EINVAL, 0, "t.config:1:" },
+        { "CONFIG_S=\"unterminated\n", -EINVAL, 0, "t.config:1:" },
+        { "# CONFIG_bad-name is not set\n", -EINVAL, 0, "t.config:1:" },
+        { "CONFIG_=y\n", -EINVAL, 0, "t.config:1:" },
+};
+
+static void test_syntax(void)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(syntax_cases); i++) {
+                const struct syntax_case *c = &syntax_cases[i];
+                struct kconfig k = { 0 };
+                char *err = NULL;
+                int r = kconfig_parse(c->text, "t.config", &k, &err);
+                CHECK(r == c->ret, "case %zu: returns %d (want %d)", i, r, c->ret);
+                if (c->ret == 0)
+                        CHECK(k.n == c->n, "case %zu: %zu options (want %zu)", i, k.n, c->n);
+                else
+                        CHECK(err && strstr(err, c->bad_line), "case %zu: error names %s: %s", i, c->bad_line,
+                              err ? err : "(none)");
+                free(err);
+                kconfig_free(&k);
+        }
+        struct kconfig k = { 0 };
+        kconfig_parse("CONFIG_A=y\n# CONFIG_A is not set\n", "t", &k, NULL);
+        CHECK_STR(kconfig_value(&k, "CONFIG_A"), "n", "'is not set' after =y wins");
+        CHECK_STR(kconfig_value(&k, "CONFIG_ABSENT"), "n", "an absent option is n");
+        kconfig_free(&k);
+}
+
+/* The shipped fragments parse, and every option in base.config has its reason above it. */
+static void test_shipped(void)
+{
+        const char *dir = getenv("KCONFIGS");
+        static const char *const names[] = { "base.config", "net.config", "debug.config" };
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+                _cleanup_free_ char *p = path_join(dir ? dir : "kernel-configs", names[i]);
+                struct kconfig k = { 0 };
+                char *err = NULL;
+                CHECK(kconfig_load(p, &k, &err) == 0 && k.n > 0, "%s parses (%zu options) %s", names[i], k.n,
+                      err ? err : "");
+                free(err);
+                kconfig_free(&k);
+        }
+        _cleanup_free_ char *p = path_join(dir ? dir : "kernel-configs", "base.config");
+        _cleanup_free_ char *text = NULL;
+        read_full_file(p, &text, NULL);
+        unsigned lineno = 0, unexplained = 0;
+        const char *prev = "";
+        for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                lineno++;
+                bool opt = strncmp(l, "CONFIG_", 7) == 0 || strstr(l, " is not set");
+                /* A reason: a comment line directly above, or above a run of options it covers. */
+                bool prev_ok = prev[0] == '#' || strncmp(prev, "CONFIG_", 7) == 0;
+                if (opt && !prev_ok) {
+                        unexplained++;
+                        printf("# base.config: '%s' has no reason above it\n", l);
+                }
+                prev = l;
+        }
+        CHECK(unexplained == 0, "every base.config option carries a reason (%u without)", unexplained);
+}
+
+static void test_missing(void)
+{
+        _cleanup_free_ char *fin_path = path_join(fixtures(), "kconfig/final.config");
+        struct kconfig fin = { 0 }, req = { 0 };
+        char *err = NULL;
+        CHECK(kconfig_load(fin_path, &fin, &err) == 0, "final.config loads %s", err ? err : "");
+        free(err);
+        CHECK_STR(kconfig_value(&fin, "CONFIG_CC_VERSION_TEXT"), "\"gcc (Debian 12.2.0-14) 12.2.0\"", "string value");
+        CHECK(kconfig_enabled(&fin) == 7, "7 enabled options (got %zu)", kconfig_enabled(&fin));
+        kconfig_parse("CONFIG_64BIT=y\nCONFIG_VIRTIO_BLK=y\n# CONFIG_MODULES is not set\n"
+                      "# CONFIG_NEVER_HEARD_OF is not set\nCONFIG_USB=y\nCONFIG_ACPI=y\nCONFIG_NR_CPUS=4\n"
+                      "CONFIG_PRINTK=m\n",
+                      "frag.config", &req, NULL);
+        size_t *idx = NULL, n = 0;
+        CHECK(kconfig_missing(&req, &fin, &idx, &n) == 0, "missing computed");
+        CHECK(n == 4, "4 missing (got %zu)", n);
+        static const char *const want[] = { "CONFIG_USB", "CONFIG_ACPI", "CONFIG_NR_CPUS", "CONFIG_PRINTK" };
+        for (size_t i = 0; i < n && i < 4; i++)
+                CHECK_STR(req.opts[idx[i]].name, want[i], "missing option");
+        CHECK(n > 0 && req.opts[idx[0]].line == 5 && strcmp(req.opts[idx[0]].file, "frag.config") == 0,
+              "missing option keeps its file and line");
+        free(idx);
+        kconfig_free(&req);
+        kconfig_free(&fin);
+}
+
+static void test_depends(void)
+{
+        _cleanup_free_ char *src = path_join(fixtures(), "kconfig/ksrc");
+        _cleanup_free_ char *foo = kconfig_depends(src, "CONFIG_FOO");
+        CHECK_STR(foo, "BAR && PCI && !EMBEDDED", "FOO's dependencies, both lines");
+        _cleanup_free_ char *dbg = kconfig_depends(src, "FOO_DEBUG");
+        CHECK_STR(dbg, "FOO", "found in a Kconfig.* file in a subdirectory");
+        _cleanup_free_ char *bar = kconfig_depends(src, "CONFIG_BAR");
+        CHECK(bar && bar[0] == '\0', "BAR exists and has no dependencies");
+        _cleanup_free_ char *none = kconfig_depends(src, "CONFIG_NOPE");
+        CHECK(none == NULL, "an unknown option is not found");
+        _cleanup_free_ char *inner = kconfig_depends(src, "CONFIG_INNER");
+        CHECK_STR(inner, "OUTER && (A || B)", "enclosing if blocks count as dependencies");
+        _cleanup_free_ char *after = kconfig_depends(src, "CONFIG_AFTER");
+        CHECK_STR(after, "", "an endif closes the block");
+        struct kconfig fin = { 0 };
+        kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
+        _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);
+        CHECK_STR(ann, "VIRTIO(=y) && BLK_DEV(=n) && (X86_64(=n) || !m)", "annotated dependencies");
+        kconfig_free(&fin);
+}
+
+int main(void)
+{
+        test_syntax();
+        test_shipped();
+        test_missing();
+        test_depends();
+        return tap_done();
+}
