@@ -9,6 +9,7 @@
 #include "benchmark/run.h"
 #include "benchmark/bench.h"
 #include "benchmark/analyze.h"
+#include "benchmark/demo.h"
 #include "kernel-configs/kernel-cmd.h"
 #include "common/log.h"
 #include "common/macro.h"
@@ -24,6 +25,7 @@ static const struct cmd commands[] = {
         { "run", cmd_run, "boot an appliance once and run a payload" },
         { "bench", cmd_bench, "boot appliances repeatedly; stages, initcalls, A/B verdicts" },
         { "analyze", cmd_analyze, "initcall table of a saved kernel log" },
+        { "demo", cmd_demo, "build stock and cut-down appliances, bench them, write the report" },
         { "kernel", cmd_kernel, "build or check a cut-down kernel (build, check)" },
 };
 

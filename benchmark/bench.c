@@ -127,7 +127,7 @@ static void derive_stages(const struct boot_result *r, const struct initcall_log
                         any_hook = true;
                 }
         }
-        st[ST_HOOKS] = any_hook ? hooks : 0;
+        st[ST_HOOKS] = any_hook ? hooks : NAN;
 }
 
 static int read_data_disk(const char *path, struct initcall_log *ret)
@@ -334,8 +334,6 @@ struct report {
         size_t nkeys;
 };
 
-static const enum stage compared[] = { ST_TOTAL, ST_TO_READY, ST_INITCALLS, ST_KERNEL, ST_INIT };
-
 static int write_json(const struct report *rp, const char *path)
 {
         json_object *o = json_object_new_object(), *h = json_object_new_object();
@@ -399,8 +397,7 @@ static int write_json(const struct report *rp, const char *path)
         json_object_object_add(o, "variants", vs);
         if (rp->nv == 2) {
                 json_object *c = json_object_new_object();
-                for (size_t i = 0; i < ARRAY_SIZE(compared); i++) {
-                        enum stage s = compared[i];
+                for (int s = 0; s < N_STAGES; s++) {
                         if (!rp->verdict[s])
                                 continue;
                         const struct comparison *m = &rp->cmp[s];
@@ -470,7 +467,7 @@ static void print_report(const struct report *rp)
                         snprintf(range, sizeof range, "%.0f-%.0f", m->min, m->max);
                         printf(" %9.1f %7.1f %9s", m->median, m->sd, range);
                 }
-                if (rp->nv == 2 && rp->v[0].has[s] && rp->v[1].has[s]) {
+                if (rp->nv == 2 && rp->verdict[s]) {
                         struct comparison c = rp->cmp[s];
                         char p[32], ci[48];
                         format_p(c.p_value, p, sizeof p);
@@ -545,7 +542,7 @@ static void html_summary_table(FILE *f, const struct report *rp)
                         else
                                 fputs("<td>-</td><td></td><td></td><td></td><td></td>", f);
                 }
-                if (rp->nv == 2 && rp->v[0].has[s] && rp->v[1].has[s]) {
+                if (rp->nv == 2 && rp->verdict[s]) {
                         char p[32];
                         format_p(rp->cmp[s].p_value, p, sizeof p);
                         fprintf(f, "<td>%.3f</td><td>%.1f</td><td>[%.1f, %.1f]</td><td>%s</td>", rp->cmp[s].ratio,
@@ -778,8 +775,7 @@ int bench_run(const struct bench_request *q)
         for (size_t i = 0; i < nv; i++)
                 summarize_variant(&v[i]);
         if (nv == 2 && v[0].n && v[1].n) {
-                for (size_t i = 0; i < ARRAY_SIZE(compared); i++) {
-                        enum stage s = compared[i];
+                for (int s = 0; s < N_STAGES; s++) {
                         if (!v[0].has[s] || !v[1].has[s])
                                 continue;
                         double *a, *b;

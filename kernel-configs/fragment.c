@@ -180,72 +180,112 @@ int kconfig_missing(const struct kconfig *requested, const struct kconfig *final
         return 0;
 }
 
-/* Collect what CONFIG_NAME's entry in one Kconfig file depends on: its "depends on" lines and
- * the conditions of the "if" blocks around it.  *found is set when the entry is there. */
-static void depends_in_file(const char *path, const char *sym, char ***deps, bool *found)
+/* Kconfig is read the way kconfig reads it: from the top file, following `source` lines, so
+ * that the conditions of enclosing `if` blocks and of `menu ... depends on` reach the entries
+ * of sourced files.  For the entry CONFIG_NAME, *deps collects those conditions and its own
+ * "depends on" lines. */
+struct kwalk {
+        const char *srcdir, *sym;
+        char ***deps;
+        bool found;
+        char **conds; /* the stack of enclosing conditions; "" for a menu without one */
+        int depth;
+};
+
+static void kwalk_file(struct kwalk *w, const char *relpath);
+
+static void push_dep(char ***deps, const char *expr)
 {
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file(path, &text, NULL) < 0 || !strstr(text, sym))
+        if (!expr[0] || strv_contains(*deps, expr))
                 return;
-        char **ifs = NULL; /* the stack of enclosing "if" conditions */
-        size_t sl = strlen(sym);
-        bool in_entry = false;
+        /* Parenthesised when joined with &&, so that A || B keeps its meaning. */
+        if (strstr(expr, "||"))
+                strv_pushf(deps, "(%s)", expr);
+        else
+                strv_push(deps, expr);
+}
+
+static void kwalk_file(struct kwalk *w, const char *relpath)
+{
+        if (w->depth > 32)
+                return;
+        _cleanup_free_ char *path = path_join(w->srcdir, relpath), *text = NULL;
+        if (!path || read_full_file(path, &text, NULL) < 0)
+                return;
+        size_t sl = strlen(w->sym);
+        bool in_entry = false, in_menu_head = false, in_help = false;
         for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
                 char *s = l;
                 while (*s == ' ' || *s == '\t')
                         s++;
-                bool unindented = s == l;
-                if (unindented && *s && *s != '#')
-                        in_entry = false; /* a new entry, if, menu, source... ends the current one */
-                if (strncmp(s, "if ", 3) == 0) {
-                        strv_push(&ifs, s + 3);
-                } else if (strncmp(s, "endif", 5) == 0) {
-                        size_t n = strv_length(ifs);
-                        if (n > 0) {
-                                free(ifs[n - 1]);
-                                ifs[n - 1] = NULL;
-                        }
-                } else if ((strncmp(s, "config ", 7) == 0 || strncmp(s, "menuconfig ", 11) == 0)) {
-                        const char *name = s + (s[0] == 'c' ? 7 : 11);
-                        if (strncmp(name, sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
-                                in_entry = true;
-                                *found = true;
-                                for (char **i = ifs; i && *i; i++)
-                                        if (!strv_contains(*deps, *i))
-                                                strv_push(deps, *i);
-                        }
-                } else if (in_entry && strncmp(s, "depends on ", 11) == 0) {
-                        /* Parenthesised when joined with &&, so that A || B keeps its meaning. */
-                        if (strstr(s, "||"))
-                                strv_pushf(deps, "(%s)", s + 11);
-                        else
-                                strv_push(deps, s + 11);
+                bool top = s == l && *s && *s != '#';
+                if (top) {
+                        in_entry = false; /* a new top-level statement ends an entry, a menu head, a help text */
+                        in_menu_head = false;
+                        in_help = false;
                 }
-        }
-        strv_free(ifs);
-}
-
-static void walk_kconfigs(const char *dir, const char *sym, char ***deps, bool *found, int depth)
-{
-        if (depth > 8)
-                return;
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        if (!d)
-                return;
-        struct dirent *e;
-        while ((e = readdir(d))) {
-                if (e->d_name[0] == '.')
+                if (in_help)
+                        continue; /* help text may say "if you ..." or "depends on ..." */
+                if (!top) {
+                        /* Indented lines are attributes of the entry or menu above. */
+                        if (streq(s, "help") || streq(s, "---help---"))
+                                in_help = true;
+                        else if (strncmp(s, "depends on ", 11) == 0) {
+                                size_t n = strv_length(w->conds);
+                                if (in_entry)
+                                        push_dep(w->deps, s + 11);
+                                else if (in_menu_head && n > 0 && !w->conds[n - 1][0]) {
+                                        free(w->conds[n - 1]);
+                                        w->conds[n - 1] = strdup(s + 11);
+                                }
+                        }
                         continue;
-                _cleanup_free_ char *p = path_join(dir, e->d_name);
-                if (!p)
-                        return;
-                if (e->d_type == DT_DIR) {
-                        /* Kconfig files live in source directories, never under these. */
-                        if (!streq(e->d_name, "Documentation") && !streq(e->d_name, "tools") &&
-                            !streq(e->d_name, "include") && !streq(e->d_name, "scripts"))
-                                walk_kconfigs(p, sym, deps, found, depth + 1);
-                } else if (strncmp(e->d_name, "Kconfig", 7) == 0) {
-                        depends_in_file(p, sym, deps, found);
+                }
+                size_t n = strv_length(w->conds);
+                if (strncmp(s, "if ", 3) == 0) {
+                        strv_push(&w->conds, s + 3);
+                } else if ((strncmp(s, "endif", 5) == 0 && (!s[5] || s[5] == ' ' || s[5] == '\t' || s[5] == '#')) ||
+                           (strncmp(s, "endmenu", 7) == 0 && (!s[7] || s[7] == ' ' || s[7] == '\t' || s[7] == '#'))) {
+                        /* "endif # CGROUPS": a comment may follow */
+                        if (n > 0) {
+                                free(w->conds[n - 1]);
+                                w->conds[n - 1] = NULL;
+                        }
+                } else if (strncmp(s, "menu ", 5) == 0) {
+                        strv_push(&w->conds, "");
+                        in_menu_head = true;
+                } else if (strncmp(s, "source ", 7) == 0 || strncmp(s, "osource ", 8) == 0 ||
+                           strncmp(s, "rsource ", 8) == 0) {
+                        char *q1 = strchr(s, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+                        if (!q2)
+                                continue;
+                        _cleanup_free_ char *rel = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
+                        /* $(SRCARCH) is the only variable source lines use on x86. */
+                        char *var = rel ? strstr(rel, "$(SRCARCH)") : NULL;
+                        _cleanup_free_ char *expanded = NULL;
+                        if (var && asprintf(&expanded, "%.*sx86%s", (int)(var - rel), rel, var + 10) < 0)
+                                continue;
+                        const char *target = expanded ? expanded : rel;
+                        _cleanup_free_ char *relative = NULL;
+                        if (s[0] == 'r') { /* rsource: relative to this file */
+                                _cleanup_free_ char *dir = strdup(relpath);
+                                char *slash = dir ? strrchr(dir, '/') : NULL;
+                                if (slash)
+                                        *slash = '\0';
+                                if (asprintf(&relative, "%s/%s", slash ? dir : ".", target) < 0)
+                                        continue;
+                        }
+                        w->depth++;
+                        kwalk_file(w, relative ? relative : target);
+                        w->depth--;
+                } else if (strncmp(s, "config ", 7) == 0 || strncmp(s, "menuconfig ", 11) == 0) {
+                        const char *name = s + (s[0] == 'c' ? 7 : 11);
+                        if (strncmp(name, w->sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
+                                in_entry = true;
+                                w->found = true;
+                                for (char **c = w->conds; c && *c; c++)
+                                        push_dep(w->deps, *c);
+                        }
                 }
         }
 }
@@ -255,9 +295,10 @@ char *kconfig_depends(const char *srcdir, const char *name)
         if (strncmp(name, "CONFIG_", 7) == 0)
                 name += 7;
         char **deps = NULL;
-        bool found = false;
-        walk_kconfigs(srcdir, name, &deps, &found, 0);
-        char *r = !found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
+        struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
+        kwalk_file(&w, "Kconfig");
+        strv_free(w.conds);
+        char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
         strv_free(deps);
         return r;
 }

@@ -48,7 +48,6 @@ static double mono_s(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char *leanboot_cache_dir(void);
 char *leanboot_cache_dir(void)
 {
         const char *e = getenv("LEANBOOT_CACHE_DIR");

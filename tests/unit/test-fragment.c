@@ -126,7 +126,9 @@ static void test_depends(void)
         _cleanup_free_ char *foo = kconfig_depends(src, "CONFIG_FOO");
         CHECK_STR(foo, "BAR && PCI && !EMBEDDED", "FOO's dependencies, both lines");
         _cleanup_free_ char *dbg = kconfig_depends(src, "FOO_DEBUG");
-        CHECK_STR(dbg, "FOO", "found in a Kconfig.* file in a subdirectory");
+        CHECK_STR(dbg, "MENUDEP && USB && FOO", "a sourced file inherits the menu's and the if's conditions");
+        _cleanup_free_ char *never = kconfig_depends(src, "NEVER_SOURCED");
+        CHECK(never == NULL, "a Kconfig file nothing sources is not read");
         _cleanup_free_ char *bar = kconfig_depends(src, "CONFIG_BAR");
         CHECK(bar && bar[0] == '\0', "BAR exists and has no dependencies");
         _cleanup_free_ char *none = kconfig_depends(src, "CONFIG_NOPE");
@@ -135,6 +137,8 @@ static void test_depends(void)
         CHECK_STR(inner, "OUTER && (A || B)", "enclosing if blocks count as dependencies");
         _cleanup_free_ char *after = kconfig_depends(src, "CONFIG_AFTER");
         CHECK_STR(after, "", "an endif closes the block");
+        _cleanup_free_ char *trail = kconfig_depends(src, "TRAIL_OUT");
+        CHECK_STR(trail, "", "'endif # comment' closes its block; help text is not read as statements");
         struct kconfig fin = { 0 };
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);

@@ -1,0 +1,24 @@
+#!/bin/sh
+# leanboot analyze on the real Debian 6.1 log: table, totals, JSON and SVG; a log without records.
+. "$(dirname "$0")/lib.sh"
+requires python3
+LOG="$FIXTURES/debian-6.1-stock-tcg-initcall_debug.log"
+run_capture a analyze "$LOG" --top 5 --json "$WORK/a.json" --svg "$WORK/a.svg"
+expect_eq "exit 0" "$a_rc" 0
+expect_match "count and total" "$a_out" "^670 initcalls, total 806\.479 ms, userspace started at 1998\.625 ms$"
+expect_match "slowest first" "$(printf '%s\n' "$a_out" | sed -n 2p)" "^crypto_algapi_init +192\.244 +23\.8%$"
+expect_eq "5 rows + header + totals" "$(printf '%s\n' "$a_out" | wc -l)" 7
+json=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["initcalls"]["count"], d["initcalls"]["total"], len(d["list"]), sorted(d["list"][0]))' "$WORK/a.json")
+expect_eq "JSON: count, total, list keys" "$json" "670 806479 670 ['module', 'name', 'start', 'usecs']"
+svg=$(cat "$WORK/a.svg")
+expect_match "SVG: an svg document with bars" "$svg" "^<svg xmlns"
+expect_match "SVG: crypto_algapi_init has a bar" "$svg" "<title>crypto_algapi_init: 192\.244 ms"
+python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$WORK/a.svg" && pass "SVG is well-formed XML" || fail "SVG is not well-formed"
+# Stdin, with the timestamps stripped and a truncated last line.
+sed -e 's/^\[[^]]*\] //' "$LOG" | head -c 60000 > "$WORK/cut.log"
+run_capture c analyze - < "$WORK/cut.log"
+expect_match "no timestamps, truncated: still parsed" "$c_out" "^[0-9]+ initcalls, total"
+run_capture n analyze /etc/hostname
+expect_eq "no initcall records: exit 1" "$n_rc" 1
+expect_match "no initcall records: says so" "$n_err" "no initcall records in '/etc/hostname'"
+finish

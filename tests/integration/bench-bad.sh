@@ -1,0 +1,25 @@
+#!/bin/sh
+# bench with bad input: refused with one clear line; a panicking variant is marked failed.
+. "$(dirname "$0")/lib.sh"
+requires make gcc
+K=$(custom_kernel)
+"$LEANBOOT" -q build --kernel "$K" -o "$WORK/a" || fail "build"
+check() {
+    local name=$1 re=$2; shift 2
+    run_capture x "$@"
+    expect_eq "$name: exit 2" "$x_rc" 2
+    expect_eq "$name: one error line" "$(printf '%s\n' "$x_err" | grep -c .)" 1
+    expect_match "$name: says what is wrong" "$x_err" "$re"
+}
+mkdir -p "$WORK/notapp"
+check "not an appliance" "variant B: '.*notapp' is not a leanboot appliance" bench "$WORK/a" "$WORK/notapp"
+check "--runs 0" "--runs '0': at least 2 runs" bench "$WORK/a" --runs 0
+check "--runs 1" "--runs '1': at least 2 runs" bench "$WORK/a" --runs 1
+check "no variant" "expected one or two appliance directories" bench
+# rdinit=/nonexistent: the kernel finds no init in the initrd, cannot mount root itself, panics.
+run_capture p bench "$WORK/a" --append-b "rdinit=/nonexistent" --runs 2 --warmup 0 --timeout 60
+expect_eq "panicking variant: exit 1" "$p_rc" 1
+expect_match "panic named with its stage" "$p_err" "B run 1 failed: kernel panic at stage firmware/kernel"
+expect_match "the summary counts the failures" "$p_out" "2 of 4 timed boots failed"
+expect_match "A still measured" "$p_out" "A: .*; 2 runs"
+finish

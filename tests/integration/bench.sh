@@ -1,0 +1,34 @@
+#!/bin/sh
+# leanboot bench on the cut-down kernel's appliance (about a second a boot under TCG):
+# A/A gives no verdict; a hook that sleeps 300 ms is found, and measured within 30%.
+. "$(dirname "$0")/lib.sh"
+requires python3 make gcc
+K=$(custom_kernel)
+printf '#!/bin/sh\nexec sleep 0.3\n' > "$WORK/sleep300"
+"$LEANBOOT" -q build --kernel "$K" -o "$WORK/a" || fail "build A"
+"$LEANBOOT" -q build --kernel "$K" --hook "$WORK/sleep300" -o "$WORK/b" || fail "build B"
+
+run_capture aa bench "$WORK/a" "$WORK/a" --runs 10 --warmup 1 --json "$WORK/aa.json" --html "$WORK/aa.html"
+expect_eq "A/A: exit 0" "$aa_rc" 0
+expect_match "A/A: no significant difference in total" "$aa_out" "verdict \(total\): no significant difference"
+python3 "$(dirname "$0")/check-bench-json.py" "$WORK/aa.json" 2 && pass "A/A JSON has every key" || fail "A/A JSON keys"
+expect_match "accelerator and QEMU printed" "$aa_out" "host: accel (tcg|kvm), QEMU emulator version"
+
+run_capture d bench "$WORK/a" "$WORK/b" --runs 10 --warmup 1 --json "$WORK/d.json" --html "$WORK/d.html"
+expect_eq "delay: exit 0" "$d_rc" 0
+expect_match "delay: B is slower" "$d_out" "verdict \(total\): B is [0-9]+ ms slower"
+diff=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["comparison"]["total"]["diff"]))' "$WORK/d.json")
+[ "$diff" -ge 210 ] && [ "$diff" -le 390 ] && pass "delay: estimated $diff ms, within 30% of 300" ||
+    fail "delay: estimated $diff ms, not within 30% of 300"
+hooks=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
+[ "$hooks" -ge 290 ] && [ "$hooks" -le 400 ] && pass "delay: the hook stage is $hooks ms" || fail "delay: hook stage $hooks ms"
+python3 "$(dirname "$0")/check-bench-json.py" "$WORK/d.json" 2 && pass "delay JSON has every key" || fail "delay JSON keys"
+html=$(cat "$WORK/d.html")
+expect_match "HTML: verdict" "$html" "class=\"verdict\">total: B is [0-9]+ ms slower"
+expect_match "HTML: boot chart and initcall timeline" "$html" "<svg xmlns.*"
+expect_no_match "HTML: no external resources" "$html" "(src|href)=\"(https?:)?//"
+
+# One variant: summaries, no comparison.
+run_capture one bench "$WORK/a" --runs 2 --warmup 0 --json "$WORK/one.json"
+python3 "$(dirname "$0")/check-bench-json.py" "$WORK/one.json" 1 && pass "one-variant JSON" || fail "one-variant JSON"
+finish

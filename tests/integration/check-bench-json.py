@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Check a `leanboot bench --json` file against the keys design.md promises.
+Usage: check-bench-json.py FILE NVARIANTS.  Prints one line per problem; exit 1 if any."""
+import json, sys
+
+path, nvariants = sys.argv[1], int(sys.argv[2])
+problems = []
+def need(obj, key, types, where):
+    if not isinstance(obj, dict) or key not in obj:
+        problems.append(f"{where}: missing key '{key}'")
+        return None
+    if types and obj[key] is not None and not isinstance(obj[key], types):
+        problems.append(f"{where}.{key}: {type(obj[key]).__name__}, want {types}")
+    return obj[key]
+
+num = (int, float)
+doc = json.load(open(path))
+host = need(doc, "host", dict, "$") or {}
+for k, t in (("accel", str), ("qemu", str), ("cpu", str), ("smp", int), ("memory_mb", int)):
+    need(host, k, t, "host")
+if host.get("accel") not in ("kvm", "tcg"):
+    problems.append(f"host.accel is {host.get('accel')!r}")
+variants = need(doc, "variants", list, "$") or []
+if len(variants) != nvariants:
+    problems.append(f"{len(variants)} variants, want {nvariants}")
+for i, v in enumerate(variants):
+    w = f"variants[{i}]"
+    for k, t in (("name", str), ("appliance", str), ("kernel", str), ("append", str), ("runs", int)):
+        need(v, k, t, w)
+    stages = need(v, "stages", dict, w) or {}
+    for st in ("total", "to_ready", "kernel", "initcalls", "firmware", "init", "payload", "shutdown"):
+        s = need(stages, st, dict, w + ".stages") or {}
+        for k in ("median", "mean", "sd", "min", "max"):
+            need(s, k, num, f"{w}.stages.{st}")
+        if s.get("min") is not None and not (s["min"] <= s["median"] <= s["max"]):
+            problems.append(f"{w}.stages.{st}: median outside [min, max]")
+    ic = need(v, "initcalls", dict, w) or {}
+    need(ic, "count", int, w + ".initcalls")
+    for j, t in enumerate(need(ic, "top", list, w + ".initcalls") or []):
+        for k, ty in (("name", str), ("module", str), ("median", num)):
+            need(t, k, ty, f"{w}.initcalls.top[{j}]")
+    samples = need(v, "samples", list, w) or []
+    if len(samples) != v.get("runs"):
+        problems.append(f"{w}: {len(samples)} samples for runs={v.get('runs')}")
+    for j, s in enumerate(samples):
+        for k in ("total", "to_ready", "initcalls"):
+            need(s, k, num, f"{w}.samples[{j}]")
+if nvariants == 2:
+    comp = need(doc, "comparison", dict, "$") or {}
+    for st in ("total", "to_ready", "initcalls"):
+        c = need(comp, st, dict, "comparison") or {}
+        for k, t in (("ratio", num), ("diff", num), ("ci95", list), ("p_value", num), ("verdict", str)):
+            need(c, k, t, f"comparison.{st}")
+        ci = c.get("ci95") or []
+        if len(ci) != 2 or (None not in ci and ci[0] > ci[1]):
+            problems.append(f"comparison.{st}.ci95 is {ci}")
+    for j, d in enumerate(need(comp, "initcall_diff", list, "comparison") or []):
+        for k in ("name", "a", "b", "diff"):
+            need(d, k, None, f"comparison.initcall_diff[{j}]")
+elif "comparison" in doc:
+    problems.append("comparison present with one variant")
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
