@@ -319,6 +319,26 @@ static int publish(const char *cached, const char *out)
         return r < 0 ? log_error_errno(r, "cannot write the kernel to %s", out) : 0;
 }
 
+/* A failed build keeps its directory (log, .config) for a look; the next build of the same
+ * key, holding the key's lock, clears those before starting. */
+static void remove_stale_work(const char *kdir)
+{
+        _cleanup_free_ char *parent = strdup(kdir), *base = strdup(kdir);
+        if (!parent || !base)
+                return;
+        const char *dir = dirname(parent), *name = basename(base);
+        size_t nl = strlen(name);
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (strncmp(e->d_name, name, nl) == 0 && strncmp(e->d_name + nl, ".tmp-", 5) == 0) {
+                        _cleanup_free_ char *p = path_join(dir, e->d_name);
+                        if (p)
+                                rm_rf(p);
+                }
+        }
+}
+
 static int kernel_build(const struct kbuild_opts *o)
 {
         double t0 = mono_s();
@@ -393,6 +413,7 @@ static int kernel_build(const struct kbuild_opts *o)
                         tree = strdup(source);
                 else if (unpack_source(source, cache, srckey, &tree) < 0)
                         return kconfig_free(&req), 1;
+                remove_stale_work(kdir);
                 _cleanup_free_ char *work = NULL;
                 if (asprintf(&work, "%s.tmp-XXXXXX", kdir) < 0 || !mkdtemp(work))
                         return log_error_errno(-errno, "cannot create a build directory in %s", cache), kconfig_free(&req), 1;

@@ -41,7 +41,7 @@ printf '# USB storage without USB\nCONFIG_USB_STORAGE=y\nCONFIG_NO_SUCH_OPTION_X
 start=$(date +%s)
 run_capture b kernel build --fragment "$WORK/bad.config" -o "$WORK/bad-out"
 expect_eq "impossible option: build fails" "$b_rc" 1
-expect_match "impossible option: named with its dependency" "$b_err" "CONFIG_USB_STORAGE=y \(.*bad\.config:2\) is not in the final config .*depends on USB\(=n\)"
+expect_match "impossible option: named with its dependency" "$b_err" "CONFIG_USB_STORAGE=y \(.*bad\.config:2\) is not in the final config .*depends on .*USB\(=n\)"
 expect_match "unknown option: named" "$b_err" "CONFIG_NO_SUCH_OPTION_XYZ=y .*this kernel has no such option"
 [ -e "$WORK/bad-out" ] && fail "output written for a failed build" || pass "no output for a failed build"
 [ $(( $(date +%s) - start )) -lt 240 ] && pass "failed before compiling" || fail "took as long as a compile"
