@@ -22,6 +22,7 @@
 #include "boot.h"
 #include "chart.h"
 #include "initcall.h"
+#include "peer.h"
 #include "run.h"
 #include "../common/appliance.h"
 #include "../common/fileio.h"
@@ -30,6 +31,7 @@
 #include "../common/spawn.h"
 #include "../common/stats.h"
 #include "../common/strv.h"
+#include "../kernel-configs/kernel-cmd.h"
 
 enum stage {
         ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
@@ -52,6 +54,8 @@ struct sample {
 
 struct variant {
         const char *name, *appliance;
+        bool peer;              /* measured through libguestfs: launch + shutdown */
+        const char *guestfs_path; /* NULL: libguestfs's own appliance */
         char *append, *cmdline, *kernel;
         char *data_disk;
         struct sample *samples;
@@ -166,6 +170,18 @@ static int reset_data_disk(const char *path)
 static int boot_once(struct variant *v, const struct bench_request *q, enum accel accel, struct sample *s,
                      char **why)
 {
+        if (v->peer) {
+                double launch, shut;
+                for (int k = 0; k < N_STAGES; k++)
+                        s->st[k] = NAN;
+                s->ic = (struct initcall_log){ .run_init_us = -1 };
+                if (peer_libguestfs_once(v->guestfs_path, &launch, &shut, why) < 0)
+                        return -1;
+                s->st[ST_TOTAL] = launch + shut;
+                s->st[ST_TO_READY] = launch;
+                s->st[ST_SHUTDOWN] = shut;
+                return 0;
+        }
         if (v->data_disk && reset_data_disk(v->data_disk) < 0)
                 return asprintf(why, "cannot reset the data disk %s", v->data_disk) < 0 ? -1 : -1;
         struct boot_config bc = {
@@ -713,13 +729,37 @@ static void variant_free(struct variant *v)
         free(v->kernel);
 }
 
+/* --peer libguestfs: A is libguestfs with its own appliance, B with the given fixed appliance. */
+static int setup_peer(struct variant v[2], const char *appliance)
+{
+        if (!peer_libguestfs_available())
+                return log_error("bench: --peer libguestfs: leanboot was built without libguestfs "
+                                 "(apt-get install libguestfs-dev, then rebuild)"), -EINVAL;
+        _cleanup_free_ char *fixed = path_join(appliance, "README.fixed");
+        if (!fixed || access(fixed, R_OK) < 0)
+                return log_error("bench: '%s' is not a libguestfs fixed appliance (no README.fixed; build one "
+                                 "with leanboot build --from-supermin-d libguestfs -o DIR)", appliance), -EINVAL;
+        v[0] = (struct variant){ .name = "A", .appliance = "libguestfs (its own appliance)", .peer = true,
+                                 .kernel = strdup("libguestfs's choice (supermin)") };
+        v[1] = (struct variant){ .name = "B", .appliance = appliance, .peer = true, .guestfs_path = appliance };
+        struct manifest m;
+        if (manifest_load(appliance, &m) == 0) {
+                if (asprintf(&v[1].kernel, "%s %s", m.kernel_version, m.kernel_origin ? m.kernel_origin : "") < 0)
+                        v[1].kernel = NULL;
+                manifest_free(&m);
+        }
+        if (!v[1].kernel)
+                v[1].kernel = strdup("unknown");
+        return 0;
+}
+
 int bench_run(const struct bench_request *q)
 {
         struct variant v[2];
-        size_t nv = q->b || q->append_b ? 2 : 1;
+        size_t nv = q->b || q->append_b || q->peer ? 2 : 1;
         memset(v, 0, sizeof v);
-        int r = setup_variant(&v[0], "A", q->a, q->append_a, q->initcalls);
-        if (r >= 0 && nv == 2) {
+        int r = q->peer ? setup_peer(v, q->a) : setup_variant(&v[0], "A", q->a, q->append_a, q->initcalls);
+        if (r >= 0 && nv == 2 && !q->peer) {
                 _cleanup_free_ char *app_b = NULL;
                 /* B without its own directory is A with extra arguments (after A's own). */
                 if (!q->b && asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "",
@@ -733,6 +773,7 @@ int bench_run(const struct bench_request *q)
                         variant_free(&v[i]);
                 return 2;
         }
+        /* libguestfs picks its own accelerator the same way: KVM when usable, else TCG. */
         enum accel accel = accel_resolve(ACCEL_AUTO, true);
         bool tty = isatty(STDERR_FILENO);
         for (size_t i = 0; i < nv; i++)
@@ -821,18 +862,34 @@ int bench_run(const struct bench_request *q)
         return status;
 }
 
+/* leanboot build --from-supermin-d libguestfs -o DIR, as a user would run it. */
+static int build_guestfs_appliance(const char *dir)
+{
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+                return -1;
+        exe[n] = '\0';
+        char *argv[] = { exe, "build", "--from-supermin-d", "libguestfs", "-o", (char *)dir, NULL };
+        return run_argv(argv, NULL);
+}
+
 static void usage(FILE *f)
 {
         fprintf(f,
                 "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
+                "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
                 "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
                 "(default 1), interleaved A B A B, and report per-stage median, mean, sd, min and max.\n"
                 "With B (or --append-b alone: B is A with extra kernel arguments) it compares them:\n"
                 "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
                 "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
                 "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
-                "data disk after the payload; --no-initcalls leaves that out.\n");
+                "data disk after the payload; --no-initcalls leaves that out.\n"
+                "--peer libguestfs [APPLIANCE]: A is libguestfs launch + shutdown with its own appliance,\n"
+                "B the same with APPLIANCE (a fixed appliance from build --from-supermin-d; built into\n"
+                "the cache when omitted), through libguestfs's C API, direct backend.\n");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -843,6 +900,7 @@ int cmd_bench(int argc, char **argv)
                 { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, 'H' },
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
                 { "no-initcalls", no_argument, NULL, 'I' },   { "help", no_argument, NULL, 'h' },
+                { "peer", required_argument, NULL, 'P' },
                 { NULL, 0, NULL, 0 },
         };
         struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
@@ -881,6 +939,11 @@ int cmd_bench(int argc, char **argv)
                         q.memory_mb = (int)val;
                         break;
                 case 'I': q.initcalls = false; break;
+                case 'P':
+                        if (!streq(optarg, "libguestfs"))
+                                return log_error("bench: --peer '%s': the only peer is libguestfs", optarg), 2;
+                        q.peer = optarg;
+                        break;
                 case 'h': usage(stdout); return 0;
                 default:
                         return log_error("bench: unknown option or missing value: '%s' (see leanboot bench --help)",
@@ -888,6 +951,19 @@ int cmd_bench(int argc, char **argv)
                 }
         }
         size_t np = strv_length(pos);
+        if (q.peer) {
+                if (np > 1 || q.append_a || q.append_b)
+                        return log_error("bench: --peer libguestfs takes one appliance (the leanboot one) and no --append"), 2;
+                _cleanup_free_ char *dflt = NULL;
+                if (np == 0) {
+                        _cleanup_free_ char *cache = leanboot_cache_dir();
+                        dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
+                        if (!dflt || build_guestfs_appliance(dflt) != 0)
+                                return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
+                }
+                q.a = np ? pos[0] : dflt;
+                return bench_run(&q);
+        }
         if (np < 1 || np > 2)
                 return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
         q.a = pos[0];

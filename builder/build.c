@@ -44,6 +44,7 @@ struct build_opts {
         const char *run;      /* --run 'CMD' */
         bool debug;           /* --debug */
         bool force;           /* --force: rebuild even when nothing changed */
+        const char *from_smd; /* --from-supermin-d DIR (or "libguestfs": the installed one) */
 };
 
 /* Everything the build decided before running supermin. */
@@ -54,6 +55,7 @@ struct build_plan {
         char *moddir;   /* /lib/modules/VERSION, or an empty directory for a custom kernel */
         struct modlist modules;
         char *init_path;
+        char *smd;      /* the supermin.d we start from, or NULL for supermin --prepare */
         char inputs[65];
 };
 
@@ -65,6 +67,7 @@ static void plan_free(struct build_plan *p)
         free(p->moddir);
         modlist_free(&p->modules);
         free(p->init_path);
+        free(p->smd);
 }
 
 static void usage(FILE *f)
@@ -81,6 +84,8 @@ static void usage(FILE *f)
                 "      --module NAME    load a kernel module and its dependencies at boot\n"
                 "      --run 'CMD'      built-in payload: a shell command run at boot\n"
                 "      --debug          default command line without 'quiet', with leanboot.debug\n"
+                "      --from-supermin-d DIR  start from an existing supermin.d ('libguestfs': the one\n"
+                "                       libguestfs ships), replacing its init: a libguestfs fixed appliance\n"
                 "      --force          rebuild even if nothing changed\n"
                 "  -h, --help           show this help\n\n"
                 "Default packages: dash coreutils.\n");
@@ -114,6 +119,71 @@ static int split_copy(const char *spec, char **ret_src, char **ret_dest)
         return *ret_src && *ret_dest ? 0 : -ENOMEM;
 }
 
+/* libguestfs's supermin.d: $libdir/guestfs/supermin.d, $libdir from pkg-config. */
+static char *libguestfs_supermin_d(void)
+{
+        char *argv[] = { "pkg-config", "--variable=libdir", "libguestfs", NULL };
+        _cleanup_free_ char *out = NULL, *err = NULL;
+        char *p = NULL;
+        if (run_capture(argv, &out, &err) == 0 && out[0]) {
+                out[strcspn(out, "\n")] = '\0';
+                if (asprintf(&p, "%s/guestfs/supermin.d", out) < 0)
+                        return NULL;
+                if (access(p, R_OK) == 0)
+                        return p;
+                free(p);
+        }
+        static const char *const fallback[] = { "/usr/lib/x86_64-linux-gnu/guestfs/supermin.d",
+                                                "/usr/lib64/guestfs/supermin.d", "/usr/lib/guestfs/supermin.d" };
+        for (size_t i = 0; i < ARRAY_SIZE(fallback); i++)
+                if (access(fallback[i], R_OK) == 0)
+                        return strdup(fallback[i]);
+        return NULL;
+}
+
+/* Does any tarball in DIR hold MEMBER (as listed by tar)? */
+static bool smd_has_member(const char *dir, const char *tarname, const char *member)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                size_t l = strlen(e->d_name);
+                if (l < 8 || !streq(e->d_name + l - 7, ".tar.gz") || (tarname && !streq(e->d_name, tarname)))
+                        continue;
+                _cleanup_free_ char *p = path_join(dir, e->d_name), *out = NULL, *err = NULL;
+                char *argv[] = { "tar", "-tzf", p, NULL };
+                if (!p || run_capture(argv, &out, &err) != 0)
+                        continue;
+                for (char *save = NULL, *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                        if (strncmp(line, "./", 2) == 0)
+                                line += 2;
+                        if (streq(line, member))
+                                return true;
+                }
+        }
+        return false;
+}
+
+static int validate_supermin_d(const char *arg, char **ret)
+{
+        _cleanup_free_ char *dir = streq(arg, "libguestfs") ? libguestfs_supermin_d() : strdup(arg);
+        if (!dir)
+                return log_error("--from-supermin-d libguestfs: libguestfs's supermin.d is not installed "
+                                 "(apt-get install libguestfs-tools)"), -ENOENT;
+        struct stat st;
+        if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return log_error("--from-supermin-d '%s': no such directory", dir), -ENOENT;
+        _cleanup_free_ char *pk = path_join(dir, "packages");
+        if (!pk || access(pk, R_OK) < 0)
+                return log_error("--from-supermin-d '%s' is not a supermin.d (no packages file)", dir), -EINVAL;
+        if (!smd_has_member(dir, "init.tar.gz", "init"))
+                return log_error("--from-supermin-d '%s' has no init (init.tar.gz with /init)", dir), -EINVAL;
+        if (!smd_has_member(dir, NULL, "usr/sbin/guestfsd"))
+                return log_error("--from-supermin-d '%s' has no guestfsd (usr/sbin/guestfsd in a tarball)", dir), -EINVAL;
+        *ret = realpath(dir, NULL);
+        return *ret ? 0 : -errno;
+}
+
 static char *find_init(void)
 {
         const char *env = getenv("LEANBOOT_INIT");
@@ -137,8 +207,24 @@ static int validate(const struct build_opts *o, struct build_plan *p)
         if (!o->output)
                 return log_error("build: -o DIR is required"), -EINVAL;
 
-        for (size_t i = 0; i < ARRAY_SIZE(default_packages); i++)
-                strv_push(&p->packages, default_packages[i]);
+        if (o->from_smd) {
+                int r = validate_supermin_d(o->from_smd, &p->smd);
+                if (r < 0)
+                        return r;
+                if (o->packages)
+                        return log_error("-p cannot be combined with --from-supermin-d (its packages file decides)"),
+                               -EINVAL;
+                /* The package list is the supermin.d's own. */
+                _cleanup_free_ char *pk = path_join(p->smd, "packages"), *text = NULL;
+                if (read_full_file(pk, &text, NULL) < 0)
+                        return log_error_errno(-errno, "cannot read %s", pk);
+                for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                        if (l[0] && l[0] != '#')
+                                strv_push(&p->packages, l);
+        } else {
+                for (size_t i = 0; i < ARRAY_SIZE(default_packages); i++)
+                        strv_push(&p->packages, default_packages[i]);
+        }
         for (char **pkg = o->packages; pkg && *pkg; pkg++) {
                 if (!package_installed(*pkg)) {
                         if (package_known(*pkg))
@@ -193,9 +279,12 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                                          "build what you need in with a config fragment"), -EINVAL;
         }
 
-        if (o->modules) {
+        /* guestfsd's LVM and loop devices, loaded up front rather than through modprobe. */
+        char *guestfs_modules[] = { "dm_mod", "loop", NULL };
+        char **mods = o->modules ? o->modules : p->smd && streq(p->kernel_origin, "stock") ? guestfs_modules : NULL;
+        if (mods) {
                 _cleanup_free_ char *bad = NULL;
-                int r = modlist_resolve(p->moddir, o->modules, strv_length(o->modules), &p->modules, &bad);
+                int r = modlist_resolve(p->moddir, mods, strv_length(mods), &p->modules, &bad);
                 if (r == -ENOENT && bad)
                         return log_error("--module %s: no such module for kernel %s", bad, p->kernel_version), r;
                 if (r < 0)
@@ -231,6 +320,8 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
         }
         for (char **k = o->hooks; r >= 0 && k && *k; k++)
                 r = hasher_add_path(h, "hook", *k);
+        if (r >= 0 && p->smd)
+                r = hasher_add_path(h, "supermin.d", p->smd);
         hasher_add_str(h, "run", o->run ? o->run : "");
         hasher_add_str(h, "debug", o->debug ? "1" : "0");
         if (r >= 0)
@@ -278,6 +369,8 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
         r = modlist_format(&p->modules, &mods);
         if (r >= 0)
                 r = write_text(stage, "etc/leanboot/modules", mods, 0644);
+        if (r >= 0 && p->smd)
+                r = write_text(stage, "etc/leanboot/profile", "libguestfs\n", 0644);
         if (r >= 0 && o->run) {
                 _cleanup_free_ char *cmd = NULL;
                 r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, "etc/leanboot/run", cmd, 0644);
@@ -402,10 +495,27 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         for (char **s = p->packages; s && *s; s++)
                 strv_push(&prep, *s);
         _cleanup_free_ char *pkgs = strv_join(p->packages, " ");
-        log_info("preparing supermin.d (%s)", pkgs ? pkgs : "");
-        int r = run_tool(prep, NULL, "supermin --prepare");
-        if (r < 0)
-                return r;
+        int r;
+        if (p->smd) {
+                /* Everything of the given supermin.d but its init, which the lean init replaces. */
+                log_info("starting from %s (its init replaced by the lean init)", p->smd);
+                if ((r = mkdir_p(smd, 0755)) < 0)
+                        return log_error_errno(r, "cannot create %s", smd);
+                _cleanup_closedir_ DIR *d = opendir(p->smd);
+                struct dirent *e;
+                while (d && (e = readdir(d))) {
+                        if (e->d_name[0] == '.' || streq(e->d_name, "init.tar.gz"))
+                                continue;
+                        _cleanup_free_ char *from = path_join(p->smd, e->d_name), *to = path_join(smd, e->d_name);
+                        if (!from || !to || (r = copy_file(from, to)) < 0)
+                                return log_error_errno(r < 0 ? r : -ENOMEM, "cannot copy %s", e->d_name);
+                }
+        } else {
+                log_info("preparing supermin.d (%s)", pkgs ? pkgs : "");
+                r = run_tool(prep, NULL, "supermin --prepare");
+                if (r < 0)
+                        return r;
+        }
 
         _cleanup_strv_free_ char **hook_names = NULL;
         r = make_stage(stage, o, p, &hook_names);
@@ -459,6 +569,16 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         r = write_text(tmp, "cmdline", cmdline_nl, 0644);
         if (r < 0)
                 return r;
+        if (p->smd) {
+                /* libguestfs takes a directory with README.fixed, kernel, initrd and root as a fixed
+                 * appliance: LIBGUESTFS_PATH=DIR uses it as it is. */
+                r = write_text(tmp, "README.fixed",
+                               "This is a libguestfs fixed appliance built by leanboot (leanboot build\n"
+                               "--from-supermin-d): libguestfs's own supermin.d with its /init replaced by\n"
+                               "leanboot's lean init.  Use it with LIBGUESTFS_PATH=<this directory>.\n", 0644);
+                if (r < 0)
+                        return r;
+        }
 
         char built_at[32];
         time_t now = time(NULL);
@@ -521,6 +641,7 @@ int cmd_build(int argc, char **argv)
                 { "hook", required_argument, NULL, 'H' },    { "module", required_argument, NULL, 'm' },
                 { "run", required_argument, NULL, 'r' },     { "debug", no_argument, NULL, 'd' },
                 { "force", no_argument, NULL, 'f' },         { "help", no_argument, NULL, 'h' },
+                { "from-supermin-d", required_argument, NULL, 'S' },
                 { NULL, 0, NULL, 0 },
         };
         struct build_opts o = { 0 };
@@ -538,6 +659,7 @@ int cmd_build(int argc, char **argv)
                 case 'r': o.run = optarg; break;
                 case 'd': o.debug = true; break;
                 case 'f': o.force = true; break;
+                case 'S': o.from_smd = optarg; break;
                 case 'h': usage(stdout); return 0;
                 default:
                         log_error("build: %s '%s' (see leanboot build --help)",

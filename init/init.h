@@ -45,6 +45,12 @@ pid_t spawn_child(char *const *argv, bool controlling_tty);
 /* collect.c: the kernel log to the disk with this serial (after the timed boot). */
 int collect_kernel_log(const char *serial);
 
+/* libguestfs.c: the profile for appliances made from libguestfs's supermin.d. */
+struct cmdline;
+int libguestfs_prepare(const struct cmdline *cl);
+/* guestfsd with the arguments libguestfs's own init passes (NULL-terminated, malloc'd). */
+char **libguestfs_daemon_argv(const struct cmdline *cl);
+
 /* poweroff.c: never returns. */
 _noreturn_ void power_off(int status);
 

@@ -21,7 +21,10 @@
 #define HOOKS_DIR "/etc/leanboot/hooks"
 #define MODULES_LIST "/etc/leanboot/modules"
 #define BUILTIN_RUN "/etc/leanboot/run"
+#define PROFILE_FILE "/etc/leanboot/profile"
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
+/* guestfsd's channel appears as /dev/virtio-ports/NAME through udev. */
+#define UDEV_SUBSYSTEMS_LIBGUESTFS "block,virtio-ports"
 #define UDEV_TIMEOUT_MS_DEFAULT 5000
 
 static void setup_environment(void)
@@ -41,7 +44,7 @@ static void step_modules(void)
                 power_off(INIT_STATUS_FAILED);
 }
 
-static void step_udev(const struct cmdline *cl, bool debug)
+static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
 {
         stage_begin("udev");
         enum udev_mode mode = udev_find_daemon() ? UDEV_FAST : UDEV_OFF;
@@ -55,7 +58,8 @@ static void step_udev(const struct cmdline *cl, bool debug)
         unsigned timeout_ms = tmo ? (unsigned)strtoul(tmo, NULL, 10) : UDEV_TIMEOUT_MS_DEFAULT;
         if (debug)
                 init_say("udev mode %s", mode == UDEV_OFF ? "off" : mode == UDEV_FAST ? "fast" : "full");
-        if (udev_start(mode, subs && *subs ? subs : UDEV_SUBSYSTEMS_DEFAULT, timeout_ms) < 0)
+        const char *def = guestfs ? UDEV_SUBSYSTEMS_LIBGUESTFS : UDEV_SUBSYSTEMS_DEFAULT;
+        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms) < 0)
                 power_off(INIT_STATUS_FAILED);
 }
 
@@ -88,7 +92,7 @@ static void step_hooks(void)
 
 /* The payload: leanboot.run= (argv from the host) wins over the appliance's built-in --run
  * (a shell command); with neither, a shell when debugging, else nothing. */
-static int step_payload(const struct cmdline *cl, bool debug)
+static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
 {
         char **argv = NULL;
         const char *enc = cmdline_get(cl, "leanboot.run");
@@ -96,7 +100,11 @@ static int step_payload(const struct cmdline *cl, bool debug)
         char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
         char *shell_argv[] = { "/bin/sh", NULL };
 
-        if (enc && *enc) {
+        if (guestfs && !(enc && *enc)) {
+                argv = libguestfs_daemon_argv(cl);
+                if (!argv)
+                        return INIT_STATUS_FAILED;
+        } else if (enc && *enc) {
                 int r = argv_decode(enc, &argv, NULL);
                 if (r < 0) {
                         init_error("leanboot.run= is not a valid encoded command line");
@@ -111,6 +119,8 @@ static int step_payload(const struct cmdline *cl, bool debug)
 
         stage_begin("payload");
         int st = run_child_and_wait(argv ? argv : builtin ? sh_argv : shell_argv, true);
+        if (guestfs && argv && st != 0)
+                init_error("%s exited with status %d", argv[0], st < 0 ? INIT_STATUS_FAILED : st);
         argv_free(argv);
         return st < 0 ? INIT_STATUS_FAILED : st;
 }
@@ -148,11 +158,17 @@ int main(void)
         }
         bool debug = cmdline_has(&cl, "leanboot.debug");
 
+        _cleanup_free_ char *profile = NULL;
+        bool guestfs = read_full_file(PROFILE_FILE, &profile, NULL) == 0 && strncmp(profile, "libguestfs", 10) == 0;
         step_modules();
-        step_udev(&cl, debug);
+        step_udev(&cl, debug, guestfs);
         /* No hwclock: the kernel set the system time from the RTC (kvmclock in a VM). */
+        if (guestfs) {
+                stage_begin("libguestfs");
+                libguestfs_prepare(&cl);
+        }
         step_hooks();
-        int status = step_payload(&cl, debug);
+        int status = step_payload(&cl, debug, guestfs);
         const char *collect = cmdline_get(&cl, "leanboot.collect");
         if (collect && *collect) {
                 stage_begin("collect");

@@ -65,7 +65,7 @@ static void test_syntax(void)
 static void test_shipped(void)
 {
         const char *dir = getenv("KCONFIGS");
-        static const char *const names[] = { "base.config", "net.config", "debug.config" };
+        static const char *const names[] = { "base.config", "net.config", "debug.config", "guestfs.config" };
         for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
                 _cleanup_free_ char *p = path_join(dir ? dir : "kernel-configs", names[i]);
                 struct kconfig k = { 0 };

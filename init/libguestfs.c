@@ -1,0 +1,158 @@
+/* The libguestfs profile (/etc/leanboot/profile says "libguestfs"): what guestfsd needs and
+ * nothing more.  In place of libguestfs's bash /init it drops kmod static-nodes, systemd-tmpfiles,
+ * a full udev trigger with `udevadm settle --timeout=600`, hwclock and unconditional lvm/mdadm
+ * scans.  What stays: the extra mounts guestfsd expects, udev in fast mode (the block and
+ * virtio-ports subsystems: guestfsd's channel is /dev/virtio-ports/org.libguestfs.channel.0),
+ * loopback up, a clean LVM configuration, lvm/mdadm activation only when some disk besides the
+ * appliance's own root could hold them, then guestfsd with libguestfs's arguments. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "../common/cmdline.h"
+#include "../common/fileio.h"
+
+#define GUESTFSD "/usr/sbin/guestfsd"
+
+/* ifconfig lo 127.0.0.1 up, without ip(8). */
+static int loopback_up(void)
+{
+        _cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return -errno;
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof ifr);
+        strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+        struct sockaddr_in *a = (struct sockaddr_in *)&ifr.ifr_addr;
+        a->sin_family = AF_INET;
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (ioctl(s, SIOCSIFADDR, &ifr) < 0 && errno != EEXIST)
+                return -errno;
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+                return -errno;
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        return ioctl(s, SIOCSIFFLAGS, &ifr) < 0 ? -errno : 0;
+}
+
+/* True when a block device other than the root's disk is big enough to hold an LVM physical
+ * volume or an md array (1 MiB; libguestfs turns -a /dev/null into a 4 KiB disk). */
+#define MIN_DATA_SECTORS 2048
+static bool data_disks_present(void)
+{
+        struct stat root;
+        if (stat("/", &root) < 0)
+                return true;
+        _cleanup_closedir_ DIR *d = opendir("/sys/block");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.' || strncmp(e->d_name, "loop", 4) == 0 || strncmp(e->d_name, "ram", 3) == 0)
+                        continue;
+                char p[300];
+                _cleanup_free_ char *dev = NULL, *size = NULL;
+                snprintf(p, sizeof p, "/sys/block/%s/dev", e->d_name);
+                if (read_full_file(p, &dev, NULL) < 0)
+                        continue;
+                unsigned maj, min;
+                if (sscanf(dev, "%u:%u", &maj, &min) != 2 || (maj == major(root.st_dev) && min == minor(root.st_dev)))
+                        continue;
+                snprintf(p, sizeof p, "/sys/block/%s/size", e->d_name);
+                if (read_full_file(p, &size, NULL) == 0 && strtoull(size, NULL, 10) >= MIN_DATA_SECTORS)
+                        return true;
+        }
+        return false;
+}
+
+/* Activation helpers may find nothing to do; their failure is reported, not fatal. */
+static void run_quietly(char *const *argv)
+{
+        int st = run_child_and_wait(argv, false);
+        if (st != 0)
+                init_say("%s %s exited with status %d", argv[0], argv[1] ? argv[1] : "", st);
+}
+
+int libguestfs_prepare(const struct cmdline *cl)
+{
+        /* Mounts and links libguestfs's init made and guestfsd relies on. */
+        (void)mkdir("/dev/shm", 01777);
+        if (mount("shmfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 && errno != EBUSY)
+                init_error("cannot mount /dev/shm: %s", strerror(errno));
+        (void)symlink("/proc/self/fd", "/dev/fd");
+        (void)mkdir("/sysroot", 0755);
+        (void)mkdir("/run/lock", 0755);
+        (void)symlink("../run/lock", "/var/lock");
+        if (access("/etc/mtab", F_OK) < 0)
+                (void)symlink("/proc/mounts", "/etc/mtab");
+        (void)mkdir("/var/tmp", 01777);
+
+        int r = loopback_up();
+        if (r < 0)
+                init_error("cannot bring up the loopback interface: %s", strerror(-r));
+
+        /* A clean LVM environment: defaults, no devices file (RHBZ#1965941). */
+        (void)mkdir("/tmp/lvm", 0755);
+        static const char lvm_conf[] = "devices {\n\tuse_devicesfile = 0\n}\n";
+        if (write_file_atomic("/tmp/lvm/lvm.conf", lvm_conf, sizeof lvm_conf - 1, 0644) < 0)
+                init_error("cannot write /tmp/lvm/lvm.conf");
+        setenv("LVM_SYSTEM_DIR", "/tmp/lvm", 1);
+
+        if (data_disks_present()) {
+                stage_begin("lvm-md");
+                char *pvscan[] = { "lvm", "pvscan", "--cache", "--activate", "ay", NULL };
+                char *mdadm[] = { "mdadm", "-As", "--auto=yes", "--run", NULL };
+                char *ldm[] = { "ldmtool", "create", "all", NULL };
+                run_quietly(pvscan);
+                run_quietly(mdadm);
+                if (access("/usr/bin/ldmtool", X_OK) == 0)
+                        run_quietly(ldm);
+        }
+
+        const char *net = cmdline_get(cl, "guestfs_network");
+        if (net && streq(net, "1")) {
+                /* The first interface that is not the loopback, configured by DHCP as libguestfs does. */
+                _cleanup_closedir_ DIR *d = opendir("/sys/class/net");
+                struct dirent *e;
+                while (d && (e = readdir(d))) {
+                        if (e->d_name[0] == '.' || streq(e->d_name, "lo"))
+                                continue;
+                        char *dh[] = { "dhclient", e->d_name, NULL };
+                        run_quietly(dh);
+                        break;
+                }
+        }
+        return 0;
+}
+
+char **libguestfs_daemon_argv(const struct cmdline *cl)
+{
+        char **argv = calloc(8, sizeof *argv);
+        size_t n = 0;
+        if (!argv)
+                return NULL;
+        argv[n++] = strdup(GUESTFSD);
+        const char *ch = cmdline_get(cl, "guestfs_channel");
+        if (ch && *ch) {
+                argv[n++] = strdup("--channel");
+                argv[n++] = strdup(ch);
+        }
+        const char *v = cmdline_get(cl, "guestfs_verbose");
+        if (v && streq(v, "1"))
+                argv[n++] = strdup("--verbose");
+        const char *net = cmdline_get(cl, "guestfs_network");
+        if (net && streq(net, "1"))
+                argv[n++] = strdup("--network");
+        return argv;
+}
