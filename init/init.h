@@ -30,7 +30,8 @@ int load_module_list(const char *list_path, unsigned *ret_loaded, unsigned *ret_
 enum udev_mode { UDEV_OFF, UDEV_FAST, UDEV_FULL };
 int udev_mode_from_string(const char *s, enum udev_mode *ret);
 const char *udev_find_daemon(void);
-int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms);
+/* wait: for fast mode, wait for the triggered events and the queue (else trigger and go on). */
+int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms, bool wait);
 
 /* supervise.c: the signalfd loop; children are reaped all along. */
 int supervise_setup(void);
@@ -48,6 +49,8 @@ int collect_kernel_log(const char *serial);
 /* libguestfs.c: the profile for appliances made from libguestfs's supermin.d. */
 struct cmdline;
 int libguestfs_prepare(const struct cmdline *cl);
+/* /dev/virtio-ports/NAME links, made from sysfs without waiting for udev. */
+int virtio_port_links(void);
 /* guestfsd with the arguments libguestfs's own init passes (NULL-terminated, malloc'd). */
 char **libguestfs_daemon_argv(const struct cmdline *cl);
 

@@ -1,8 +1,9 @@
 /* The libguestfs profile (/etc/leanboot/profile says "libguestfs"): what guestfsd needs and
  * nothing more.  In place of libguestfs's bash /init it drops kmod static-nodes, systemd-tmpfiles,
  * a full udev trigger with `udevadm settle --timeout=600`, hwclock and unconditional lvm/mdadm
- * scans.  What stays: the extra mounts guestfsd expects, udev in fast mode (the block and
- * virtio-ports subsystems: guestfsd's channel is /dev/virtio-ports/org.libguestfs.channel.0),
+ * scans.  What stays: the extra mounts guestfsd expects, udev in fast mode on the block and
+ * virtio-ports subsystems without waiting (guestfsd runs `udevadm settle` before it touches a
+ * device), guestfsd's channel link /dev/virtio-ports/org.libguestfs.channel.0 made from sysfs,
  * loopback up, a clean LVM configuration, lvm/mdadm activation only when some disk besides the
  * appliance's own root could hold them, then guestfsd with libguestfs's arguments. */
 #include <config.h>
@@ -84,8 +85,35 @@ static void run_quietly(char *const *argv)
                 init_say("%s %s exited with status %d", argv[0], argv[1] ? argv[1] : "", st);
 }
 
+int virtio_port_links(void)
+{
+        _cleanup_closedir_ DIR *d = opendir("/sys/class/virtio-ports");
+        struct dirent *e;
+        int made = 0;
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.')
+                        continue;
+                char p[300];
+                _cleanup_free_ char *name = NULL;
+                snprintf(p, sizeof p, "/sys/class/virtio-ports/%s/name", e->d_name);
+                if (read_full_file(p, &name, NULL) < 0)
+                        continue;
+                name[strcspn(name, "\n")] = '\0';
+                if (!name[0] || strchr(name, '/'))
+                        continue;
+                (void)mkdir("/dev/virtio-ports", 0755);
+                char link[400], target[300];
+                snprintf(link, sizeof link, "/dev/virtio-ports/%s", name);
+                snprintf(target, sizeof target, "../%s", e->d_name);
+                if (symlink(target, link) == 0 || errno == EEXIST)
+                        made++;
+        }
+        return made;
+}
+
 int libguestfs_prepare(const struct cmdline *cl)
 {
+        virtio_port_links();
         /* Mounts and links libguestfs's init made and guestfsd relies on. */
         (void)mkdir("/dev/shm", 01777);
         if (mount("shmfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0 && errno != EBUSY)

@@ -59,7 +59,8 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
         if (debug)
                 init_say("udev mode %s", mode == UDEV_OFF ? "off" : mode == UDEV_FAST ? "fast" : "full");
         const char *def = guestfs ? UDEV_SUBSYSTEMS_LIBGUESTFS : UDEV_SUBSYSTEMS_DEFAULT;
-        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms) < 0)
+        /* guestfsd settles udev itself before touching a device: its start-up overlaps the events. */
+        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms, !guestfs) < 0)
                 power_off(INIT_STATUS_FAILED);
 }
 

@@ -3,7 +3,9 @@
  *   fast: start udevd, trigger only the subsystems the appliance needs and wait for exactly
  *         those events (udevadm trigger --settle), then for the queue to drain (inotify on
  *         /run/udev), all under one deadline; no fixed sleeps.
- *   full: what libguestfs does: trigger everything and `udevadm settle`. */
+ *   full: what libguestfs does: trigger everything and `udevadm settle`.
+ * fast without waiting (the libguestfs profile): the events are triggered, and whoever needs a
+ * device settles for it (guestfsd runs `udevadm settle` before it touches one). */
 #include <config.h>
 
 #include <errno.h>
@@ -96,7 +98,7 @@ static int wait_queue_empty(int64_t deadline)
         }
 }
 
-int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
+int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms, bool wait)
 {
         if (mode == UDEV_OFF)
                 return 0;
@@ -135,7 +137,8 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
         argv[k++] = "udevadm";
         argv[k++] = "trigger";
         argv[k++] = "--action=add";
-        argv[k++] = "--settle";
+        if (wait)
+                argv[k++] = "--settle";
         char *save = NULL;
         size_t i = 0;
         for (char *s = strtok_r(subs, ",", &save); s; s = strtok_r(NULL, ",", &save), i++) {
@@ -143,7 +146,7 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
                 argv[k++] = args + i * 64;
         }
         r = run_bounded(argv, deadline);
-        if (r < 0)
+        if (r < 0 || !wait)
                 return r;
         r = wait_queue_empty(deadline);
         if (r == -ETIMEDOUT)
