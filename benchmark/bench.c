@@ -448,6 +448,15 @@ static int write_json(const struct report *rp, const char *path)
         return r;
 }
 
+/* Is stage s measured in at least one variant (a row worth printing)? */
+static bool any_variant_has(const struct report *rp, int s)
+{
+        for (size_t i = 0; i < rp->nv; i++)
+                if (rp->v[i].has[s])
+                        return true;
+        return false;
+}
+
 static void print_report(const struct report *rp)
 {
         printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel), rp->qemu, rp->cpu,
@@ -467,10 +476,7 @@ static void print_report(const struct report *rp)
                 printf(" %6s %8s %19s %9s", "B/A", "diff", "95% CI", "p");
         printf("\n");
         for (int s = 0; s < N_STAGES; s++) {
-                bool any = false;
-                for (size_t i = 0; i < rp->nv; i++)
-                        any |= rp->v[i].has[s];
-                if (!any)
+                if (!any_variant_has(rp, s))
                         continue;
                 printf("%-10s", stage_names[s]);
                 for (size_t i = 0; i < rp->nv; i++) {
@@ -544,10 +550,7 @@ static void html_summary_table(FILE *f, const struct report *rp)
                 fputs("<th>B/A</th><th>diff</th><th>95% CI</th><th>p</th>", f);
         fputs("</tr>\n", f);
         for (int s = 0; s < N_STAGES; s++) {
-                bool any = false;
-                for (size_t i = 0; i < rp->nv; i++)
-                        any |= rp->v[i].has[s];
-                if (!any)
+                if (!any_variant_has(rp, s))
                         continue;
                 fprintf(f, "<tr><td>%s</td>", stage_names[s]);
                 for (size_t i = 0; i < rp->nv; i++) {
