@@ -80,6 +80,7 @@ int cmd_demo(int argc, char **argv)
         if (self((char *[]){ "build", "--kernel", kimg, "-o", custom, NULL }) != 0)
                 return log_error("demo: building the custom-kernel appliance failed"), 1;
         printf("== 4/4 bench: A = stock kernel, B = cut-down kernel, %d runs each\n", runs);
+        fflush(stdout); /* before the bench's own stderr lines */
         struct bench_request q = { .a = stock, .b = custom, .runs = runs, .warmup = 1, .timeout_s = 120,
                                    .memory_mb = 256, .json = json, .html = html, .initcalls = true };
         int r = bench_run(&q);
