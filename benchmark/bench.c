@@ -875,18 +875,6 @@ int bench_run(const struct bench_request *q)
         return status;
 }
 
-/* leanboot build --from-supermin-d libguestfs -o DIR, as a user would run it. */
-static int build_guestfs_appliance(const char *dir)
-{
-        char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0)
-                return -1;
-        exe[n] = '\0';
-        char *argv[] = { exe, "build", "--from-supermin-d", "libguestfs", "-o", (char *)dir, NULL };
-        return run_argv(argv, NULL);
-}
-
 static void usage(FILE *f)
 {
         fprintf(f,
@@ -971,7 +959,7 @@ int cmd_bench(int argc, char **argv)
                 if (np == 0) {
                         _cleanup_free_ char *cache = leanboot_cache_dir();
                         dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
-                        if (!dflt || build_guestfs_appliance(dflt) != 0)
+                        if (!dflt || run_self((char *[]){ "build", "--from-supermin-d", "libguestfs", "-o", dflt, NULL }) != 0)
                                 return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
                 }
                 q.a = np ? pos[0] : dflt;

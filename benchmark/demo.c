@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 #include "../common/log.h"
 #include "../common/spawn.h"
 #include "../kernel-configs/kernel-cmd.h"
-
-/* Each step is this same program with the arguments a user would type. */
-static int self(char *const *args)
-{
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0)
-                return -errno;
-        exe[n] = '\0';
-        char *argv[16] = { exe };
-        size_t i = 1;
-        for (; args[i - 1] && i < 15; i++)
-                argv[i] = args[i - 1];
-        argv[i] = NULL;
-        return run_argv(argv, NULL);
-}
 
 int cmd_demo(int argc, char **argv)
 {
@@ -70,14 +53,15 @@ int cmd_demo(int argc, char **argv)
                             *custom = path_join(out, "custom"), *kimg = path_join(out, "kernel/bzImage"),
                             *html = path_join(out, "report.html"), *json = path_join(out, "report.json");
 
+        /* Each step is this same program with the arguments a user would type. */
         printf("== 1/4 the stock-kernel appliance (%s)\n", stock);
-        if (self((char *[]){ "build", "-o", stock, NULL }) != 0)
+        if (run_self((char *[]){ "build", "-o", stock, NULL }) != 0)
                 return log_error("demo: building the stock appliance failed"), 1;
         printf("== 2/4 the cut-down kernel from base.config (cached after the first build)\n");
-        if (self((char *[]){ "kernel", "build", "-o", kdir, NULL }) != 0)
+        if (run_self((char *[]){ "kernel", "build", "-o", kdir, NULL }) != 0)
                 return log_error("demo: building the kernel failed"), 1;
         printf("== 3/4 the appliance on the cut-down kernel (%s)\n", custom);
-        if (self((char *[]){ "build", "--kernel", kimg, "-o", custom, NULL }) != 0)
+        if (run_self((char *[]){ "build", "--kernel", kimg, "-o", custom, NULL }) != 0)
                 return log_error("demo: building the custom-kernel appliance failed"), 1;
         printf("== 4/4 bench: A = stock kernel, B = cut-down kernel, %d runs each\n", runs);
         fflush(stdout); /* before the bench's own stderr lines */

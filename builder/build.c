@@ -190,15 +190,11 @@ static char *find_init(void)
         if (env && *env)
                 return strdup(env);
         /* From the build tree: the init sits in init/ next to the leanboot binary. */
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n > 0) {
-                exe[n] = '\0';
-                char *p = path_join(dirname(exe), "init/leanboot-init");
-                if (p && access(p, X_OK) == 0)
-                        return p;
-                free(p);
-        }
+        _cleanup_free_ char *dir = self_dir();
+        char *p = dir ? path_join(dir, "init/leanboot-init") : NULL;
+        if (p && access(p, X_OK) == 0)
+                return p;
+        free(p);
         return strdup(LIBEXECDIR "/leanboot/leanboot-init");
 }
 

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,4 +140,40 @@ int run_capture(char *const *argv, char **ret_out, char **ret_err)
         else
                 free(bufs[1]);
         return r;
+}
+
+static char *self_exe(void)
+{
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+                return NULL;
+        exe[n] = '\0';
+        return strdup(exe);
+}
+
+char *self_dir(void)
+{
+        char *exe = self_exe();
+        if (!exe)
+                return NULL;
+        char *dir = strdup(dirname(exe));
+        free(exe);
+        return dir;
+}
+
+int run_self(char *const *args)
+{
+        _cleanup_free_ char *exe = self_exe();
+        if (!exe)
+                return -errno;
+        size_t n = 0;
+        while (args[n])
+                n++;
+        _cleanup_free_ char **argv = calloc(n + 2, sizeof *argv);
+        if (!argv)
+                return -ENOMEM;
+        argv[0] = exe;
+        memcpy(argv + 1, args, n * sizeof *argv);
+        return run_argv(argv, NULL);
 }

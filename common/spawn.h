@@ -19,6 +19,10 @@ pid_t spawn_argv(char *const *argv, const struct spawn_opts *o);
 int wait_exit_status(pid_t pid);
 /* Run argv to completion; returns the exit status or -errno. */
 int run_argv(char *const *argv, const struct spawn_opts *o);
+/* The directory of this program's own executable (malloc'd), or NULL. */
+char *self_dir(void);
+/* Run this same program with ARGS (NULL-terminated, without argv[0]), as a user would. */
+int run_self(char *const *args);
 /* Run argv and capture its stdout (stderr captured too, into *ret_err, when ret_err is set). */
 int run_capture(char *const *argv, char **ret_out, char **ret_err);
 

@@ -64,11 +64,9 @@ char *leanboot_cache_dir(void)
 /* Shipped fragments: next to the binary in the build tree, else installed in pkgdatadir. */
 static char *configs_dir(void)
 {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n > 0) {
-                exe[n] = '\0';
-                char *p = path_join(dirname(exe), "kernel-configs");
+        _cleanup_free_ char *dir = self_dir();
+        if (dir) {
+                char *p = path_join(dir, "kernel-configs");
                 _cleanup_free_ char *probe = p ? path_join(p, "base.config") : NULL;
                 if (probe && access(probe, R_OK) == 0)
                         return p;
