@@ -1,6 +1,6 @@
 #!/bin/sh
 # leanboot bench on the cut-down kernel's appliance (about a second a boot under TCG):
-# A/A gives no verdict; a hook that sleeps 300 ms is found, and measured within 30%.
+# A/A gives no verdict; a hook that sleeps 300 ms is found, and its cost measured within 30% of 300 ms.
 . "$(dirname "$0")/lib.sh"
 requires python3 make gcc
 K=$(custom_kernel)
@@ -17,11 +17,15 @@ expect_match "accelerator and QEMU printed" "$aa_out" "host: accel (tcg|kvm), QE
 run_capture d bench "$WORK/a" "$WORK/b" --runs 10 --warmup 1 --json "$WORK/d.json" --html "$WORK/d.html"
 expect_eq "delay: exit 0" "$d_rc" 0
 expect_match "delay: B is slower" "$d_out" "verdict \(total\): B is [0-9]+ ms slower"
-diff=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["comparison"]["total"]["diff"]))' "$WORK/d.json")
-[ "$diff" -ge 210 ] && [ "$diff" -le 390 ] && pass "delay: estimated $diff ms, within 30% of 300" ||
-    fail "delay: estimated $diff ms, not within 30% of 300"
-hooks=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
-[ "$hooks" -ge 290 ] && [ "$hooks" -le 400 ] && pass "delay: the hook stage is $hooks ms" || fail "delay: hook stage $hooks ms"
+# What B really adds is the hook stage: the 300 ms sleep plus starting sh and sleep (under TCG
+# about 85 ms more).  The bench's estimate must match it within 30% of 300 ms (90 ms).
+read diff hooks <<EOF2
+$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["comparison"]["total"]["diff"]), round(d["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
+EOF2
+[ "$hooks" -ge 300 ] && [ "$hooks" -le 450 ] && pass "delay: the hook stage is $hooks ms" || fail "delay: hook stage $hooks ms"
+off=$((diff - hooks)); [ "$off" -lt 0 ] && off=$((-off))
+[ "$off" -le 90 ] && pass "delay: estimated $diff ms for a $hooks ms hook (within 90 ms, 30% of 300)" ||
+    fail "delay: estimated $diff ms for a $hooks ms hook (off by $off ms)"
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/d.json" 2 && pass "delay JSON has every key" || fail "delay JSON keys"
 html=$(cat "$WORK/d.html")
 expect_match "HTML: verdict" "$html" "class=\"verdict\">total: B is [0-9]+ ms slower"
