@@ -120,6 +120,12 @@ int hasher_add_path(struct hasher *h, const char *label, const char *path)
         return add_tree(h, path, "", 0);
 }
 
+int hasher_add_content(struct hasher *h, const char *label, const char *path)
+{
+        hasher_add_str(h, "content", label);
+        return add_file_content(h, path);
+}
+
 int hasher_add_stat(struct hasher *h, const char *label, const char *path)
 {
         struct stat st;

@@ -10,6 +10,9 @@ void hasher_free(struct hasher *h);
 int hasher_add_str(struct hasher *h, const char *label, const char *value);
 /* A file's content; for a directory every entry below it (names, modes, link targets, content). */
 int hasher_add_path(struct hasher *h, const char *label, const char *path);
+/* A regular file's content only (not its name or mode): for inputs such as kernel config
+ * fragments, whose meaning is their text. */
+int hasher_add_content(struct hasher *h, const char *label, const char *path);
 /* A file's identity without reading it (path, size, mtime): for large inputs such as kernels. */
 int hasher_add_stat(struct hasher *h, const char *label, const char *path);
 /* 64 hex digits and a NUL. */

@@ -383,8 +383,10 @@ static int kernel_build(const struct kbuild_opts *o)
         hasher_free(h);
         hasher_new(&h);
         hasher_add_str(h, "source", srckey);
+        /* Fragments count by their text: a read-only copy (make distcheck) or another checkout
+         * of the same fragments finds the same cached kernel. */
         for (char **f = frags; *f; f++)
-                hasher_add_path(h, "fragment", *f);
+                hasher_add_content(h, "fragment", *f);
         hasher_add_str(h, "base", o->base);
         hasher_add_str(h, "leanboot-kbuild", "1");
         hasher_final(h, key);
