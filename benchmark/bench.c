@@ -1,4 +1,4 @@
-/* leanboot bench: boot variants repeatedly, interleaved A B A B, and compare them honestly.
+/* leanboot bench: boot variants repeatedly, interleaved (A B, then B A, ...), and compare them honestly.
  *
  * Each boot is `quiet`.  The host timestamps QEMU's start, the first console byte, every stage
  * marker and QEMU's exit (CLOCK_MONOTONIC); the guest reports CLOCK_BOOTTIME per marker.  The
@@ -595,7 +595,7 @@ static int write_html(const struct report *rp, const char *path)
         xml_escape(f, rp->qemu);
         fputs(", CPU ", f);
         xml_escape(f, rp->cpu);
-        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved A B A B.</p>\n<ul>",
+        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved A B, B A, ....</p>\n<ul>",
                 rp->q->memory_mb, rp->q->runs, rp->q->warmup);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
