@@ -25,7 +25,8 @@
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
 /* guestfsd's channel appears as /dev/virtio-ports/NAME through udev. */
 #define UDEV_SUBSYSTEMS_LIBGUESTFS "block,virtio-ports"
-#define UDEV_TIMEOUT_MS_DEFAULT 5000
+/* A bound for a hung udev, not a target: a full trigger under loaded TCG takes seconds. */
+#define UDEV_TIMEOUT_MS_DEFAULT 30000
 
 static void setup_environment(void)
 {

@@ -22,7 +22,8 @@ expect_match "delay: B is slower" "$d_out" "verdict \(total\): B is [0-9]+ ms sl
 read diff hooks <<EOF2
 $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["comparison"]["total"]["diff"]), round(d["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
 EOF2
-[ "$hooks" -ge 300 ] && [ "$hooks" -le 450 ] && pass "delay: the hook stage is $hooks ms" || fail "delay: hook stage $hooks ms"
+# A sleep of 300 ms cannot take less; how much more depends on the machine's load.
+[ "$hooks" -ge 300 ] && pass "delay: the hook stage is $hooks ms (>= 300)" || fail "delay: hook stage $hooks ms, under 300"
 off=$((diff - hooks)); [ "$off" -lt 0 ] && off=$((-off))
 [ "$off" -le 90 ] && pass "delay: estimated $diff ms for a $hooks ms hook (within 90 ms, 30% of 300)" ||
     fail "delay: estimated $diff ms for a $hooks ms hook (off by $off ms)"
