@@ -22,8 +22,56 @@ static double mono_ms(void)
         return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Console bytes arrive in arbitrary pieces: lines are assembled here, and a marker line is
+ * stamped with the host time its last piece arrived. */
+struct console_lines {
+        double t0;
+        char line[512];
+        size_t len;
+        struct peer_mark *marks;
+        size_t n, cap;
+};
+
+static void console_line(struct console_lines *c, double now)
+{
+        c->line[c->len] = '\0';
+        const char *m = strstr(c->line, "leanboot: stage=");
+        char name[64];
+        unsigned long long t;
+        if (m && c->n < c->cap && sscanf(m, "leanboot: stage=%63s t_us=%llu", name, &t) == 2) {
+                struct peer_mark *k = &c->marks[c->n++];
+                snprintf(k->name, sizeof k->name, "%s", name);
+                k->host_us = (uint64_t)((now - c->t0) * 1000.0);
+                k->guest_us = t;
+        }
+        c->len = 0;
+}
+
+static void on_console(guestfs_h *g, void *opaque, uint64_t event, int handle, int flags, const char *buf,
+                       size_t len, const uint64_t *array, size_t array_len)
+{
+        (void)g, (void)event, (void)handle, (void)flags, (void)array, (void)array_len;
+        struct console_lines *c = opaque;
+        double now = mono_ms();
+        for (size_t i = 0; i < len; i++) {
+                if (buf[i] == '\n' || buf[i] == '\r')
+                        console_line(c, now);
+                else if (c->len < sizeof c->line - 1)
+                        c->line[c->len++] = buf[i];
+        }
+}
+
 int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error)
 {
+        return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
+}
+
+int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                                struct peer_mark *marks, size_t *n_marks, char **ret_error)
+{
+        struct console_lines console = { .marks = marks, .cap = marks && n_marks ? *n_marks : 0 };
+        if (n_marks)
+                *n_marks = 0;
         guestfs_h *g = guestfs_create();
         if (!g)
                 return *ret_error = strdup("guestfs_create failed"), -1;
@@ -35,7 +83,10 @@ int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_sh
         if (r == 0)
                 r = guestfs_add_drive_opts(g, "/dev/null", GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                                            GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1);
+        if (r == 0 && console.cap > 0)
+                r = guestfs_set_event_callback(g, on_console, GUESTFS_EVENT_APPLIANCE, 0, &console) < 0 ? -1 : 0;
         double t0 = mono_ms(), t1 = t0, t2 = t0;
+        console.t0 = t0;
         if (r == 0) {
                 r = guestfs_launch(g);
                 t1 = mono_ms();
@@ -49,6 +100,8 @@ int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_sh
                 *ret_error = strdup(e ? e : "libguestfs failed");
         }
         guestfs_close(g);
+        if (n_marks)
+                *n_marks = console.n;
         *ret_launch_ms = t1 - t0;
         *ret_shutdown_ms = t2 - t1;
         return r == 0 ? 0 : -1;
@@ -61,7 +114,15 @@ bool peer_libguestfs_available(void)
 
 int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error)
 {
-        (void)path;
+        return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
+}
+
+int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                                struct peer_mark *marks, size_t *n_marks, char **ret_error)
+{
+        (void)path, (void)marks;
+        if (n_marks)
+                *n_marks = 0;
         *ret_launch_ms = *ret_shutdown_ms = 0;
         *ret_error = strdup("leanboot was built without libguestfs (install libguestfs-dev and rebuild)");
         return -1;

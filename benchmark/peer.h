@@ -3,6 +3,17 @@
 #define LEANBOOT_PEER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A lean init's stage marker seen on the appliance console during a launch (libguestfs hands
+ * console output to event callbacks even when not verbose).  Host time is from launch start. */
+struct peer_mark {
+        char name[64];
+        uint64_t host_us;
+        uint64_t guest_us;
+};
+#define PEER_MAX_MARKS 32
 
 /* True when leanboot was built with libguestfs. */
 bool peer_libguestfs_available(void);
@@ -10,5 +21,8 @@ bool peer_libguestfs_available(void);
  * means libguestfs's own appliance; else LIBGUESTFS_PATH-style directory.  Times in ms.
  * Returns 0, or -1 with *ret_error set (malloc'd). */
 int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error);
+/* Same, also collecting the markers (none with libguestfs's own init) into marks[0..*n_marks). */
+int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                                struct peer_mark *marks, size_t *n_marks, char **ret_error);
 
 #endif

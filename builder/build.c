@@ -23,6 +23,9 @@
 #include "builder.h"
 #include "inputs.h"
 #include "kernel.h"
+#include "initrd.h"
+#include "vmlinux.h"
+#include "readahead.h"
 #include "modlist.h"
 #include "../common/appliance.h"
 #include "../common/fileio.h"
@@ -44,6 +47,7 @@ struct build_opts {
         const char *run;      /* --run 'CMD' */
         bool debug;           /* --debug */
         bool force;           /* --force: rebuild even when nothing changed */
+        bool bzimage;         /* --bzimage: keep the kernel compressed */
         const char *from_smd; /* --from-supermin-d DIR (or "libguestfs": the installed one) */
 };
 
@@ -54,6 +58,8 @@ struct build_plan {
         const char *kernel_origin;
         char *moddir;   /* /lib/modules/VERSION, or an empty directory for a custom kernel */
         struct modlist modules;
+        struct modlist initrd_modules;  /* what stays in supermin's mini-initrd (stock kernel) */
+        struct modlist network_modules; /* loaded by the libguestfs profile when guestfs_network=1 */
         char *init_path;
         char *smd;      /* the supermin.d we start from, or NULL for supermin --prepare */
         char inputs[65];
@@ -66,6 +72,8 @@ static void plan_free(struct build_plan *p)
         free(p->kernel_version);
         free(p->moddir);
         modlist_free(&p->modules);
+        modlist_free(&p->initrd_modules);
+        modlist_free(&p->network_modules);
         free(p->init_path);
         free(p->smd);
 }
@@ -86,6 +94,8 @@ static void usage(FILE *f)
                 "      --debug          default command line without 'quiet', with leanboot.debug\n"
                 "      --from-supermin-d DIR  start from an existing supermin.d ('libguestfs': the one\n"
                 "                       libguestfs ships), replacing its init: a libguestfs fixed appliance\n"
+                "      --bzimage        keep the kernel compressed as a bzImage (default: stored\n"
+                "                       uncompressed for QEMU's PVH boot when the kernel allows it)\n"
                 "      --force          rebuild even if nothing changed\n"
                 "  -h, --help           show this help\n\n"
                 "Default packages: dash coreutils.\n");
@@ -141,8 +151,9 @@ static char *libguestfs_supermin_d(void)
         return NULL;
 }
 
-/* Does any tarball in DIR hold MEMBER (as listed by tar)? */
-static bool smd_has_member(const char *dir, const char *tarname, const char *member)
+/* The tarball in DIR (any, or the one named TARNAME) that holds MEMBER (as listed by tar), or
+ * NULL. */
+static char *smd_tarball_with(const char *dir, const char *tarname, const char *member)
 {
         _cleanup_closedir_ DIR *d = opendir(dir);
         struct dirent *e;
@@ -158,10 +169,16 @@ static bool smd_has_member(const char *dir, const char *tarname, const char *mem
                         if (strncmp(line, "./", 2) == 0)
                                 line += 2;
                         if (streq(line, member))
-                                return true;
+                                return TAKE_PTR(p);
                 }
         }
-        return false;
+        return NULL;
+}
+
+static bool smd_has_member(const char *dir, const char *tarname, const char *member)
+{
+        _cleanup_free_ char *t = smd_tarball_with(dir, tarname, member);
+        return t != NULL;
 }
 
 static int validate_supermin_d(const char *arg, char **ret)
@@ -275,9 +292,13 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                                          "build what you need in with a config fragment"), -EINVAL;
         }
 
-        /* guestfsd's LVM and loop devices, loaded up front rather than through modprobe. */
-        char *guestfs_modules[] = { "dm_mod", "loop", NULL };
-        char **mods = o->modules ? o->modules : p->smd && streq(p->kernel_origin, "stock") ? guestfs_modules : NULL;
+        if (streq(p->kernel_origin, "custom"))
+                return 0;
+        /* guestfsd's channel (virtio-serial), which it opens at once: the mini-initrd no longer
+         * loads virtio_console.  dm_mod and loop load on demand, when lvm or losetup first opens
+         * /dev/mapper/control or /dev/loop-control (the init creates those static nodes). */
+        char *guestfs_modules[] = { "virtio_console", NULL };
+        char **mods = o->modules ? o->modules : p->smd ? guestfs_modules : NULL;
         if (mods) {
                 _cleanup_free_ char *bad = NULL;
                 int r = modlist_resolve(p->moddir, mods, strv_length(mods), &p->modules, &bad);
@@ -285,6 +306,19 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                         return log_error("--module %s: no such module for kernel %s", bad, p->kernel_version), r;
                 if (r < 0)
                         return log_error_errno(r, "cannot resolve modules in %s", p->moddir);
+        }
+        /* The root's disk and file system: virtio-blk for `leanboot run`, virtio-scsi and sd for
+         * libguestfs's direct backend, ext4 (which mounts the ext2 root).  A kernel that lacks
+         * one keeps supermin's initrd as it is. */
+        char *root_plain[] = { "virtio_pci", "virtio_blk", "ext4", NULL };
+        char *root_guestfs[] = { "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ext4", NULL };
+        char **root = p->smd ? root_guestfs : root_plain;
+        if (modlist_resolve(p->moddir, root, strv_length(root), &p->initrd_modules, NULL) < 0)
+                log_warn("cannot resolve the root's modules in %s: the initrd keeps all of supermin's", p->moddir);
+        if (p->smd) {
+                char *net[] = { "virtio_net", NULL };
+                if (modlist_resolve(p->moddir, net, 1, &p->network_modules, NULL) < 0)
+                        log_warn("no virtio_net module in %s: guestfs_network=1 will find no interface", p->moddir);
         }
         return 0;
 }
@@ -306,6 +340,10 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
                 r = hasher_add_stat(h, "kernel", p->kernel_path);
         for (size_t i = 0; r >= 0 && i < p->modules.n; i++)
                 hasher_add_str(h, "module", p->modules.paths[i]);
+        for (size_t i = 0; r >= 0 && i < p->initrd_modules.n; i++)
+                hasher_add_str(h, "initrd-module", p->initrd_modules.paths[i]);
+        for (size_t i = 0; r >= 0 && i < p->network_modules.n; i++)
+                hasher_add_str(h, "network-module", p->network_modules.paths[i]);
         for (char **c = o->copies; r >= 0 && c && *c; c++) {
                 _cleanup_free_ char *src = NULL, *dest = NULL;
                 r = split_copy(*c, &src, &dest);
@@ -320,6 +358,7 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
                 r = hasher_add_path(h, "supermin.d", p->smd);
         hasher_add_str(h, "run", o->run ? o->run : "");
         hasher_add_str(h, "debug", o->debug ? "1" : "0");
+        hasher_add_str(h, "kernel-format", o->bzimage ? "bzimage" : "elf-pvh-if-possible");
         if (r >= 0)
                 r = hasher_final(h, p->inputs);
         hasher_free(h);
@@ -348,6 +387,43 @@ static int write_text(const char *dir, const char *name, const char *text, mode_
         return r < 0 ? r : write_file_atomic(p, text, strlen(text), mode);
 }
 
+/* /etc/leanboot/readahead for the libguestfs profile: guestfsd (read from the supermin.d's
+ * tarball into a scratch copy, for the loader to list) and udev, with their libraries. */
+static int write_readahead_list(const char *stage, const char *smd)
+{
+        _cleanup_strv_free_ char **list = NULL;
+        _cleanup_free_ char *scratch = path_join(stage, "..");
+        _cleanup_free_ char *tarball = smd_tarball_with(smd, NULL, "usr/sbin/guestfsd");
+        _cleanup_free_ char *daemon = scratch ? path_join(scratch, "usr/sbin/guestfsd") : NULL;
+        if (!scratch || !daemon)
+                return -ENOMEM;
+        int r = 0;
+        if (tarball) {
+                char *tar[] = { "tar", "-xzf", tarball, "-C", scratch, "usr/sbin/guestfsd", NULL };
+                if (run_argv(tar, NULL) == 0)
+                        r = readahead_add_program(&list, "/usr/sbin/guestfsd", daemon);
+                _cleanup_free_ char *usr = path_join(scratch, "usr");
+                if (usr)
+                        rm_rf(usr);
+        }
+        const char *udevd = NULL;
+        static const char *const udevds[] = { "/lib/systemd/systemd-udevd", "/usr/lib/systemd/systemd-udevd" };
+        for (size_t i = 0; i < ARRAY_SIZE(udevds) && !udevd; i++)
+                if (access(udevds[i], X_OK) == 0)
+                        udevd = udevds[i];
+        if (r >= 0 && udevd)
+                r = readahead_add_program(&list, udevd, udevd);
+        if (r >= 0 && access("/usr/bin/udevadm", X_OK) == 0)
+                r = readahead_add_program(&list, "/usr/bin/udevadm", "/usr/bin/udevadm");
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *text = strv_join(list, "\n");
+        _cleanup_free_ char *text_nl = NULL;
+        if (!text || asprintf(&text_nl, "%s\n", text) < 0)
+                return -ENOMEM;
+        return write_text(stage, "etc/leanboot/readahead", text_nl, 0644);
+}
+
 /* The tree that becomes leanboot.tar.gz in supermin.d: /init and /etc/leanboot. */
 static int make_stage(const char *stage, const struct build_opts *o, const struct build_plan *p,
                       char ***ret_hook_names)
@@ -365,8 +441,16 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
         r = modlist_format(&p->modules, &mods);
         if (r >= 0)
                 r = write_text(stage, "etc/leanboot/modules", mods, 0644);
+        if (r >= 0 && p->network_modules.n > 0) {
+                _cleanup_free_ char *net = NULL;
+                r = modlist_format(&p->network_modules, &net);
+                if (r >= 0)
+                        r = write_text(stage, "etc/leanboot/modules.network", net, 0644);
+        }
         if (r >= 0 && p->smd)
                 r = write_text(stage, "etc/leanboot/profile", "libguestfs\n", 0644);
+        if (r >= 0 && p->smd)
+                r = write_readahead_list(stage, p->smd);
         if (r >= 0 && o->run) {
                 _cleanup_free_ char *cmd = NULL;
                 r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, "etc/leanboot/run", cmd, 0644);
@@ -547,6 +631,35 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                 if (!from || !to || rename(from, to) < 0)
                         return log_error_errno(-errno, "supermin produced no %s", parts[i]);
         }
+        const char *kernel_format = "bzImage";
+        if (!o->bzimage) {
+                _cleanup_free_ char *kernel = path_join(tmp, "kernel"), *elf = path_join(tmp, "kernel.elf");
+                _cleanup_free_ char *why = NULL;
+                r = kernel && elf ? vmlinux_unpack(kernel, elf, tmp, &why) : -ENOMEM;
+                if (r == -EMEDIUMTYPE)
+                        log_info("kernel kept as a bzImage: %s", why ? why : "it cannot be unpacked");
+                else if (r < 0)
+                        return log_error_errno(r, "cannot unpack the kernel");
+                else if (rename(elf, kernel) < 0)
+                        return log_error_errno(-errno, "cannot install the unpacked kernel");
+                else {
+                        kernel_format = "elf-pvh";
+                        log_info("kernel stored uncompressed (ELF, PVH entry): no decompression at boot");
+                }
+        }
+        if (p->initrd_modules.n > 0) {
+                _cleanup_free_ char *initrd = path_join(tmp, "initrd");
+                size_t kept = 0;
+                r = initrd ? initrd_trim(initrd, p->initrd_modules.paths, p->initrd_modules.n, &kept) : -ENOMEM;
+                if (r == -EBADMSG) {
+                        log_warn("supermin's initrd is not the newc archive expected: kept as it is");
+                        modlist_free(&p->initrd_modules);
+                }
+                else if (r < 0)
+                        return log_error_errno(r, "cannot trim the initrd's module list");
+                else
+                        log_info("initrd: %zu modules for the root (supermin's full list dropped)", kept);
+        }
         rm_rf(out);
         rm_rf(stage);
         rm_rf(smd);
@@ -585,11 +698,16 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         m.kernel_version = p->kernel_version;
         m.kernel_origin = (char *)p->kernel_origin;
         m.kernel_source = p->kernel_path;
+        m.kernel_format = (char *)kernel_format;
         m.packages = p->packages;
         _cleanup_strv_free_ char **mods = NULL;
         for (size_t i = 0; i < p->modules.n; i++)
                 strv_push(&mods, p->modules.paths[i]);
         m.modules = mods;
+        _cleanup_strv_free_ char **initrd_mods = NULL;
+        for (size_t i = 0; i < p->initrd_modules.n; i++)
+                strv_push(&initrd_mods, p->initrd_modules.paths[i]);
+        m.initrd_modules = initrd_mods;
         m.hooks = hook_names;
         m.copies = o->copies;
         m.run = (char *)o->run;
@@ -638,6 +756,7 @@ int cmd_build(int argc, char **argv)
                 { "run", required_argument, NULL, 'r' },     { "debug", no_argument, NULL, 'd' },
                 { "force", no_argument, NULL, 'f' },         { "help", no_argument, NULL, 'h' },
                 { "from-supermin-d", required_argument, NULL, 'S' },
+                { "bzimage", no_argument, NULL, 'Z' },
                 { NULL, 0, NULL, 0 },
         };
         struct build_opts o = { 0 };
@@ -656,6 +775,7 @@ int cmd_build(int argc, char **argv)
                 case 'd': o.debug = true; break;
                 case 'f': o.force = true; break;
                 case 'S': o.from_smd = optarg; break;
+                case 'Z': o.bzimage = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
                         log_error("build: %s '%s' (see leanboot build --help)",

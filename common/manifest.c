@@ -33,9 +33,11 @@ int manifest_to_json(const struct manifest *m, char **ret_text)
         json_object_object_add(k, "version", str_or_null(m->kernel_version));
         json_object_object_add(k, "origin", str_or_null(m->kernel_origin));
         json_object_object_add(k, "source", str_or_null(m->kernel_source));
+        json_object_object_add(k, "format", str_or_null(m->kernel_format));
         json_object_object_add(o, "kernel", k);
         json_object_object_add(o, "packages", strv_to_array(m->packages));
         json_object_object_add(o, "modules", strv_to_array(m->modules));
+        json_object_object_add(o, "initrd_modules", strv_to_array(m->initrd_modules));
         json_object_object_add(o, "hooks", strv_to_array(m->hooks));
         json_object_object_add(o, "copies", strv_to_array(m->copies));
         json_object_object_add(o, "run", str_or_null(m->run));
@@ -106,9 +108,11 @@ int manifest_from_json(const char *text, struct manifest *ret)
                 m.kernel_version = get_str(k, "version");
                 m.kernel_origin = get_str(k, "origin");
                 m.kernel_source = get_str(k, "source");
+                m.kernel_format = get_str(k, "format");
         }
         m.packages = get_strv(o, "packages");
         m.modules = get_strv(o, "modules");
+        m.initrd_modules = get_strv(o, "initrd_modules");
         m.hooks = get_strv(o, "hooks");
         m.copies = get_strv(o, "copies");
         m.run = get_str(o, "run");
@@ -145,7 +149,7 @@ int manifest_load(const char *dir, struct manifest *ret)
 void manifest_free(struct manifest *m)
 {
         char **strs[] = { &m->leanboot_version, &m->init_version, &m->inputs, &m->kernel_version,
-                          &m->kernel_origin, &m->kernel_source, &m->run, &m->cmdline, &m->root_uuid,
+                          &m->kernel_origin, &m->kernel_source, &m->kernel_format, &m->run, &m->cmdline, &m->root_uuid,
                           &m->built_at };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
                 free(*strs[i]);
@@ -153,7 +157,8 @@ void manifest_free(struct manifest *m)
         }
         strv_free(m->packages);
         strv_free(m->modules);
+        strv_free(m->initrd_modules);
         strv_free(m->hooks);
         strv_free(m->copies);
-        m->packages = m->modules = m->hooks = m->copies = NULL;
+        m->packages = m->modules = m->initrd_modules = m->hooks = m->copies = NULL;
 }

@@ -12,8 +12,10 @@ struct manifest {
         char *kernel_version;
         char *kernel_origin;   /* "stock" or "custom" */
         char *kernel_source;   /* the kernel file it was built from */
+        char *kernel_format;   /* "elf-pvh" (stored uncompressed) or "bzImage" */
         char **packages;       /* requested packages (supermin adds their dependencies) */
         char **modules;        /* module list the init loads, dependencies first */
+        char **initrd_modules; /* what supermin's mini-initrd loads before the root is mounted */
         char **hooks;          /* names under /etc/leanboot/hooks, in run order */
         char **copies;         /* "SRC:DEST" */
         char *run;             /* built-in payload (shell command) or NULL */

@@ -23,6 +23,12 @@ void init_error(const char *fmt, ...) _printf_(1, 2);
 /* mounts.c */
 int mount_basic_filesystems(void);
 
+/* readahead.c: a child starts reading the files listed in LIST_PATH (one absolute path per
+ * line) into the page cache; returns at once. */
+void readahead_start(const char *list_path);
+/* devnodes.c: /dev nodes that load their module when opened (from modules.devname). */
+void create_static_nodes(void);
+
 /* modules.c: load the builder-resolved list with finit_module. */
 int load_module_list(const char *list_path, unsigned *ret_loaded, unsigned *ret_present);
 

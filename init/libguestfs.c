@@ -28,6 +28,8 @@
 #include "../common/fileio.h"
 
 #define GUESTFSD "/usr/sbin/guestfsd"
+/* Written by the builder for a stock kernel: virtio_net and its dependencies. */
+#define NETWORK_MODULES_LIST "/etc/leanboot/modules.network"
 
 /* ifconfig lo 127.0.0.1 up, without ip(8). */
 static int loopback_up(void)
@@ -150,6 +152,9 @@ int libguestfs_prepare(const struct cmdline *cl)
 
         const char *net = cmdline_get(cl, "guestfs_network");
         if (net && streq(net, "1")) {
+                /* virtio_net is not in the mini-initrd: load it only when the network is wanted. */
+                unsigned loaded, present;
+                (void)load_module_list(NETWORK_MODULES_LIST, &loaded, &present);
                 /* The first interface that is not the loopback, configured by DHCP as libguestfs does. */
                 _cleanup_closedir_ DIR *d = opendir("/sys/class/net");
                 struct dirent *e;

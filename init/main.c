@@ -20,6 +20,8 @@
 
 #define HOOKS_DIR "/etc/leanboot/hooks"
 #define MODULES_LIST "/etc/leanboot/modules"
+/* Written by the builder for the libguestfs profile: guestfsd, udevd and their libraries. */
+#define READAHEAD_LIST "/etc/leanboot/readahead"
 #define BUILTIN_RUN "/etc/leanboot/run"
 #define PROFILE_FILE "/etc/leanboot/profile"
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
@@ -147,6 +149,7 @@ int main(void)
         if (mount_basic_filesystems() < 0)
                 power_off(INIT_STATUS_FAILED);
         stage_enable_kmsg();
+        create_static_nodes();
 
         stage_begin("cmdline");
         _cleanup_free_ char *text = NULL;
@@ -162,6 +165,7 @@ int main(void)
 
         _cleanup_free_ char *profile = NULL;
         bool guestfs = read_full_file(PROFILE_FILE, &profile, NULL) == 0 && strncmp(profile, "libguestfs", 10) == 0;
+        readahead_start(READAHEAD_LIST);
         step_modules();
         step_udev(&cl, debug, guestfs);
         /* No hwclock: the kernel set the system time from the RTC (kvmclock in a VM). */

@@ -1,0 +1,195 @@
+/* Trim supermin's mini-initrd (an uncompressed "newc" cpio archive) to the root's modules.
+ *
+ * newc: each entry is a 110-byte ASCII header ("070701" and 13 eight-digit hex fields), the
+ * NUL-terminated name padded to a multiple of 4 bytes (counted from the entry's start), then the
+ * data padded likewise; the archive ends with an entry named "TRAILER!!!". */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "initrd.h"
+#include "../common/fileio.h"
+#include "../common/macro.h"
+
+#define NEWC_MAGIC "070701"
+#define NEWC_HEADER 110
+#define NEWC_FIELD_FILESIZE 6
+#define NEWC_FIELD_NAMESIZE 11
+#define TRAILER "TRAILER!!!"
+
+struct newc_entry {
+        const char *header; /* NEWC_HEADER bytes */
+        const char *name;   /* NUL-terminated inside the archive */
+        const char *data;
+        size_t data_len;
+        size_t next;        /* offset of the following entry */
+};
+
+static size_t pad4(size_t n)
+{
+        return (n + 3) & ~(size_t)3;
+}
+
+static bool parse_hex8(const char *s, size_t *ret)
+{
+        size_t v = 0;
+        for (int i = 0; i < 8; i++) {
+                char c = s[i];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                if (d < 0)
+                        return false;
+                v = v * 16 + (size_t)d;
+        }
+        *ret = v;
+        return true;
+}
+
+/* The entry at OFF, or -EBADMSG when the bytes there are not a whole newc entry. */
+static int newc_read(const char *buf, size_t len, size_t off, struct newc_entry *e)
+{
+        if (off > len || len - off < NEWC_HEADER || memcmp(buf + off, NEWC_MAGIC, 6) != 0)
+                return -EBADMSG;
+        const char *h = buf + off;
+        size_t namesize, filesize;
+        if (!parse_hex8(h + 6 + 8 * NEWC_FIELD_NAMESIZE, &namesize) ||
+            !parse_hex8(h + 6 + 8 * NEWC_FIELD_FILESIZE, &filesize) || namesize == 0)
+                return -EBADMSG;
+        size_t data_off = off + pad4(NEWC_HEADER + namesize);
+        if (data_off > len || filesize > len - data_off || h[NEWC_HEADER + namesize - 1] != '\0')
+                return -EBADMSG;
+        *e = (struct newc_entry){ h, h + NEWC_HEADER, buf + data_off, filesize, 0 };
+        e->next = pad4(data_off + filesize);
+        return 0;
+}
+
+struct outbuf {
+        char *p;
+        size_t len, cap;
+};
+
+static void outbuf_release(struct outbuf *o)
+{
+        free(o->p);
+}
+
+static int out_put(struct outbuf *o, const void *data, size_t n)
+{
+        if (o->len + n + 4 > o->cap) {
+                size_t cap = (o->cap ? o->cap * 2 : 1 << 20) + n;
+                char *p = realloc(o->p, cap);
+                if (!p)
+                        return -ENOMEM;
+                o->p = p;
+                o->cap = cap;
+        }
+        memcpy(o->p + o->len, data, n);
+        o->len += n;
+        return 0;
+}
+
+static int out_pad(struct outbuf *o)
+{
+        static const char zeros[4];
+        return out_put(o, zeros, pad4(o->len) - o->len);
+}
+
+/* Copy an entry, with its data replaced by DATA (its header's file size rewritten). */
+static int out_entry(struct outbuf *o, const struct newc_entry *e, const char *data, size_t data_len)
+{
+        char header[NEWC_HEADER + 1];
+        memcpy(header, e->header, NEWC_HEADER);
+        char size[9];
+        snprintf(size, sizeof size, "%08zX", data_len);
+        memcpy(header + 6 + 8 * NEWC_FIELD_FILESIZE, size, 8);
+        int r = out_put(o, header, NEWC_HEADER);
+        if (r >= 0)
+                r = out_put(o, e->name, strlen(e->name) + 1);
+        if (r >= 0)
+                r = out_pad(o);
+        if (r >= 0)
+                r = out_put(o, data, data_len);
+        return r < 0 ? r : out_pad(o);
+}
+
+static const char *base_name(const char *path)
+{
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
+
+static bool is_module_file(const char *name)
+{
+        return strstr(name, ".ko") != NULL && !strchr(name, '/');
+}
+
+static bool keep_has(char *const *keep, size_t n_keep, const char *name)
+{
+        for (size_t i = 0; i < n_keep; i++)
+                if (streq(base_name(keep[i]), name))
+                        return true;
+        return false;
+}
+
+static bool archive_has(const char *buf, size_t len, const char *name)
+{
+        struct newc_entry e;
+        for (size_t off = 0; newc_read(buf, len, off, &e) == 0 && !streq(e.name, TRAILER); off = e.next)
+                if (streq(e.name, name))
+                        return true;
+        return false;
+}
+
+int initrd_trim(const char *path, char *const *keep, size_t n_keep, size_t *ret_kept)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        int r = read_full_file(path, &buf, &len);
+        if (r < 0)
+                return r;
+
+        /* The new /modules list: KEEP's order (dependencies first), those the archive holds. */
+        _cleanup_free_ char *list = NULL;
+        size_t list_len = 0, kept = 0;
+        FILE *f = open_memstream(&list, &list_len);
+        if (!f)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_keep; i++)
+                if (archive_has(buf, len, base_name(keep[i]))) {
+                        fprintf(f, "%s\n", base_name(keep[i]));
+                        kept++;
+                }
+        if (fclose(f) != 0)
+                return -ENOMEM;
+
+        _cleanup_(outbuf_release) struct outbuf o = { 0 };
+        bool saw_modules = false, saw_trailer = false;
+        struct newc_entry e;
+        for (size_t off = 0; !saw_trailer; off = e.next) {
+                if ((r = newc_read(buf, len, off, &e)) < 0)
+                        return r;
+                if (streq(e.name, TRAILER)) {
+                        saw_trailer = true;
+                        r = out_entry(&o, &e, e.data, e.data_len);
+                } else if (streq(e.name, "modules")) {
+                        saw_modules = true;
+                        r = out_entry(&o, &e, list, list_len);
+                } else if (is_module_file(e.name) && !keep_has(keep, n_keep, e.name)) {
+                        r = 0; /* dropped */
+                } else {
+                        r = out_entry(&o, &e, e.data, e.data_len);
+                }
+                if (r < 0)
+                        return r;
+        }
+        if (!saw_modules)
+                return -EBADMSG; /* not supermin's mini-initrd */
+        r = write_file_atomic(path, o.p, o.len, 0644);
+        if (r >= 0 && ret_kept)
+                *ret_kept = kept;
+        return r;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# What the builder does to supermin's output for a stock kernel: the kernel stored uncompressed
+# for a PVH boot (or kept a bzImage on request), the mini-initrd cut to the root's modules, and
+# the static device nodes that load a module when opened.
+. "$(dirname "$0")/lib.sh"
+requires python3 cpio
+A=$(stock_appliance)
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1/manifest.json" "$2"; }
+
+expect_eq "the stock kernel is stored as an ELF with a PVH entry" "$(field "$A" 'd["kernel"]["format"]')" "elf-pvh"
+expect_eq "the kernel file is an ELF" "$(head -c 4 "$A/kernel" | od -An -c | tr -d ' ')" "177ELF"
+
+# The initrd holds init, the modules list and exactly the manifest's initrd modules.
+want=$(field "$A" '" ".join(sorted(["init", "modules"] + [m.rsplit("/", 1)[-1] for m in d["initrd_modules"]]))')
+got=$(cpio -it --quiet < "$A/initrd" | grep -v '^\.$' | sort | tr '\n' ' ' | sed 's/ $//')
+expect_eq "the initrd holds only the root's modules" "$got" "$want"
+expect_match "virtio_blk and ext4 are among them" "$want" "ext4.ko.* virtio_blk.ko"
+expect_no_match "no IDE, NVDIMM or FUSE modules" "$want" "ata_piix|nfit|fuse"
+list=$(cpio -i --quiet --to-stdout modules < "$A/initrd" | tr '\n' ' ' | sed 's/ $//')
+order=$(field "$A" '" ".join(m.rsplit("/", 1)[-1] for m in d["initrd_modules"])')
+expect_eq "supermin's init loads them in dependency order" "$list" "$order"
+
+run_capture r run "$A" -- sh -c 'for n in /dev/loop-control /dev/mapper/control /dev/fuse; do [ -c $n ] && echo $n; done'
+expect_eq "static nodes for on-demand modules" "$r_out" "/dev/loop-control
+/dev/mapper/control
+/dev/fuse"
+
+"$LEANBOOT" -q build --bzimage -o "$WORK/bz" || fail "build --bzimage"
+expect_eq "--bzimage keeps the bzImage" "$(field "$WORK/bz" 'd["kernel"]["format"]')" "bzImage"
+expect_eq "--bzimage: the kernel file is a bzImage" "$(dd if="$WORK/bz/kernel" bs=1 skip=514 count=4 2>/dev/null)" "HdrS"
+run_capture r run "$WORK/bz" -- echo hello
+expect_eq "the bzImage appliance boots" "$r_out" "hello"
+finish

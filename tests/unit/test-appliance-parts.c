@@ -1,0 +1,151 @@
+/* The builder's rewrites of supermin's output: the initrd trimmed to the root's modules (on an
+ * archive written by GNU cpio, the format supermin writes) and the kernel unpacked for a PVH
+ * boot (on the host's own Debian kernel, when it is installed). */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "../../builder/initrd.h"
+#include "../../builder/vmlinux.h"
+#include "../../common/fileio.h"
+#include "../../common/macro.h"
+#include "../../common/spawn.h"
+
+static char *capture_listing(const char *archive)
+{
+        _cleanup_free_ char *cmd = NULL;
+        if (asprintf(&cmd, "cpio -it --quiet < '%s' | sort | tr '\\n' ' '", archive) < 0)
+                return NULL;
+        char *argv[] = { "sh", "-c", cmd, NULL };
+        char *out = NULL, *err = NULL;
+        int r = run_capture(argv, &out, &err);
+        free(err);
+        if (r != 0) {
+                free(out);
+                return NULL;
+        }
+        return out;
+}
+
+static char *archive_member(const char *archive, const char *member)
+{
+        _cleanup_free_ char *cmd = NULL;
+        if (asprintf(&cmd, "cpio -i --quiet --to-stdout '%s' < '%s'", member, archive) < 0)
+                return NULL;
+        char *argv[] = { "sh", "-c", cmd, NULL };
+        char *out = NULL, *err = NULL;
+        int r = run_capture(argv, &out, &err);
+        free(err);
+        return r == 0 ? out : (free(out), NULL);
+}
+
+static void test_initrd(const char *dir)
+{
+        /* A mini-initrd as supermin lays it out: init, a modules list, modules side by side. */
+        static const char *const files[] = { "init", "virtio.ko", "virtio_blk.ko", "ext4.ko", "jbd2.ko",
+                                             "ata_piix.ko", "nfit.ko", "fuse.ko" };
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *p = path_join(dir, files[i]), *body = NULL;
+                if (asprintf(&body, "contents of %s, %zu bytes padded oddly%.*s", files[i], i, (int)i, "xxxxxxx") < 0)
+                        return;
+                write_file_atomic(p, body, strlen(body), 0644);
+        }
+        _cleanup_free_ char *mods = path_join(dir, "modules");
+        const char *list = "virtio.ko\nvirtio_blk.ko\nata_piix.ko\nnfit.ko\njbd2.ko\next4.ko\nfuse.ko\n";
+        write_file_atomic(mods, list, strlen(list), 0644);
+        _cleanup_free_ char *archive = path_join(dir, "initrd"), *cmd = NULL;
+        if (asprintf(&cmd, "cd '%s' && ls init modules *.ko | cpio -o -H newc --quiet > initrd", dir) < 0)
+                return;
+        char *sh[] = { "sh", "-c", cmd, NULL };
+        CHECK(run_argv(sh, NULL) == 0, "cpio wrote a newc archive");
+
+        char *keep[] = { "kernel/drivers/virtio/virtio.ko", "kernel/drivers/block/virtio_blk.ko",
+                         "kernel/fs/jbd2/jbd2.ko", "kernel/fs/ext4/ext4.ko", "kernel/drivers/scsi/not_there.ko" };
+        size_t kept = 0;
+        int r = initrd_trim(archive, keep, ARRAY_SIZE(keep), &kept);
+        CHECK(r == 0, "initrd_trim: %s", strerror(-r));
+        CHECK(kept == 4, "4 modules kept (one asked for is not in the archive), got %zu", kept);
+        _cleanup_free_ char *listing = capture_listing(archive);
+        CHECK_STR(listing, "ext4.ko init jbd2.ko modules virtio.ko virtio_blk.ko ", "members after trimming");
+        _cleanup_free_ char *new_list = archive_member(archive, "modules");
+        CHECK_STR(new_list, "virtio.ko\nvirtio_blk.ko\njbd2.ko\next4.ko\n", "the modules list, in dependency order");
+        _cleanup_free_ char *ext4 = archive_member(archive, "ext4.ko");
+        CHECK_STR(ext4, "contents of ext4.ko, 3 bytes padded oddlyxxx", "a kept module's bytes");
+        _cleanup_free_ char *init = archive_member(archive, "init");
+        CHECK_STR(init, "contents of init, 0 bytes padded oddly", "init kept as it was");
+
+        /* Not supermin's initrd: refused, file untouched. */
+        _cleanup_free_ char *bogus = path_join(dir, "bogus");
+        write_file_atomic(bogus, "not a cpio archive at all", 25, 0644);
+        r = initrd_trim(bogus, keep, ARRAY_SIZE(keep), &kept);
+        CHECK(r == -EBADMSG, "garbage is refused with EBADMSG (got %d)", r);
+        _cleanup_free_ char *after = NULL;
+        read_full_file(bogus, &after, NULL);
+        CHECK_STR(after, "not a cpio archive at all", "a refused file is left as it was");
+        /* An archive cut short: refused too. */
+        _cleanup_free_ char *whole = NULL;
+        size_t wl = 0;
+        read_full_file(archive, &whole, &wl);
+        _cleanup_free_ char *cut = path_join(dir, "cut");
+        write_file_atomic(cut, whole, wl / 2, 0644);
+        r = initrd_trim(cut, keep, ARRAY_SIZE(keep), &kept);
+        CHECK(r == -EBADMSG, "a truncated archive is refused with EBADMSG (got %d)", r);
+}
+
+static void test_vmlinux(const char *dir)
+{
+        glob_t g;
+        if (glob("/boot/vmlinuz-*", 0, NULL, &g) != 0) {
+                printf("# no /boot/vmlinuz-*: kernel unpacking not tested\n");
+                return;
+        }
+        const char *bz = g.gl_pathv[g.gl_pathc - 1];
+        _cleanup_free_ char *out = path_join(dir, "vmlinux"), *why = NULL;
+        int r = vmlinux_unpack(bz, out, dir, &why);
+        CHECK(r == 0, "%s unpacks (%s)", bz, why ? why : strerror(-r));
+        struct stat st;
+        CHECK(stat(out, &st) == 0 && st.st_size > 4 * 1024 * 1024, "the vmlinux is larger than 4 MiB");
+        CHECK(vmlinux_has_pvh_entry(out) == 1, "the vmlinux has a PVH entry note");
+        CHECK(vmlinux_has_pvh_entry(bz) == 0, "the bzImage itself is not a PVH ELF");
+        _cleanup_free_ char *packed = path_join(dir, "vmlinux.packed");
+        CHECK(access(packed, F_OK) < 0, "no scratch file left behind");
+
+        /* A file that is not a bzImage, and a bzImage cut short: refused, saying why. */
+        _cleanup_free_ char *fake = path_join(dir, "fake"), *fake_out = path_join(dir, "fake.out");
+        write_file_atomic(fake, "#!/bin/sh\necho not a kernel\n", 28, 0644);
+        free(why);
+        why = NULL;
+        r = vmlinux_unpack(fake, fake_out, dir, &why);
+        CHECK(r == -EMEDIUMTYPE && why && strstr(why, "not a bzImage"), "a script is refused: %s", why ? why : "?");
+        CHECK(access(fake_out, F_OK) < 0, "nothing written for a refused kernel");
+        _cleanup_free_ char *whole = NULL, *cut = path_join(dir, "cut.bz");
+        size_t wl = 0;
+        read_full_file(bz, &whole, &wl);
+        write_file_atomic(cut, whole, wl - wl / 4, 0644);
+        free(why);
+        why = NULL;
+        r = vmlinux_unpack(cut, fake_out, dir, &why);
+        CHECK(r == -EMEDIUMTYPE && why, "a truncated bzImage is refused: %s", why ? why : "?");
+        CHECK(access(fake_out, F_OK) < 0, "nothing left of the truncated kernel's unpacking");
+        globfree(&g);
+}
+
+int main(void)
+{
+        char tmpl[] = "/tmp/leanboot-test-parts-XXXXXX";
+        char *dir = mkdtemp(tmpl);
+        if (!dir)
+                return 99;
+        test_initrd(dir);
+        test_vmlinux(dir);
+        rm_rf(dir);
+        return tap_done();
+}
