@@ -483,8 +483,10 @@ static void print_report(const struct report *rp)
                rp->q->memory_mb);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
-                printf("%s: %s (kernel %s)%s%s; %zu runs", v->name, v->appliance, v->kernel,
-                       v->append ? ", append: " : "", v->append ? v->append : "", v->n);
+                printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
+                       v->append ? ", append: " : "", v->append ? v->append : "",
+                       rp->q->collection_cost ? (v->data_disk ? ", with initcall collection" : ", without collection") : "",
+                       v->n);
                 if (v->failed)
                         printf(", %zu FAILED", v->failed);
                 printf("\n");
@@ -779,16 +781,19 @@ static int setup_peer(struct variant v[2], const char *appliance)
 int bench_run(const struct bench_request *q)
 {
         struct variant v[2];
-        size_t nv = q->b || q->append_b || q->peer ? 2 : 1;
+        size_t nv = q->b || q->append_b || q->peer || q->collection_cost ? 2 : 1;
         memset(v, 0, sizeof v);
-        int r = q->peer ? setup_peer(v, q->a) : setup_variant(&v[0], "A", q->a, q->append_a, q->initcalls);
+        int r = q->peer ? setup_peer(v, q->a)
+                        : setup_variant(&v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost);
         if (r >= 0 && nv == 2 && !q->peer) {
                 _cleanup_free_ char *app_b = NULL;
                 /* B without its own directory is A with extra arguments (after A's own). */
                 if (!q->b && asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "",
                                       q->append_a ? " " : "", q->append_b) < 0)
                         r = -ENOMEM;
-                if (r >= 0)
+                if (r >= 0 && q->collection_cost)
+                        r = setup_variant(&v[1], "B", q->a, q->append_a, true);
+                else if (r >= 0)
                         r = setup_variant(&v[1], "B", q->b ? q->b : q->a, q->b ? q->append_b : app_b, q->initcalls);
         }
         if (r < 0) {
@@ -894,6 +899,7 @@ static void usage(FILE *f)
         fprintf(f,
                 "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
+                "       leanboot bench A --collection-cost [--runs N] ...\n"
                 "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
                 "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
                 "(default 1), interleaved A B B A A B..., and report per-stage median, mean, sd, min and max.\n"
@@ -901,7 +907,8 @@ static void usage(FILE *f)
                 "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
                 "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
                 "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
-                "data disk after the payload; --no-initcalls leaves that out.\n"
+                "data disk after the payload; --no-initcalls leaves that out.  --collection-cost\n"
+                "measures what that collection costs: B is A with it, A without.\n"
                 "--peer libguestfs [APPLIANCE]: A is libguestfs launch + shutdown with its own appliance,\n"
                 "B the same with APPLIANCE (a fixed appliance from build --from-supermin-d; built into\n"
                 "the cache when omitted), through libguestfs's C API, direct backend.\n");
@@ -914,7 +921,7 @@ int cmd_bench(int argc, char **argv)
                 { "append-a", required_argument, NULL, 'a' }, { "append-b", required_argument, NULL, 'b' },
                 { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, 'H' },
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
-                { "no-initcalls", no_argument, NULL, 'I' },   { "help", no_argument, NULL, 'h' },
+                { "no-initcalls", no_argument, NULL, 'I' },   { "collection-cost", no_argument, NULL, 'C' },   { "help", no_argument, NULL, 'h' },
                 { "peer", required_argument, NULL, 'P' },
                 { NULL, 0, NULL, 0 },
         };
@@ -954,6 +961,7 @@ int cmd_bench(int argc, char **argv)
                         q.memory_mb = (int)val;
                         break;
                 case 'I': q.initcalls = false; break;
+                case 'C': q.collection_cost = true; break;
                 case 'P':
                         if (!streq(optarg, "libguestfs"))
                                 return log_error("bench: --peer '%s': the only peer is libguestfs", optarg), 2;
@@ -981,6 +989,8 @@ int cmd_bench(int argc, char **argv)
         }
         if (np < 1 || np > 2)
                 return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
+        if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))
+                return log_error("bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls"), 2;
         q.a = pos[0];
         q.b = np == 2 ? pos[1] : NULL;
         return bench_run(&q);

@@ -11,6 +11,7 @@ struct bench_request {
         int runs, warmup, timeout_s, memory_mb;
         const char *json, *html;
         bool initcalls;               /* collect initcall_debug records */
+        bool collection_cost;         /* A without collection, B = A with it: the bench's own cost */
         const char *peer;             /* "libguestfs": A is libguestfs's own appliance, B is a (leanboot) one */
 };
 /* Run a bench and write its outputs; returns 0, 1 when every boot of a variant failed, or 2

@@ -43,6 +43,39 @@ enum accel accel_resolve(enum accel want, bool notice)
         return ACCEL_TCG;
 }
 
+/* Under TCG the guest's TSC runs at the host's TSC rate (QEMU reads the host's counter).  The
+ * guest kernel calibrates it against the emulated PIT, which under a loaded host fails now and
+ * then ("Fast TSC calibration failed"): a cut-down kernel without ACPI then has no HPET or PM
+ * timer to fall back on and keeps time with jiffies, so every guest timestamp of that boot
+ * moves in 4 ms steps (1 boot in 6 while a kernel compiled beside it).  Measured once here, the
+ * rate goes to the guest as tsc_early_khz=, which skips that calibration.  0 when unknown. */
+unsigned host_tsc_khz(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+        static unsigned cached;
+        if (cached)
+                return cached;
+        _cleanup_free_ char *info = NULL;
+        if (read_full_file("/proc/cpuinfo", &info, NULL) < 0 || !strstr(info, " constant_tsc"))
+                return 0; /* a TSC whose rate changes with the CPU's frequency: nothing to tell */
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC_RAW, &a);
+        uint64_t t0 = __builtin_ia32_rdtsc();
+        struct timespec d = { 0, 20 * 1000 * 1000 };
+        while (nanosleep(&d, &d) < 0 && errno == EINTR)
+                ;
+        uint64_t t1 = __builtin_ia32_rdtsc();
+        clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+        double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+        if (ns <= 0 || t1 <= t0)
+                return 0;
+        cached = (unsigned)((double)(t1 - t0) / ns * 1e6 + 0.5);
+        return cached;
+#else
+        return 0;
+#endif
+}
+
 const char *accel_name(enum accel a)
 {
         return a == ACCEL_KVM ? "kvm" : "tcg";
@@ -105,7 +138,11 @@ static char **qemu_argv(const struct boot_config *c)
         strv_push(&a, "-initrd");
         strv_push(&a, initrd);
         strv_push(&a, "-append");
-        strv_push(&a, c->cmdline);
+        unsigned tsc_khz = c->accel == ACCEL_TCG ? host_tsc_khz() : 0;
+        if (tsc_khz)
+                strv_pushf(&a, "%s tsc_early_khz=%u", c->cmdline, tsc_khz);
+        else
+                strv_push(&a, c->cmdline);
         add_disk(&a, root, "root", true, NULL);
         size_t i = 0;
         for (char **d = c->disks; d && *d; d++, i++) {

@@ -44,6 +44,9 @@ struct boot_result {
 /* kvm when /dev/kvm opens read-write, else tcg; prints a one-line notice for tcg when asked. */
 enum accel accel_resolve(enum accel want, bool notice);
 const char *accel_name(enum accel a);
+/* The host's TSC rate in kHz (constant-TSC x86 hosts), which is the guest's under TCG; else 0.
+ * Boots under TCG pass it as tsc_early_khz=. */
+unsigned host_tsc_khz(void);
 
 /* Boot once; returns 0 when QEMU ran (whatever the guest did), -errno when it could not. */
 int boot_appliance(const struct boot_config *c, struct boot_result *ret);

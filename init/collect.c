@@ -17,6 +17,8 @@
 
 #define SYSLOG_ACTION_READ_ALL 3
 #define SYSLOG_ACTION_SIZE_BUFFER 10
+/* O_DIRECT wants buffer, offset and length aligned to the logical block size. */
+#define DATA_ALIGN 4096
 
 static char *find_disk_by_serial(const char *serial)
 {
@@ -49,6 +51,12 @@ int collect_kernel_log(const char *serial)
         int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
         if (size <= 0)
                 size = 1 << 20;
+        /* One aligned buffer for the header, the log and the trailer, written with O_DIRECT: no
+         * page cache to fill and no fsync to wait for before the power-off. */
+        size_t cap = ((size_t)size + 2 * DATA_ALIGN + 63) & ~(size_t)(DATA_ALIGN - 1);
+        _cleanup_free_ char *out = NULL;
+        if (posix_memalign((void **)&out, DATA_ALIGN, cap) != 0)
+                return -ENOMEM;
         _cleanup_free_ char *buf = malloc((size_t)size);
         if (!buf)
                 return -ENOMEM;
@@ -57,20 +65,18 @@ int collect_kernel_log(const char *serial)
                 init_error("cannot read the kernel log: %s", strerror(errno));
                 return -errno;
         }
-        _cleanup_close_ int fd = open(dev, O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(dev, O_WRONLY | O_CLOEXEC | O_DIRECT);
         if (fd < 0) {
                 init_error("cannot open %s: %s", dev, strerror(errno));
                 return -errno;
         }
-        char head[64];
-        int hl = snprintf(head, sizeof head, "LEANBOOT-KLOG %d\n", n);
-        int r = write_full(fd, head, (size_t)hl);
-        if (r >= 0)
-                r = write_full(fd, buf, (size_t)n);
-        if (r >= 0)
-                r = write_full(fd, "\nLEANBOOT-END\n", 14);
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
+        int hl = snprintf(out, cap, "LEANBOOT-KLOG %d\n", n);
+        memcpy(out + hl, buf, (size_t)n);
+        memcpy(out + hl + n, "\nLEANBOOT-END\n", 14);
+        size_t len = (size_t)hl + (size_t)n + 14;
+        size_t padded = (len + DATA_ALIGN - 1) & ~(size_t)(DATA_ALIGN - 1);
+        memset(out + len, 0, padded - len);
+        int r = write_full(fd, out, padded);
         if (r < 0)
                 init_error("cannot write the kernel log to %s: %s", dev, strerror(-r));
         return r;
