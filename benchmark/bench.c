@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@
 #include "chart.h"
 #include "initcall.h"
 #include "peer.h"
+#include "qcow2.h"
 #include "run.h"
 #include "../common/appliance.h"
 #include "../common/fileio.h"
@@ -44,10 +47,11 @@ static const char *const stage_names[N_STAGES] = {
 /* The stages that follow one another in time, for the boot chart. */
 static const enum stage timeline[] = { ST_FIRMWARE, ST_KERNEL, ST_INITRD, ST_INIT, ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN };
 
-#define DATA_DISK_BYTES (16 << 20)
+/* The root overlay's tail, past the root file system, where the init writes the kernel log. */
+#define DATA_TAIL_BYTES (16 << 20)
 /* 1 MiB holds a stock Debian kernel's initcall_debug log (about 120 KB) many times over; a larger
  * buffer costs boot time itself (8 MiB: +181 ms, +19%, on the cut-down kernel under TCG). */
-#define COLLECT_ARGS "initcall_debug log_buf_len=1M leanboot.collect=" BOOT_DATA_SERIAL
+#define COLLECT_ARGS "initcall_debug log_buf_len=1M"
 
 struct sample {
         double st[N_STAGES]; /* ms; NAN when this boot could not tell */
@@ -59,7 +63,9 @@ struct variant {
         bool peer;              /* measured through libguestfs: launch + shutdown */
         const char *guestfs_path; /* NULL: libguestfs's own appliance */
         char *append, *cmdline, *kernel;
-        char *data_disk;
+        bool collect;          /* the init copies the kernel log into the overlay's tail */
+        uint64_t root_size;    /* where that tail starts */
+        char *overlay_dir, *overlay_template, *overlay; /* qcow2 on the appliance's root, each boot's copy */
         struct sample *samples;
         size_t n, failed;
         char **failures;
@@ -136,40 +142,27 @@ static void derive_stages(const struct boot_result *r, const struct initcall_log
         st[ST_HOOKS] = any_hook ? hooks : NAN;
 }
 
-static int read_data_disk(const char *path, struct initcall_log *ret)
+static int read_log_tail(const struct variant *v, struct initcall_log *ret)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
         char head[64] = { 0 };
-        if (pread(fd, head, sizeof head - 1, 0) <= 0)
-                return -EIO;
+        int r = qcow2_read(v->overlay, v->root_size, head, sizeof head - 1);
+        if (r < 0)
+                return r;
         int n;
-        if (sscanf(head, "LEANBOOT-KLOG %d\n", &n) != 1 || n < 0 || n > DATA_DISK_BYTES)
+        if (sscanf(head, "LEANBOOT-KLOG %d\n", &n) != 1 || n < 0 || n > DATA_TAIL_BYTES - 64)
                 return -ENODATA;
         size_t off = strcspn(head, "\n") + 1;
         _cleanup_free_ char *buf = malloc((size_t)n + 1);
         if (!buf)
                 return -ENOMEM;
-        ssize_t got = pread(fd, buf, (size_t)n, (off_t)off);
-        if (got < 0)
-                return -errno;
-        buf[got] = '\0';
+        if ((r = qcow2_read(v->overlay, v->root_size + off, buf, (size_t)n)) < 0)
+                return r;
+        buf[n] = '\0';
         /* A ring buffer that wrapped has lost the boot's first records, and with them initcalls. */
         if (!strstr(buf, "Linux version"))
                 log_warn("the kernel's ring buffer wrapped: early initcall records are missing "
                          "(the bench passes log_buf_len=1M; the guest logged more)");
         return initcall_parse(buf, ret);
-}
-
-static int reset_data_disk(const char *path)
-{
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (ftruncate(fd, 0) < 0 || ftruncate(fd, DATA_DISK_BYTES) < 0)
-                return -errno;
-        return 0;
 }
 
 /* One boot; on success fills *s and returns 0, else returns -1 with *why set. */
@@ -202,12 +195,14 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 s->st[ST_SHUTDOWN] = shut;
                 return 0;
         }
-        if (v->data_disk && reset_data_disk(v->data_disk) < 0)
-                return asprintf(why, "cannot reset the data disk %s", v->data_disk) < 0 ? -1 : -1;
+        /* A fresh overlay each boot, as snapshot=on would give. */
+        int cr = copy_file(v->overlay_template, v->overlay);
+        if (cr < 0)
+                return asprintf(why, "cannot copy the root overlay: %s", strerror(-cr)) < 0 ? -1 : -1;
         struct boot_config bc = {
                 .appliance = v->appliance, .cmdline = v->cmdline, .accel = accel,
                 .memory_mb = q->memory_mb, .smp = 1, .timeout_s = q->timeout_s,
-                .data_disk = v->data_disk,
+                .root_overlay = v->overlay,
         };
         struct boot_result r;
         int e = boot_appliance(&bc, &r);
@@ -227,9 +222,9 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 return -1;
         }
         s->ic = (struct initcall_log){ .run_init_us = -1 };
-        if (v->data_disk && read_data_disk(v->data_disk, &s->ic) < 0)
-                log_warn("%s: no kernel log came back on the data disk", v->name);
-        derive_stages(&r, v->data_disk ? &s->ic : NULL, s->st);
+        if (v->collect && read_log_tail(v, &s->ic) < 0)
+                log_warn("%s: no kernel log came back in the root overlay's tail", v->name);
+        derive_stages(&r, v->collect ? &s->ic : NULL, s->st);
         boot_result_free(&r);
         return 0;
 }
@@ -485,7 +480,7 @@ static void print_report(const struct report *rp)
                 const struct variant *v = &rp->v[i];
                 printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
                        v->append ? ", append: " : "", v->append ? v->append : "",
-                       rp->q->collection_cost ? (v->data_disk ? ", with initcall collection" : ", without collection") : "",
+                       rp->q->collection_cost ? (v->collect ? ", with initcall collection" : ", without collection") : "",
                        v->n);
                 if (v->failed)
                         printf(", %zu FAILED", v->failed);
@@ -721,22 +716,36 @@ static int setup_variant(struct variant *v, const char *name, const char *dir, c
         if (!v->kernel)
                 v->kernel = strdup("unknown");
         v->append = append && *append ? strdup(append) : NULL;
-        _cleanup_free_ char *full = NULL;
+        _cleanup_free_ char *root = path_join(dir, "root"), *abs_root = root ? realpath(root, NULL) : NULL;
+        struct stat st;
+        if (!abs_root || stat(abs_root, &st) < 0)
+                return log_error("bench: variant %s: cannot read %s/root", name, dir), -EINVAL;
+        v->root_size = ((uint64_t)st.st_size + 4095) & ~(uint64_t)4095; /* the init writes in 4 KiB blocks */
+        v->collect = initcalls;
+        _cleanup_free_ char *full = NULL, *collect = NULL;
+        if (initcalls && asprintf(&collect, COLLECT_ARGS " leanboot.collect=root@%" PRIu64, v->root_size) < 0)
+                return -ENOMEM;
         if (asprintf(&full, "%s%s%s", append ? append : "", append && *append && initcalls ? " " : "",
-                     initcalls ? COLLECT_ARGS : "") < 0)
+                     initcalls ? collect : "") < 0)
                 return -ENOMEM;
         char *payload[] = { "true", NULL };
         v->cmdline = run_cmdline(dir, false, full, payload);
         if (!v->cmdline)
                 return -EINVAL;
-        if (initcalls) {
-                char tmpl[] = "/tmp/leanboot-data-XXXXXX";
-                int fd = mkostemp(tmpl, O_CLOEXEC);
-                if (fd < 0)
-                        return log_error_errno(-errno, "bench: cannot create a data disk");
-                close(fd);
-                v->data_disk = strdup(tmpl);
-        }
+        /* Every bench boot, with or without collection, boots the same kind of root: a qcow2
+         * overlay with a 16 MiB tail (see qcow2.h). */
+        char tmpl[] = "/tmp/leanboot-overlay-XXXXXX";
+        if (!mkdtemp(tmpl))
+                return log_error_errno(-errno, "bench: cannot create a directory for the root overlay");
+        v->overlay_dir = strdup(tmpl);
+        v->overlay_template = path_join(tmpl, "template.qcow2");
+        v->overlay = path_join(tmpl, "boot.qcow2");
+        if (!v->overlay_dir || !v->overlay_template || !v->overlay)
+                return -ENOMEM;
+        _cleanup_free_ char *err = NULL;
+        int r = qcow2_create_overlay(abs_root, v->root_size + DATA_TAIL_BYTES, v->overlay_template, &err);
+        if (r < 0)
+                return log_error("bench: variant %s: %s", name, err ? err : strerror(-r)), r;
         return 0;
 }
 
@@ -746,9 +755,11 @@ static void variant_free(struct variant *v)
                 initcall_log_free(&v->samples[i].ic);
         free(v->samples);
         strv_free(v->failures);
-        if (v->data_disk)
-                unlink(v->data_disk);
-        free(v->data_disk);
+        if (v->overlay_dir)
+                rm_rf(v->overlay_dir);
+        free(v->overlay_dir);
+        free(v->overlay_template);
+        free(v->overlay);
         free(v->append);
         free(v->cmdline);
         free(v->kernel);

@@ -143,15 +143,16 @@ static char **qemu_argv(const struct boot_config *c)
                 strv_pushf(&a, "%s tsc_early_khz=%u", c->cmdline, tsc_khz);
         else
                 strv_push(&a, c->cmdline);
-        add_disk(&a, root, "root", true, NULL);
+        if (c->root_overlay)
+                add_disk(&a, c->root_overlay, "root", false, NULL);
+        else
+                add_disk(&a, root, "root", true, NULL);
         size_t i = 0;
         for (char **d = c->disks; d && *d; d++, i++) {
                 char id[32];
                 snprintf(id, sizeof id, "disk%zu", i);
                 add_disk(&a, *d, id, false, NULL);
         }
-        if (c->data_disk)
-                add_disk(&a, c->data_disk, "data", false, BOOT_DATA_SERIAL);
         strv_push(&a, "-chardev");
         strv_push(&a, "stdio,id=console,signal=off");
         strv_push(&a, "-serial");

@@ -8,7 +8,6 @@
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
-#define BOOT_DATA_SERIAL "leanboot-data"
 
 struct boot_config {
         const char *appliance;  /* directory made by `leanboot build` */
@@ -16,7 +15,7 @@ struct boot_config {
         enum accel accel;       /* resolved: ACCEL_KVM or ACCEL_TCG */
         int memory_mb, smp;
         char **disks;           /* extra disks (virtio-blk, after the root) */
-        const char *data_disk;  /* raw file the init writes the kernel log to (serial BOOT_DATA_SERIAL) */
+        const char *root_overlay; /* a qcow2 overlay to boot as the root, or NULL: the root with snapshot=on */
         int timeout_s;          /* 0: none */
         bool interactive;       /* give QEMU our stdin (a shell in the guest) */
         bool show_console;      /* echo everything the guest prints (debug) */

@@ -1,16 +1,17 @@
 #!/bin/sh
 # Measure the bench's own targets on this machine (figures for a closing note, not a test):
 #   1. A/A false verdicts: REPEATS benches of one appliance against itself at --runs 10.
-#   2. Distortion: median total with and without initcall collection (interleaved by repeating).
+#   2. Distortion: DIST benches of --collection-cost (A without initcall collection, B with,
+#      interleaved), --runs 20 each: the ratio of median totals of each, and their median.
 #   3. Bench overhead: wall time per boot beyond the boots' own host-measured totals.
-# Usage: benchmark/targets.sh APPLIANCE [REPEATS]   (LEANBOOT=path/to/leanboot)
+# Usage: benchmark/targets.sh APPLIANCE [REPEATS] [DIST]   (LEANBOOT=path/to/leanboot)
 set -eu
 A=$1
 REPEATS=${2:-20}
+DIST=${3:-5}
 LB=${LEANBOOT:-./leanboot}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-med() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["variants"][0]["stages"]["total"]["median"])' "$1"; }
 
 false_verdicts=0
 for i in $(seq "$REPEATS"); do
@@ -21,17 +22,21 @@ for i in $(seq "$REPEATS"); do
 done
 echo "A/A false verdicts: $false_verdicts of $REPEATS (runs 10 each)"
 
-for i in 1 2 3; do
-    "$LB" -q bench "$A" --runs 10 --warmup 1 --no-initcalls --json "$W/off$i.json" >/dev/null 2>&1
-    "$LB" -q bench "$A" --runs 10 --warmup 1 --json "$W/on$i.json" >/dev/null 2>&1
-    echo "distortion $i: median total without collection $(med "$W/off$i.json") ms, with $(med "$W/on$i.json") ms"
+for i in $(seq "$DIST"); do
+    "$LB" -q bench "$A" --collection-cost --runs 20 --warmup 1 --json "$W/cc$i.json" >/dev/null 2>&1
 done
-python3 - "$W" <<'PY'
+python3 - "$W" "$DIST" <<'PY'
 import json, sys, statistics as st
-w = sys.argv[1]
-def med(name): return json.load(open(f"{w}/{name}.json"))["variants"][0]["stages"]["total"]["median"]
-off = st.median([med(f"off{i}") for i in (1, 2, 3)]); on = st.median([med(f"on{i}") for i in (1, 2, 3)])
-print(f"distortion: {100 * (on - off) / off:+.2f}% (median of 3 benches: {off:.1f} ms without, {on:.1f} ms with)")
+w, n = sys.argv[1], int(sys.argv[2])
+ratios = []
+for i in range(1, n + 1):
+    d = json.load(open(f"{w}/cc{i}.json"))
+    a, b = (v["stages"]["total"] for v in d["variants"])
+    c = d["comparison"]["total"]
+    ratios.append(b["median"] / a["median"])
+    print(f"distortion {i}: median total {a['median']:.1f} ms without collection, {b['median']:.1f} ms with "
+          f"({100 * (ratios[-1] - 1):+.2f}%), mins {a['min']:.0f}/{b['min']:.0f} ms, p = {c['p_value']:.3f}")
+print(f"distortion: {100 * (st.median(ratios) - 1):+.2f}% (median of {n} interleaved benches, 20 runs each)")
 PY
 
 start=$(date +%s.%N)
