@@ -22,4 +22,7 @@ expect_eq "panicking variant: exit 1" "$p_rc" 1
 expect_match "panic named with its stage" "$p_err" "B run 1 failed: kernel panic at stage firmware/kernel"
 expect_match "the summary counts the failures" "$p_out" "2 of 4 timed boots failed"
 expect_match "A still measured" "$p_out" "A: .*; 2 runs"
+run_capture cc bench "$WORK/a" "$WORK/a" --collection-cost --runs 2
+expect_eq "--collection-cost with two appliances: exit 2" "$cc_rc" 2
+expect_match "--collection-cost with two appliances: clear error" "$cc_err" "collection-cost takes one appliance"
 finish

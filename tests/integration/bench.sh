@@ -36,4 +36,14 @@ expect_no_match "HTML: no external resources" "$html" "(src|href)=\"(https?:)?//
 # One variant: summaries, no comparison.
 run_capture one bench "$WORK/a" --runs 2 --warmup 0 --json "$WORK/one.json"
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/one.json" 1 && pass "one-variant JSON" || fail "one-variant JSON"
+
+# What collecting costs: A without, B with; only B has initcalls, and they came through the
+# root overlay's tail.
+run_capture cc bench "$WORK/a" --collection-cost --runs 2 --warmup 0 --json "$WORK/cc.json"
+expect_eq "--collection-cost: exit 0" "$cc_rc" 0
+expect_match "--collection-cost: the variants are labelled" "$cc_out" "A: .*without collection.*
+B: .*with initcall collection"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a,b=d["variants"]; print("initcalls" in a["stages"], b["initcalls"]["count"] > 100)' "$WORK/cc.json")
+expect_eq "--collection-cost: initcalls in B only" "$got" "False True"
+expect_no_match "--collection-cost: no missing log" "$cc_err" "no kernel log came back"
 finish

@@ -6,6 +6,8 @@ K=$(custom_kernel)
 "$LEANBOOT" -q build --kernel "$K" -o "$WORK/c" || fail "build on the custom kernel"
 m=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["kernel"]["origin"], len(d["modules"]))' "$WORK/c/manifest.json")
 expect_eq "manifest: custom origin, no modules" "$m" "custom 0"
+f=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernel"]["format"])' "$WORK/c/manifest.json")
+expect_eq "the cut-down kernel (CONFIG_PVH) is stored uncompressed" "$f" "elf-pvh"
 run_capture r run "$WORK/c" --memory 128 --timeout 120 -- echo hello
 expect_eq "custom kernel: hello" "$r_out" "hello"
 expect_eq "custom kernel: exit 0" "$r_rc" 0
