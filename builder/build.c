@@ -61,6 +61,7 @@ struct build_plan {
         struct modlist initrd_modules;  /* what stays in supermin's mini-initrd (stock kernel) */
         struct modlist network_modules; /* loaded by the libguestfs profile when guestfs_network=1 */
         char *init_path;
+        char *udev_wait_path; /* leanboot-udev-wait.so beside the init, or NULL */
         char *smd;      /* the supermin.d we start from, or NULL for supermin --prepare */
         char inputs[65];
 };
@@ -75,6 +76,7 @@ static void plan_free(struct build_plan *p)
         modlist_free(&p->initrd_modules);
         modlist_free(&p->network_modules);
         free(p->init_path);
+        free(p->udev_wait_path);
         free(p->smd);
 }
 
@@ -269,6 +271,15 @@ static int validate(const struct build_opts *o, struct build_plan *p)
         if (!p->init_path || access(p->init_path, R_OK) < 0)
                 return log_error("lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
                                  p->init_path ? p->init_path : "?"), -ENOENT;
+        if (p->smd) {
+                /* Without it the init starts guestfsd only after udev has settled: slower, still right. */
+                _cleanup_free_ char *dir = strdup(p->init_path);
+                p->udev_wait_path = dir ? path_join(dirname(dir), "leanboot-udev-wait.so") : NULL;
+                if (p->udev_wait_path && access(p->udev_wait_path, R_OK) < 0) {
+                        free(p->udev_wait_path);
+                        p->udev_wait_path = NULL;
+                }
+        }
 
         const char *k = o->kernel ? o->kernel : "stock";
         if (streq(k, "stock")) {
@@ -331,6 +342,8 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
                 return r;
         hasher_add_str(h, "leanboot", PACKAGE_VERSION);
         r = hasher_add_path(h, "init", p->init_path);
+        if (r >= 0 && p->udev_wait_path)
+                r = hasher_add_path(h, "udev-wait", p->udev_wait_path);
         for (char **s = p->packages; r >= 0 && s && *s; s++)
                 hasher_add_str(h, "package", *s);
         /* Installing or upgrading any package changes what supermin would copy. */
@@ -451,6 +464,13 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                 r = write_text(stage, "etc/leanboot/profile", "libguestfs\n", 0644);
         if (r >= 0 && p->smd)
                 r = write_readahead_list(stage, p->smd);
+        if (r >= 0 && p->smd && p->udev_wait_path) {
+                /* The waiter the init preloads into guestfsd (init/udev-wait.c). */
+                _cleanup_free_ char *dst = path_join(stage, "usr/lib/leanboot/leanboot-udev-wait.so");
+                r = dst ? mkdir_p(dirname(strdupa(dst)), 0755) : -ENOMEM;
+                if (r >= 0)
+                        r = copy_file(p->udev_wait_path, dst);
+        }
         if (r >= 0 && o->run) {
                 _cleanup_free_ char *cmd = NULL;
                 r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, "etc/leanboot/run", cmd, 0644);

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@
 #define MODULES_LIST "/etc/leanboot/modules"
 /* Written by the builder for the libguestfs profile: guestfsd, udevd and their libraries. */
 #define READAHEAD_LIST "/etc/leanboot/readahead"
+/* Installed by the builder for the libguestfs profile. */
+#define UDEV_WAIT_SHIM "/usr/lib/leanboot/leanboot-udev-wait.so"
+#define UDEV_READY_FILE "/run/leanboot/udev-ready"
 #define BUILTIN_RUN "/etc/leanboot/run"
 #define PROFILE_FILE "/etc/leanboot/profile"
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
@@ -62,8 +66,28 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
         if (debug)
                 init_say("udev mode %s", mode == UDEV_OFF ? "off" : mode == UDEV_FAST ? "fast" : "full");
         const char *def = guestfs ? UDEV_SUBSYSTEMS_LIBGUESTFS : UDEV_SUBSYSTEMS_DEFAULT;
-        /* guestfsd settles udev itself before touching a device: its start-up overlaps the events. */
-        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms, !guestfs) < 0)
+        /* guestfsd lists /dev/disk/by-path as soon as its main() runs, but first spends about half
+         * a second loading its libraries.  With the preloaded waiter in the appliance, udev's
+         * start and event handling run in a helper while guestfsd loads, and the waiter holds
+         * guestfsd's main() until the helper says udev is done (init/udev-wait.c). */
+        if (guestfs && mode != UDEV_OFF && access(UDEV_WAIT_SHIM, R_OK) == 0) {
+                (void)mkdir("/run/leanboot", 0755);
+                pid_t pid = fork();
+                if (pid == 0) {
+                        int r = udev_start(mode, subs && *subs ? subs : def, timeout_ms, true);
+                        /* Ready even on failure: guestfsd then starts and reports what it lacks. */
+                        int fd = open(UDEV_READY_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                        if (fd >= 0)
+                                close(fd);
+                        _exit(r < 0 ? 1 : 0);
+                }
+                if (pid > 0) {
+                        setenv("LD_PRELOAD", UDEV_WAIT_SHIM, 1);
+                        setenv("LEANBOOT_UDEV_READY", UDEV_READY_FILE, 1);
+                        return;
+                }
+        }
+        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms, true) < 0)
                 power_off(INIT_STATUS_FAILED);
 }
 

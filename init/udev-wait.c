@@ -1,0 +1,65 @@
+/* leanboot-udev-wait.so: preloaded into guestfsd by the lean init's libguestfs profile.
+ *
+ * guestfsd lists /dev/disk/by-path as soon as its main() starts, so udev must have handled the
+ * disks by then; but guestfsd spends its first half second (under TCG) loading its 69 shared
+ * libraries, which needs no udev.  The init therefore starts guestfsd at once, next to udev's
+ * start-up, and this constructor, which runs after the loader has done its work and before
+ * main(), waits until the init's udev helper has created the file named by
+ * LEANBOOT_UDEV_READY (the triggered block and virtio-ports events processed).  The wait is
+ * bounded; the variables are removed so that guestfsd's own children do not wait again. */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_LIMIT_MS 60000
+
+static long long now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+__attribute__((constructor)) static void leanboot_wait_for_udev(void)
+{
+        const char *ready = getenv("LEANBOOT_UDEV_READY");
+        if (!ready || ready[0] != '/') {
+                unsetenv("LD_PRELOAD");
+                return;
+        }
+        char dir[PATH_MAX];
+        size_t dl = (size_t)(strrchr(ready, '/') - ready);
+        if (dl == 0 || dl >= sizeof dir)
+                goto out;
+        memcpy(dir, ready, dl);
+        dir[dl] = '\0';
+        int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (fd >= 0 && inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO) < 0) {
+                close(fd);
+                fd = -1;
+        }
+        long long deadline = now_ms() + WAIT_LIMIT_MS;
+        while (access(ready, F_OK) < 0 && now_ms() < deadline) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                /* Without inotify, look again every 10 ms. */
+                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - now_ms())) < 0) {
+                        if (errno != EINTR)
+                                break;
+                }
+                char buf[4096];
+                while (fd >= 0 && read(fd, buf, sizeof buf) > 0)
+                        ;
+        }
+        if (fd >= 0)
+                close(fd);
+out:
+        unsetenv("LEANBOOT_UDEV_READY");
+        unsetenv("LD_PRELOAD");
+}
