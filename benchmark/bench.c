@@ -3,7 +3,7 @@
  * Each boot is `quiet`.  The host timestamps QEMU's start, the first console byte, every stage
  * marker and QEMU's exit (CLOCK_MONOTONIC); the guest reports CLOCK_BOOTTIME per marker.  The
  * kernel's initcall_debug records stay in the ring buffer during the boot; the init copies them
- * to a data disk after the payload, and they are parsed here after QEMU exits. */
+ * to the tail of the boot's root overlay after the payload, and they are parsed here after QEMU exits. */
 #include <config.h>
 
 #include <errno.h>
@@ -918,8 +918,8 @@ static void usage(FILE *f)
                 "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
                 "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
                 "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
-                "data disk after the payload; --no-initcalls leaves that out.  --collection-cost\n"
-                "measures what that collection costs: B is A with it, A without.\n"
+                "tail of the boot's root overlay after the payload; --no-initcalls leaves that out.\n"
+                "--collection-cost measures what that collection costs: B is A with it, A without.\n"
                 "--peer libguestfs [APPLIANCE]: A is libguestfs launch + shutdown with its own appliance,\n"
                 "B the same with APPLIANCE (a fixed appliance from build --from-supermin-d; built into\n"
                 "the cache when omitted), through libguestfs's C API, direct backend.\n");

@@ -2,7 +2,7 @@
 # Install the Debian packages leanboot needs to build, test and run (idempotent).
 set -eu
 PACKAGES="build-essential autoconf automake pkg-config libjson-c-dev libkmod-dev kmod libssl-dev
-  supermin qemu-system-x86 linux-image-amd64 linux-source cpio bc bison flex libelf-dev dwarves
+  supermin qemu-system-x86 qemu-utils linux-image-amd64 linux-source cpio bc bison flex libelf-dev dwarves
   libguestfs-tools libguestfs-dev udev dash coreutils libgsl-dev python3"
 missing=""
 for p in $PACKAGES; do
