@@ -449,6 +449,19 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                 r = chmod(init, 0755) < 0 ? -errno : 0;
         if (r < 0)
                 return log_error_errno(r, "cannot install the init into the appliance");
+        /* The init's mount points, made here: created at boot, the first of them costs about
+         * 20 ms under TCG (the first allocation on the ext2 root reads its bitmaps). */
+        static const struct { const char *path; mode_t mode; } mount_points[] = {
+                { "proc", 0555 }, { "sys", 0555 }, { "dev", 0755 }, { "run", 0755 }, { "tmp", 01777 },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(mount_points) && r >= 0; i++) {
+                _cleanup_free_ char *d = path_join(stage, mount_points[i].path);
+                r = !d ? -ENOMEM : mkdir(d, mount_points[i].mode) < 0 && errno != EEXIST ? -errno : 0;
+                if (r >= 0 && chmod(d, mount_points[i].mode) < 0)
+                        r = -errno;
+        }
+        if (r < 0)
+                return log_error_errno(r, "cannot create the appliance's mount points");
 
         _cleanup_free_ char *mods = NULL;
         r = modlist_format(&p->modules, &mods);

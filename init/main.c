@@ -84,6 +84,9 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
                 if (pid > 0) {
                         setenv("LD_PRELOAD", UDEV_WAIT_SHIM, 1);
                         setenv("LEANBOOT_UDEV_READY", UDEV_READY_FILE, 1);
+                        const char *gv = cmdline_get(cl, "guestfs_verbose");
+                        if (debug || (gv && streq(gv, "1")))
+                                setenv("LEANBOOT_UDEV_VERBOSE", "1", 1);
                         return;
                 }
         }

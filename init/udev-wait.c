@@ -6,12 +6,16 @@
  * start-up, and this constructor, which runs after the loader has done its work and before
  * main(), waits until the init's udev helper has created the file named by
  * LEANBOOT_UDEV_READY (the triggered block and virtio-ports events processed).  The wait is
- * bounded; the variables are removed so that guestfsd's own children do not wait again. */
+ * bounded; the variables are removed so that guestfsd's own children do not wait again.
+ * A wait that hits the bound is reported; with LEANBOOT_UDEV_VERBOSE (guestfs_verbose=1 or
+ * leanboot.debug) every wait is, which shows whether udev or the loading is the longer. */
 #include <config.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -45,8 +49,9 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
                 close(fd);
                 fd = -1;
         }
-        long long deadline = now_ms() + WAIT_LIMIT_MS;
-        while (access(ready, F_OK) < 0 && now_ms() < deadline) {
+        long long start = now_ms(), deadline = start + WAIT_LIMIT_MS;
+        bool ready_seen;
+        while (!(ready_seen = access(ready, F_OK) == 0) && now_ms() < deadline) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 /* Without inotify, look again every 10 ms. */
                 if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - now_ms())) < 0) {
@@ -59,7 +64,12 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
         }
         if (fd >= 0)
                 close(fd);
+        if (!ready_seen)
+                fprintf(stderr, "leanboot-udev-wait: udev not done after %d s, starting anyway\n", WAIT_LIMIT_MS / 1000);
+        else if (getenv("LEANBOOT_UDEV_VERBOSE"))
+                fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", now_ms() - start);
 out:
         unsetenv("LEANBOOT_UDEV_READY");
+        unsetenv("LEANBOOT_UDEV_VERBOSE");
         unsetenv("LD_PRELOAD");
 }
