@@ -125,6 +125,10 @@ int cmd_analyze(int argc, char **argv)
         if (l.run_init_us >= 0)
                 printf(", userspace started at %.3f ms", l.run_init_us / 1000);
         printf("\n");
+        if (l.from_timestamps)
+                printf("%zu initcall(s) ran while the kernel kept time with the tick (4 ms steps): timed from their "
+                       "printk timestamps, less %.0f us for each 'calling' line\n",
+                       l.from_timestamps, l.calling_line_cost_us);
         if (l.lines_skipped)
                 printf("%zu initcall line(s) were truncated or garbled and left out\n", l.lines_skipped);
         initcall_log_free(&l);

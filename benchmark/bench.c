@@ -49,9 +49,15 @@ static const enum stage timeline[] = { ST_FIRMWARE, ST_KERNEL, ST_INITRD, ST_INI
 
 /* The root overlay's tail, past the root file system, where the init writes the kernel log. */
 #define DATA_TAIL_BYTES (16 << 20)
-/* 1 MiB holds a stock Debian kernel's initcall_debug log (about 120 KB) many times over; a larger
- * buffer costs boot time itself (8 MiB: +181 ms, +19%, on the cut-down kernel under TCG). */
-#define COLLECT_ARGS "initcall_debug log_buf_len=1M"
+/* The ring buffer must hold the whole initcall_debug log, but a buffer larger than the
+ * kernel's static one is allocated and zeroed at boot, with its record descriptors: a cost
+ * inside the measured boot (8 MiB: +181 ms, +19%, on the cut-down kernel under TCG).  Warm-up
+ * boots run with 1 MiB, which holds a stock Debian kernel's log (about 120 KB) many times over;
+ * the timed boots then get twice the largest log a warm-up returned, rounded up to a power of
+ * two.  A size the kernel's own buffer already has (128 KiB by default) costs nothing: the
+ * kernel keeps its static buffer, and that is what the cut-down kernel's ~60 KB log gets. */
+#define LOG_BUF_WARMUP (1u << 20)
+#define LOG_BUF_MIN (64u << 10)
 
 struct sample {
         double st[N_STAGES]; /* ms; NAN when this boot could not tell */
@@ -64,6 +70,9 @@ struct variant {
         const char *guestfs_path; /* NULL: libguestfs's own appliance */
         char *append, *cmdline, *kernel;
         bool collect;          /* the init copies the kernel log into the overlay's tail */
+        unsigned log_buf_len;  /* the ring buffer asked for (log_buf_len=) */
+        size_t log_bytes_max;  /* the largest kernel log that came back */
+        int run_no;            /* the timed run being booted, 1-based; 0 for a warm-up */
         uint64_t root_size;    /* where that tail starts */
         char *overlay_dir, *overlay_template, *overlay; /* qcow2 on the appliance's root, each boot's copy */
         struct sample *samples;
@@ -142,7 +151,18 @@ static void derive_stages(const struct boot_result *r, const struct initcall_log
         st[ST_HOOKS] = any_hook ? hooks : NAN;
 }
 
-static int read_log_tail(const struct variant *v, struct initcall_log *ret)
+/* --logs DIR: the kernel log as it came back, for `leanboot analyze` or a reader. */
+static void keep_log(const struct variant *v, const char *dir, const char *text, size_t len)
+{
+        char name[64];
+        snprintf(name, sizeof name, "%s-%02d.log", v->name, v->run_no);
+        _cleanup_free_ char *path = path_join(dir, name);
+        _cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        if (fd < 0 || write_full(fd, text, len) < 0)
+                log_warn("cannot keep the kernel log in %s/%s", dir, name);
+}
+
+static int read_log_tail(struct variant *v, const char *logs_dir, struct initcall_log *ret)
 {
         char head[64] = { 0 };
         int r = qcow2_read(v->overlay, v->root_size, head, sizeof head - 1);
@@ -158,10 +178,14 @@ static int read_log_tail(const struct variant *v, struct initcall_log *ret)
         if ((r = qcow2_read(v->overlay, v->root_size + off, buf, (size_t)n)) < 0)
                 return r;
         buf[n] = '\0';
+        if ((size_t)n > v->log_bytes_max)
+                v->log_bytes_max = (size_t)n;
+        if (logs_dir && v->run_no > 0)
+                keep_log(v, logs_dir, buf, (size_t)n);
         /* A ring buffer that wrapped has lost the boot's first records, and with them initcalls. */
         if (!strstr(buf, "Linux version"))
-                log_warn("the kernel's ring buffer wrapped: early initcall records are missing "
-                         "(the bench passes log_buf_len=1M; the guest logged more)");
+                log_warn("%s: the kernel's ring buffer wrapped: early initcall records are missing "
+                         "(the bench passed log_buf_len=%uK; the guest logged more)", v->name, v->log_buf_len >> 10);
         return initcall_parse(buf, ret);
 }
 
@@ -222,7 +246,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 return -1;
         }
         s->ic = (struct initcall_log){ .run_init_us = -1 };
-        if (v->collect && read_log_tail(v, &s->ic) < 0)
+        if (v->collect && read_log_tail(v, q->logs_dir, &s->ic) < 0)
                 log_warn("%s: no kernel log came back in the root overlay's tail", v->name);
         derive_stages(&r, v->collect ? &s->ic : NULL, s->st);
         boot_result_free(&r);
@@ -700,6 +724,41 @@ static void progress(bool tty, size_t done, size_t total, double t0, const char 
                 fputc('\n', stderr);
 }
 
+/* The kernel command line of a variant's boots: its --append, then, when collecting, the
+ * initcall records kept in a ring buffer of log_buf_len bytes and where the init writes them. */
+static int variant_set_cmdline(struct variant *v, unsigned log_buf_len)
+{
+        _cleanup_free_ char *full = NULL, *collect = NULL;
+        if (v->collect && asprintf(&collect, "initcall_debug log_buf_len=%uK leanboot.collect=root@%" PRIu64,
+                                   log_buf_len >> 10, v->root_size) < 0)
+                return -ENOMEM;
+        const char *append = v->append;
+        if (asprintf(&full, "%s%s%s", append ? append : "", append && collect ? " " : "", collect ? collect : "") < 0)
+                return -ENOMEM;
+        char *payload[] = { "true", NULL };
+        char *cmdline = run_cmdline(v->appliance, false, full, payload);
+        if (!cmdline)
+                return -EINVAL;
+        free(v->cmdline);
+        v->cmdline = cmdline;
+        v->log_buf_len = log_buf_len;
+        return 0;
+}
+
+/* After the warm-up: twice the largest log seen, a power of two, at least LOG_BUF_MIN. */
+static void variant_size_log_buffer(struct variant *v)
+{
+        if (!v->collect || v->log_bytes_max == 0)
+                return; /* no warm-up log: keep the warm-up size */
+        unsigned want = LOG_BUF_MIN;
+        while (want < 2 * v->log_bytes_max && want < LOG_BUF_WARMUP)
+                want <<= 1;
+        if (want == v->log_buf_len || variant_set_cmdline(v, want) < 0)
+                return;
+        log_info("bench: %s's kernel log is %zu KB: log_buf_len=%uK for the timed boots", v->name,
+                 (v->log_bytes_max + 1023) / 1024, want >> 10);
+}
+
 static int setup_variant(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls)
 {
         *v = (struct variant){ .name = name, .appliance = dir };
@@ -722,16 +781,9 @@ static int setup_variant(struct variant *v, const char *name, const char *dir, c
                 return log_error("bench: variant %s: cannot read %s/root", name, dir), -EINVAL;
         v->root_size = ((uint64_t)st.st_size + 4095) & ~(uint64_t)4095; /* the init writes in 4 KiB blocks */
         v->collect = initcalls;
-        _cleanup_free_ char *full = NULL, *collect = NULL;
-        if (initcalls && asprintf(&collect, COLLECT_ARGS " leanboot.collect=root@%" PRIu64, v->root_size) < 0)
-                return -ENOMEM;
-        if (asprintf(&full, "%s%s%s", append ? append : "", append && *append && initcalls ? " " : "",
-                     initcalls ? collect : "") < 0)
-                return -ENOMEM;
-        char *payload[] = { "true", NULL };
-        v->cmdline = run_cmdline(dir, false, full, payload);
-        if (!v->cmdline)
-                return -EINVAL;
+        int r = variant_set_cmdline(v, LOG_BUF_WARMUP);
+        if (r < 0)
+                return r;
         /* Every bench boot, with or without collection, boots the same kind of root: a qcow2
          * overlay with a 16 MiB tail (see qcow2.h). */
         char tmpl[] = "/tmp/leanboot-overlay-XXXXXX";
@@ -743,7 +795,7 @@ static int setup_variant(struct variant *v, const char *name, const char *dir, c
         if (!v->overlay_dir || !v->overlay_template || !v->overlay)
                 return -ENOMEM;
         _cleanup_free_ char *err = NULL;
-        int r = qcow2_create_overlay(abs_root, v->root_size + DATA_TAIL_BYTES, v->overlay_template, &err);
+        r = qcow2_create_overlay(abs_root, v->root_size + DATA_TAIL_BYTES, v->overlay_template, &err);
         if (r < 0)
                 return log_error("bench: variant %s: %s", name, err ? err : strerror(-r)), r;
         return 0;
@@ -830,6 +882,8 @@ int bench_run(const struct bench_request *q)
                         free(why);
                         progress(tty, ++done, total, t0, "warm-up");
                 }
+        for (size_t i = 0; i < nv; i++)
+                variant_size_log_buffer(&v[i]);
         /* Rounds alternate A B, B A, A B...: whatever favours the second boot of a pair (caches
          * warmed by the first) falls on both variants alike (A/A runs showed B, always second,
          * about 3% faster when the order was fixed). */
@@ -838,6 +892,7 @@ int bench_run(const struct bench_request *q)
                         size_t i = k % 2 ? nv - 1 - j : j;
                         char *why = NULL;
                         struct sample *s = &v[i].samples[v[i].n];
+                        v[i].run_no = k + 1;
                         if (boot_once(&v[i], q, accel, s, &why) == 0) {
                                 v[i].n++;
                         } else {
@@ -911,6 +966,7 @@ static void usage(FILE *f)
                 "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
                 "       leanboot bench A --collection-cost [--runs N] ...\n"
+                "       (any of them: --logs DIR keeps each timed boot's kernel log as DIR/A-01.log ...)\n"
                 "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
                 "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
                 "(default 1), interleaved A B B A A B..., and report per-stage median, mean, sd, min and max.\n"
@@ -933,11 +989,12 @@ int cmd_bench(int argc, char **argv)
                 { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, 'H' },
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
                 { "no-initcalls", no_argument, NULL, 'I' },   { "collection-cost", no_argument, NULL, 'C' },   { "help", no_argument, NULL, 'h' },
-                { "peer", required_argument, NULL, 'P' },
+                { "peer", required_argument, NULL, 'P' },       { "logs", required_argument, NULL, 'L' },
                 { NULL, 0, NULL, 0 },
         };
         struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
         _cleanup_strv_free_ char **pos = NULL;
+        bool memory_given = false;
         int c;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
@@ -970,8 +1027,10 @@ int cmd_bench(int argc, char **argv)
                         if (!num_ok || val < 64)
                                 return log_error("bench: --memory '%s': expected MB, at least 64", optarg), 2;
                         q.memory_mb = (int)val;
+                        memory_given = true;
                         break;
                 case 'I': q.initcalls = false; break;
+                case 'L': q.logs_dir = optarg; break;
                 case 'C': q.collection_cost = true; break;
                 case 'P':
                         if (!streq(optarg, "libguestfs"))
@@ -985,9 +1044,27 @@ int cmd_bench(int argc, char **argv)
                 }
         }
         size_t np = strv_length(pos);
+        if (q.logs_dir) {
+                if (q.peer || !q.initcalls)
+                        return log_error("bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls"), 2;
+                int r = mkdir_p(q.logs_dir, 0755);
+                struct stat st;
+                if (r >= 0 && stat(q.logs_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                        r = -ENOTDIR;
+                if (r >= 0 && access(q.logs_dir, W_OK) < 0)
+                        r = -errno;
+                if (r < 0)
+                        return log_error("bench: --logs '%s': cannot create or write that directory: %s", q.logs_dir,
+                                         strerror(-r)), 2;
+        }
         if (q.peer) {
-                if (np > 1 || q.append_a || q.append_b)
-                        return log_error("bench: --peer libguestfs takes one appliance (the leanboot one) and no --append"), 2;
+                if (np > 1 || q.append_a || q.append_b || memory_given)
+                        return log_error("bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
+                                         "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)"), 2;
+                /* Reported with the host line: the memory libguestfs gives both sides. */
+                int mb = peer_libguestfs_memsize();
+                if (mb > 0)
+                        q.memory_mb = mb;
                 _cleanup_free_ char *dflt = NULL;
                 if (np == 0) {
                         _cleanup_free_ char *cache = leanboot_cache_dir();

@@ -10,6 +10,7 @@ struct bench_request {
         const char *append_a, *append_b;
         int runs, warmup, timeout_s, memory_mb;
         const char *json, *html;
+        const char *logs_dir;         /* keep each timed boot's kernel log here (NAME-RUN.log) */
         bool initcalls;               /* collect initcall_debug records */
         bool collection_cost;         /* A without collection, B = A with it: the bench's own cost */
         const char *peer;             /* "libguestfs": A is libguestfs's own appliance, B is a (leanboot) one */

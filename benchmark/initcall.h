@@ -7,6 +7,11 @@
  *   7,1234,1402427,-;initcall n_null_init+0x0/0x1e returned 0 after 31 usecs   (/dev/kmsg)
  *   [    0.211400] calling  con_init+0x0/0x22c @ 1                       (start time)
  * Newer kernels print "after N usecs"; some print msecs ("after N msecs"): both are read.
+ * Initcalls called before the log's "clocksource: Switched to clocksource X" line were timed by
+ * the kernel on the tick (4 ms steps); for them, when both lines carry timestamps, the duration
+ * is the difference of the printk timestamps instead (local_clock: fine-grained), less the
+ * cost of a "calling" line, measured on the same log's later initcalls (the median of their
+ * timestamp span minus the kernel's own duration).
  * Records are keyed by (function, module, occurrence): names are not unique. */
 #ifndef LEANBOOT_INITCALL_H
 #define LEANBOOT_INITCALL_H
@@ -21,12 +26,15 @@ struct initcall {
         long long usecs;  /* duration */
         double start_us;  /* kernel time it started: the "calling" line, else end - duration; -1 unknown */
         int ret;
+        bool from_timestamps; /* duration from the printk timestamps, not the kernel's "after" */
 };
 
 struct initcall_log {
         struct initcall *calls;
         size_t n;
         size_t lines_skipped; /* lines that looked like initcall records but did not parse whole */
+        size_t from_timestamps; /* records timed from printk timestamps (see above) */
+        double calling_line_cost_us; /* taken off each of them */
         double run_init_us;   /* "Run /init as init process" time, -1 if absent: end of the kernel stage */
 };
 

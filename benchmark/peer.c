@@ -66,6 +66,16 @@ int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_sh
         return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
 }
 
+int peer_libguestfs_memsize(void)
+{
+        guestfs_h *g = guestfs_create();
+        if (!g)
+                return -1;
+        int mb = guestfs_get_memsize(g); /* the default, or LIBGUESTFS_MEMSIZE */
+        guestfs_close(g);
+        return mb;
+}
+
 int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
                                 struct peer_mark *marks, size_t *n_marks, char **ret_error)
 {
@@ -115,6 +125,11 @@ bool peer_libguestfs_available(void)
 int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error)
 {
         return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
+}
+
+int peer_libguestfs_memsize(void)
+{
+        return -1;
 }
 
 int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,

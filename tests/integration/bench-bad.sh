@@ -12,6 +12,7 @@ check() {
     expect_match "$name: says what is wrong" "$x_err" "$re"
 }
 mkdir -p "$WORK/notapp"
+: > "$WORK/afile"
 check "not an appliance" "variant B: '.*notapp' is not a leanboot appliance" bench "$WORK/a" "$WORK/notapp"
 check "--runs 0" "--runs '0': at least 2 runs" bench "$WORK/a" --runs 0
 check "--runs 1" "--runs '1': at least 2 runs" bench "$WORK/a" --runs 1
@@ -22,6 +23,9 @@ expect_eq "panicking variant: exit 1" "$p_rc" 1
 expect_match "panic named with its stage" "$p_err" "B run 1 failed: kernel panic at stage firmware/kernel"
 expect_match "the summary counts the failures" "$p_out" "2 of 4 timed boots failed"
 expect_match "A still measured" "$p_out" "A: .*; 2 runs"
+check "--logs with --no-initcalls" "--logs keeps the collected kernel logs: not with --peer or --no-initcalls" \
+    bench "$WORK/a" --logs "$WORK/l" --no-initcalls
+check "--logs on a file" "--logs '.*/afile': cannot create or write that directory" bench "$WORK/a" --logs "$WORK/afile"
 run_capture cc bench "$WORK/a" "$WORK/a" --collection-cost --runs 2
 expect_eq "--collection-cost with two appliances: exit 2" "$cc_rc" 2
 expect_match "--collection-cost with two appliances: clear error" "$cc_err" "collection-cost takes one appliance"

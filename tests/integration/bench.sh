@@ -13,6 +13,9 @@ expect_eq "A/A: exit 0" "$aa_rc" 0
 expect_match "A/A: no significant difference in total" "$aa_out" "verdict \(total\): no significant difference"
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/aa.json" 2 && pass "A/A JSON has every key" || fail "A/A JSON keys"
 expect_match "accelerator and QEMU printed" "$aa_out" "host: accel (tcg|kvm), QEMU emulator version"
+# The warm-up's log sizes the timed boots' ring buffer: the cut-down kernel's log fits its own.
+expect_match "ring buffer sized from the warm-up" "$aa_err" "bench: A's kernel log is [0-9]+ KB: log_buf_len=(64|128)K for the timed boots"
+expect_no_match "no wrapped ring buffer" "$aa_err" "ring buffer wrapped"
 
 run_capture d bench "$WORK/a" "$WORK/b" --runs 10 --warmup 1 --json "$WORK/d.json" --html "$WORK/d.html"
 expect_eq "delay: exit 0" "$d_rc" 0
@@ -34,8 +37,13 @@ expect_match "HTML: boot chart and initcall timeline" "$html" "<svg xmlns.*"
 expect_no_match "HTML: no external resources" "$html" "(src|href)=\"(https?:)?//"
 
 # One variant: summaries, no comparison.
-run_capture one bench "$WORK/a" --runs 2 --warmup 0 --json "$WORK/one.json"
+run_capture one bench "$WORK/a" --runs 2 --warmup 0 --json "$WORK/one.json" --logs "$WORK/logs"
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/one.json" 1 && pass "one-variant JSON" || fail "one-variant JSON"
+# --logs: each timed boot's kernel log, as it came back, for analyze.
+expect_eq "--logs: one log per timed boot" "$(ls "$WORK/logs" | tr '\n' ' ')" "A-01.log A-02.log "
+run_capture an analyze "$WORK/logs/A-01.log"
+expect_match "--logs: analyze reads a kept log" "$an_out" "^[0-9]+ initcalls, total"
+expect_match "--logs: the kept log has the kernel's early initcalls, timed from timestamps" "$an_out" "ran while the kernel kept time with the tick"
 
 # What collecting costs: A without, B with; only B has initcalls, and they came through the
 # root overlay's tail.

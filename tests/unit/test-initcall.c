@@ -16,9 +16,18 @@ static void test_fixture(void)
         CHECK(read_full_file(p, &text, NULL) == 0, "read the fixture");
         struct initcall_log l;
         CHECK(initcall_parse(text, &l) == 0, "parse");
-        /* Counted independently: grep -cE 'initcall .* returned .* after N usecs' and an awk sum. */
+        /* Counted independently: grep -cE 'initcall .* returned .* after N usecs'; the kernel's
+         * own durations sum to 806479 us (awk).  The 285 initcalls called before "Switched to
+         * clocksource tsc-early" were timed on the tick; from their timestamps, less the median
+         * cost of a "calling" line on this serial-console log (154 us, from the 385 later pairs),
+         * the total is 847938 us (a separate Python script over the same log). */
         CHECK(l.n == 670, "670 records (got %zu)", l.n);
-        CHECK(initcall_total_us(&l) == 806479, "total 806479 us (got %lld)", initcall_total_us(&l));
+        CHECK(l.from_timestamps == 285, "285 tick-timed records (got %zu)", l.from_timestamps);
+        CHECK(l.calling_line_cost_us == 154.0, "a calling line costs 154 us here (got %.1f)", l.calling_line_cost_us);
+        CHECK(initcall_total_us(&l) == 847938, "total 847938 us (got %lld)", initcall_total_us(&l));
+        ssize_t c = initcall_find(&l, "univ8250_console_init", "", 0);
+        CHECK(c >= 0 && l.calls[c].usecs == 34141,
+              "the console's backlog flush, 0 us on the tick, is 34141 us by the timestamps");
         CHECK(l.lines_skipped == 0, "nothing skipped");
         ssize_t i = initcall_find(&l, "crypto_algapi_init", "", 0);
         CHECK(i >= 0 && l.calls[i].usecs == 192244, "crypto_algapi_init took 192244 us");
@@ -70,9 +79,54 @@ static void test_shapes(void)
         initcall_log_free(&l);
 }
 
+/* Before the switch to a real clocksource the kernel's durations move in ticks: the timestamps
+ * are used, less a "calling" line's cost measured after the switch (here 10 us, hand-checked). */
+static void test_tick_timed(void)
+{
+        const char *text =
+                "[    0.010000] calling  early_init+0x0/0x10 @ 1\n"
+                "[    0.012510] initcall early_init+0x0/0x10 returned 0 after 4000 usecs\n"   /* 2510 - 10 */
+                "[    0.013000] calling  tiny_init+0x0/0x10 @ 1\n"
+                "[    0.013005] initcall tiny_init+0x0/0x10 returned 0 after 0 usecs\n"       /* 5 - 10 -> 0 */
+                "[    0.014000] clocksource: Switched to clocksource refined-jiffies\n"       /* still a tick */
+                "[    0.015000] calling  still_tick+0x0/0x10 @ 1\n"
+                "[    0.015300] initcall still_tick+0x0/0x10 returned 0 after 0 usecs\n"      /* 300 - 10 */
+                "[    0.020000] calling  clocksource_done_booting+0x0/0x42 @ 1\n"
+                "[    0.020600] clocksource: Switched to clocksource tsc-early\n"
+                "[    0.021000] initcall clocksource_done_booting+0x0/0x42 returned 0 after 4000 usecs\n"
+                "[    0.030000] calling  late_a+0x0/0x10 @ 1\n"
+                "[    0.030110] initcall late_a+0x0/0x10 returned 0 after 100 usecs\n"         /* cost 10 */
+                "[    0.031000] calling  late_b+0x0/0x10 @ 1\n"
+                "[    0.031210] initcall late_b+0x0/0x10 returned 0 after 200 usecs\n"        /* cost 10 */
+                "[    0.032000] calling  late_c+0x0/0x10 @ 1\n"
+                "[    0.032060] initcall late_c+0x0/0x10 returned 0 after 10 usecs\n";        /* cost 50 */
+        struct initcall_log l;
+        CHECK(initcall_parse(text, &l) == 0, "parse the tick log");
+        CHECK(l.calling_line_cost_us == 10.0, "calling-line cost: median of 10, 10, 50 (got %.1f)", l.calling_line_cost_us);
+        CHECK(l.from_timestamps == 4, "4 tick-timed records (got %zu)", l.from_timestamps);
+        ssize_t i = initcall_find(&l, "early_init", "", 0);
+        CHECK(i >= 0 && l.calls[i].usecs == 2500, "early_init: 2500 us, not the tick's 4000");
+        i = initcall_find(&l, "tiny_init", "", 0);
+        CHECK(i >= 0 && l.calls[i].usecs == 0, "tiny_init: never negative");
+        i = initcall_find(&l, "still_tick", "", 0);
+        CHECK(i >= 0 && l.calls[i].usecs == 290, "refined-jiffies is still the tick");
+        i = initcall_find(&l, "clocksource_done_booting", "", 0);
+        CHECK(i >= 0 && l.calls[i].usecs == 990, "the switching initcall was called on the tick: 990 us");
+        i = initcall_find(&l, "late_a", "", 0);
+        CHECK(i >= 0 && l.calls[i].usecs == 100 && !l.calls[i].from_timestamps, "after the switch: the kernel's own 100 us");
+        initcall_log_free(&l);
+
+        /* Without a switch line (a log that does not start at boot) nothing is re-timed. */
+        CHECK(initcall_parse("[    5.000000] calling  x_init+0x0/0x1 @ 1\n"
+                             "[    5.002500] initcall x_init+0x0/0x1 returned 0 after 4000 usecs\n", &l) == 0 &&
+              l.n == 1 && l.calls[0].usecs == 4000 && l.from_timestamps == 0, "no switch line: the kernel's durations");
+        initcall_log_free(&l);
+}
+
 int main(void)
 {
         test_fixture();
         test_shapes();
+        test_tick_timed();
         return tap_done();
 }
