@@ -160,6 +160,7 @@ int initcall_parse(const char *text, struct initcall_log *ret)
         size_t npend = 0, cap = 0;
         const char *p = text;
         while (*p) {
+                const char *line_at = p;
                 size_t len = strcspn(p, "\n");
                 _cleanup_free_ char *line = strndup(p, len);
                 p += len + (p[len] == '\n');
@@ -167,7 +168,7 @@ int initcall_parse(const char *text, struct initcall_log *ret)
                         goto oom;
                 line[strcspn(line, "\r")] = '\0';
                 double ts;
-                bool tick = tick_end >= 0 && p - text <= tick_end;
+                bool tick = tick_end >= 0 && line_at - text < tick_end; /* before the switch line */
                 const char *s = strip_prefixes(line, &ts);
                 /* Console logs may carry other text before the record: look for it anywhere. */
                 const char *rec = strstr(s, "initcall ");
@@ -223,7 +224,7 @@ int initcall_parse(const char *text, struct initcall_log *ret)
                                 if (q->tick && q->ts >= 0 && ts >= q->ts) {
                                         us = (long long)(ts - q->ts + 0.5);
                                         from_timestamps = true;
-                                } else if (q->ts >= 0 && ts >= q->ts && !q->tick) {
+                                } else if (q->ts >= 0 && ts >= q->ts) {
                                         if (push_double(&cost, &ncost, &capcost, ts - q->ts - (double)us) < 0) {
                                                 free(name);
                                                 free(module);

@@ -144,6 +144,16 @@ static int monitor_open(void)
         return fd;
 }
 
+/* Wait for FD to become readable, at most until DEADLINE: 0, -ETIMEDOUT or -errno. */
+static int poll_until(int fd, int64_t deadline)
+{
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+                return -ETIMEDOUT;
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        return poll(&p, 1, (int)left) < 0 && errno != EINTR ? -errno : 0;
+}
+
 /* Wait until udevd has processed COUNT events carrying SYNTH_UUID=uuid. */
 static int wait_synth_events(int mon, const char *uuid, unsigned count, int64_t deadline)
 {
@@ -151,12 +161,9 @@ static int wait_synth_events(int mon, const char *uuid, unsigned count, int64_t 
         int kl = snprintf(key, sizeof key, "SYNTH_UUID=%s", uuid);
         unsigned seen = 0;
         while (seen < count) {
-                int64_t left = deadline - mono_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = { .fd = mon, .events = POLLIN };
-                if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-                        return -errno;
+                int r = poll_until(mon, deadline);
+                if (r < 0)
+                        return r;
                 char buf[8192];
                 ssize_t n;
                 while ((n = recv(mon, buf, sizeof buf, 0)) > 0)
@@ -177,12 +184,9 @@ static int wait_queue_empty(int64_t deadline)
         for (;;) {
                 if (access("/run/udev/queue", F_OK) < 0)
                         return 0;
-                int64_t left = deadline - mono_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = { .fd = ifd, .events = POLLIN };
-                if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-                        return -errno;
+                int r = poll_until(ifd, deadline);
+                if (r < 0)
+                        return r;
                 char buf[4096];
                 while (read(ifd, buf, sizeof buf) > 0)
                         ;
