@@ -473,6 +473,14 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                 if (r >= 0)
                         r = write_text(stage, "etc/leanboot/modules.network", net, 0644);
         }
+        if (r >= 0 && p->moddir) {
+                /* The static nodes the init creates (init/devnodes.c), copied out of the
+                 * kernel's modules directory, so that the init reads no more than /etc/leanboot
+                 * before the payload (see there for what that saves and what it does not). */
+                _cleanup_free_ char *devname = path_join(p->moddir, "modules.devname"), *text = NULL;
+                if (devname && read_full_file(devname, &text, NULL) == 0)
+                        r = write_text(stage, "etc/leanboot/static-nodes", text, 0644);
+        }
         if (r >= 0 && p->smd)
                 r = write_text(stage, "etc/leanboot/profile", "libguestfs\n", 0644);
         if (r >= 0 && p->smd)

@@ -2,7 +2,11 @@
  * net/tun, ...), as `kmod static-nodes` lists them and systemd-tmpfiles creates them in
  * libguestfs's own init.  Opening such a node makes the kernel load its module, so the init
  * need not load dm_mod or loop before they are wanted (a /dev/null libguestfs launch never
- * wants them).  The list is depmod's modules.devname: "MODULE DEVNAME cMAJOR:MINOR". */
+ * wants them).  The list is depmod's modules.devname ("MODULE DEVNAME cMAJOR:MINOR"), which
+ * the builder copies to /etc/leanboot/static-nodes.  Read from /lib/modules/VERSION, it cost
+ * the init 26-29 ms under TCG, mostly the first lookups in /usr/lib on the cold root; a
+ * payload that loads shared libraries then pays those itself (measured on the stock
+ * appliance: init -23.5 ms, payload +22.5 ms), one that does not saves them. */
 #include <config.h>
 
 #include <errno.h>
@@ -10,20 +14,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/utsname.h>
 
 #include "init.h"
 #include "../common/fileio.h"
 
+#define STATIC_NODES_LIST "/etc/leanboot/static-nodes"
+
 void create_static_nodes(void)
 {
-        struct utsname u;
-        if (uname(&u) < 0)
-                return;
-        char path[300];
-        snprintf(path, sizeof path, "/lib/modules/%s/modules.devname", u.release);
         _cleanup_free_ char *text = NULL;
-        if (read_full_file(path, &text, NULL) < 0)
+        if (read_full_file(STATIC_NODES_LIST, &text, NULL) < 0)
                 return; /* a kernel without modules (the cut-down one) has nothing to load */
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
