@@ -200,7 +200,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 s->ic = (struct initcall_log){ .run_init_us = -1 };
                 struct peer_mark pm[PEER_MAX_MARKS];
                 size_t npm = PEER_MAX_MARKS;
-                if (peer_libguestfs_once_marked(v->guestfs_path, &launch, &shut, pm, &npm, why) < 0)
+                if (peer_libguestfs_once(v->guestfs_path, &launch, &shut, pm, &npm, why) < 0)
                         return -1;
                 /* A leanboot appliance's init prints its markers on the console even under
                  * libguestfs: its stages come out as in a plain bench, timed from launch start. */

@@ -99,7 +99,7 @@ static char *drive_file_escape(const char *path)
         return r;
 }
 
-static int add_disk(char ***argv, const char *path, const char *id, bool snapshot, const char *serial)
+static int add_disk(char ***argv, const char *path, const char *id, bool snapshot)
 {
         _cleanup_free_ char *esc = drive_file_escape(path);
         if (!esc)
@@ -110,7 +110,7 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
         strv_pushf(argv, "file=%s,format=%s,if=none,id=%s,cache=unsafe%s", esc, fmt, id,
                    snapshot ? ",snapshot=on" : "");
         strv_push(argv, "-device");
-        return strv_pushf(argv, "virtio-blk-pci,drive=%s%s%s", id, serial ? ",serial=" : "", serial ? serial : "");
+        return strv_pushf(argv, "virtio-blk-pci,drive=%s", id);
 }
 
 static char **qemu_argv(const struct boot_config *c)
@@ -144,14 +144,14 @@ static char **qemu_argv(const struct boot_config *c)
         else
                 strv_push(&a, c->cmdline);
         if (c->root_overlay)
-                add_disk(&a, c->root_overlay, "root", false, NULL);
+                add_disk(&a, c->root_overlay, "root", false);
         else
-                add_disk(&a, root, "root", true, NULL);
+                add_disk(&a, root, "root", true);
         size_t i = 0;
         for (char **d = c->disks; d && *d; d++, i++) {
                 char id[32];
                 snprintf(id, sizeof id, "disk%zu", i);
-                add_disk(&a, *d, id, false, NULL);
+                add_disk(&a, *d, id, false);
         }
         strv_push(&a, "-chardev");
         strv_push(&a, "stdio,id=console,signal=off");

@@ -61,11 +61,6 @@ static void on_console(guestfs_h *g, void *opaque, uint64_t event, int handle, i
         }
 }
 
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error)
-{
-        return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
-}
-
 int peer_libguestfs_memsize(void)
 {
         guestfs_h *g = guestfs_create();
@@ -76,8 +71,8 @@ int peer_libguestfs_memsize(void)
         return mb;
 }
 
-int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
-                                struct peer_mark *marks, size_t *n_marks, char **ret_error)
+int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                         struct peer_mark *marks, size_t *n_marks, char **ret_error)
 {
         struct console_lines console = { .marks = marks, .cap = marks && n_marks ? *n_marks : 0 };
         if (n_marks)
@@ -122,18 +117,13 @@ bool peer_libguestfs_available(void)
         return false;
 }
 
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error)
-{
-        return peer_libguestfs_once_marked(path, ret_launch_ms, ret_shutdown_ms, NULL, NULL, ret_error);
-}
-
 int peer_libguestfs_memsize(void)
 {
         return -1;
 }
 
-int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
-                                struct peer_mark *marks, size_t *n_marks, char **ret_error)
+int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                         struct peer_mark *marks, size_t *n_marks, char **ret_error)
 {
         (void)path, (void)marks;
         if (n_marks)

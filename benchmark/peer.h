@@ -18,13 +18,12 @@ struct peer_mark {
 /* True when leanboot was built with libguestfs. */
 bool peer_libguestfs_available(void);
 /* guestfs_create, direct backend, add /dev/null read-only, launch, shutdown, close.  path NULL
- * means libguestfs's own appliance; else LIBGUESTFS_PATH-style directory.  Times in ms.
- * Returns 0, or -1 with *ret_error set (malloc'd). */
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms, char **ret_error);
+ * means libguestfs's own appliance; else LIBGUESTFS_PATH-style directory.  Times in ms.  The
+ * lean init's stage markers seen on the console (none with libguestfs's own init) go into
+ * marks[0..*n_marks); marks may be NULL.  Returns 0, or -1 with *ret_error set (malloc'd). */
+int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+                         struct peer_mark *marks, size_t *n_marks, char **ret_error);
 /* The guest memory libguestfs gives its appliance (MiB), or -1. */
 int peer_libguestfs_memsize(void);
-/* Same, also collecting the markers (none with libguestfs's own init) into marks[0..*n_marks). */
-int peer_libguestfs_once_marked(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
-                                struct peer_mark *marks, size_t *n_marks, char **ret_error);
 
 #endif

@@ -36,8 +36,8 @@ int load_module_list(const char *list_path, unsigned *ret_loaded, unsigned *ret_
 enum udev_mode { UDEV_OFF, UDEV_FAST, UDEV_FULL };
 int udev_mode_from_string(const char *s, enum udev_mode *ret);
 const char *udev_find_daemon(void);
-/* wait: for fast mode, wait for the triggered events and the queue (else trigger and go on). */
-int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms, bool wait);
+/* Start udev in MODE; fast mode waits for the triggered events and then the queue, within timeout_ms. */
+int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms);
 
 /* supervise.c: the signalfd loop; children are reaped all along. */
 int supervise_setup(void);

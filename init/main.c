@@ -74,7 +74,7 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
                 (void)mkdir("/run/leanboot", 0755);
                 pid_t pid = fork();
                 if (pid == 0) {
-                        int r = udev_start(mode, subs && *subs ? subs : def, timeout_ms, true);
+                        int r = udev_start(mode, subs && *subs ? subs : def, timeout_ms);
                         /* Ready even on failure: guestfsd then starts and reports what it lacks. */
                         int fd = open(UDEV_READY_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
                         if (fd >= 0)
@@ -90,7 +90,7 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
                         return;
                 }
         }
-        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms, true) < 0)
+        if (udev_start(mode, subs && *subs ? subs : def, timeout_ms) < 0)
                 power_off(INIT_STATUS_FAILED);
 }
 

@@ -193,7 +193,7 @@ static int wait_queue_empty(int64_t deadline)
         }
 }
 
-int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms, bool wait)
+int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
 {
         if (mode == UDEV_OFF)
                 return 0;
@@ -218,8 +218,8 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms,
         }
 
         /* fast: the init triggers the requested subsystems itself (see trigger_subsystem). */
-        _cleanup_close_ int mon = wait ? monitor_open() : -1;
-        if (wait && mon < 0)
+        _cleanup_close_ int mon = monitor_open();
+        if (mon < 0)
                 init_error("cannot listen for udev's events (%s): waiting for the queue only", strerror(-mon));
         char uuid[37];
         make_synth_uuid(uuid);
@@ -232,8 +232,6 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms,
         char *save = NULL;
         for (char *sub = strtok_r(subs, ",", &save); sub; sub = strtok_r(NULL, ",", &save))
                 trigger_subsystem(sub, action, &triggered);
-        if (!wait)
-                return 0;
         if (mon >= 0) {
                 r = wait_synth_events(mon, uuid, triggered, deadline);
                 if (r == -ETIMEDOUT)
