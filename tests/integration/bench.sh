@@ -1,6 +1,7 @@
 #!/bin/sh
 # leanboot bench on the cut-down kernel's appliance (about a second a boot under TCG):
 # A/A gives no verdict; a hook that sleeps 300 ms is found, and its cost measured within 30% of 300 ms.
+TIMING_SENSITIVE=1   # boots alone: its checks are timings
 . "$(dirname "$0")/lib.sh"
 requires python3 make gcc
 K=$(custom_kernel)
@@ -20,16 +21,19 @@ expect_no_match "no wrapped ring buffer" "$aa_err" "ring buffer wrapped"
 run_capture d bench "$WORK/a" "$WORK/b" --runs 10 --warmup 1 --json "$WORK/d.json" --html "$WORK/d.html"
 expect_eq "delay: exit 0" "$d_rc" 0
 expect_match "delay: B is slower" "$d_out" "verdict \(total\): B is [0-9]+ ms slower"
-# What B really adds is the hook stage: the 300 ms sleep plus starting sh and sleep (under TCG
-# about 85 ms more).  The bench's estimate must match it within 30% of 300 ms (90 ms).
+# What B adds is at least the 300 ms sleep and at most the hook stage as B measured it (the sleep
+# plus starting sh and sleep: under TCG 85 ms more, 167 ms more on a loaded host).  The estimate
+# must fall within 30% of 300 ms (90 ms) of that range: [210, hooks + 90].
 read diff hooks <<EOF2
 $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["comparison"]["total"]["diff"]), round(d["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
 EOF2
 # A sleep of 300 ms cannot take less; how much more depends on the machine's load.
 [ "$hooks" -ge 300 ] && pass "delay: the hook stage is $hooks ms (>= 300)" || fail "delay: hook stage $hooks ms, under 300"
-off=$((diff - hooks)); [ "$off" -lt 0 ] && off=$((-off))
-[ "$off" -le 90 ] && pass "delay: estimated $diff ms for a $hooks ms hook (within 90 ms, 30% of 300)" ||
-    fail "delay: estimated $diff ms for a $hooks ms hook (off by $off ms)"
+if [ "$diff" -ge 210 ] && [ "$diff" -le $((hooks + 90)) ]; then
+    pass "delay: estimated $diff ms for a 300 ms sleep in a $hooks ms hook stage (within [210, $((hooks + 90))])"
+else
+    fail "delay: estimated $diff ms for a 300 ms sleep in a $hooks ms hook stage (outside [210, $((hooks + 90))])"
+fi
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/d.json" 2 && pass "delay JSON has every key" || fail "delay JSON keys"
 html=$(cat "$WORK/d.html")
 expect_match "HTML: verdict" "$html" "class=\"verdict\">total: B is [0-9]+ ms slower"
