@@ -48,6 +48,7 @@ struct build_opts {
         bool debug;           /* --debug */
         bool force;           /* --force: rebuild even when nothing changed */
         bool bzimage;         /* --bzimage: keep the kernel compressed */
+        bool keep_signatures; /* --keep-module-signatures: initrd modules as the distro signed them */
         const char *from_smd; /* --from-supermin-d DIR (or "libguestfs": the installed one) */
 };
 
@@ -98,6 +99,8 @@ static void usage(FILE *f)
                 "                       libguestfs ships), replacing its init: a libguestfs fixed appliance\n"
                 "      --bzimage        keep the kernel compressed as a bzImage (default: stored\n"
                 "                       uncompressed for QEMU's PVH boot when the kernel allows it)\n"
+                "      --keep-module-signatures  keep the signatures of the initrd's modules (default:\n"
+                "                       cut off, as verifying them is slow; see the README)\n"
                 "      --force          rebuild even if nothing changed\n"
                 "  -h, --help           show this help\n\n"
                 "Default packages: dash coreutils.\n");
@@ -372,6 +375,7 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
         hasher_add_str(h, "run", o->run ? o->run : "");
         hasher_add_str(h, "debug", o->debug ? "1" : "0");
         hasher_add_str(h, "kernel-format", o->bzimage ? "bzimage" : "elf-pvh-if-possible");
+        hasher_add_str(h, "module-signatures", o->keep_signatures ? "keep" : "strip");
         if (r >= 0)
                 r = hasher_final(h, p->inputs);
         hasher_free(h);
@@ -688,10 +692,13 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                         log_info("kernel stored uncompressed (ELF, PVH entry): no decompression at boot");
                 }
         }
+        size_t signatures_stripped = 0;
         if (p->initrd_modules.n > 0) {
                 _cleanup_free_ char *initrd = path_join(tmp, "initrd");
                 size_t kept = 0;
-                r = initrd ? initrd_trim(initrd, p->initrd_modules.paths, p->initrd_modules.n, &kept) : -ENOMEM;
+                r = initrd ? initrd_trim(initrd, p->initrd_modules.paths, p->initrd_modules.n, !o->keep_signatures,
+                                         &kept, &signatures_stripped)
+                           : -ENOMEM;
                 if (r == -EBADMSG) {
                         log_warn("supermin's initrd is not the newc archive expected: kept as it is");
                         modlist_free(&p->initrd_modules);
@@ -699,7 +706,8 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                 else if (r < 0)
                         return log_error_errno(r, "cannot trim the initrd's module list");
                 else
-                        log_info("initrd: %zu modules for the root (supermin's full list dropped)", kept);
+                        log_info("initrd: %zu modules for the root (supermin's full list dropped), %zu signature(s) cut",
+                                 kept, signatures_stripped);
         }
         rm_rf(out);
         rm_rf(stage);
@@ -749,6 +757,7 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         for (size_t i = 0; i < p->initrd_modules.n; i++)
                 strv_push(&initrd_mods, p->initrd_modules.paths[i]);
         m.initrd_modules = initrd_mods;
+        m.initrd_signatures_stripped = signatures_stripped > 0;
         m.hooks = hook_names;
         m.copies = o->copies;
         m.run = (char *)o->run;
@@ -798,6 +807,7 @@ int cmd_build(int argc, char **argv)
                 { "force", no_argument, NULL, 'f' },         { "help", no_argument, NULL, 'h' },
                 { "from-supermin-d", required_argument, NULL, 'S' },
                 { "bzimage", no_argument, NULL, 'Z' },
+                { "keep-module-signatures", no_argument, NULL, 'K' },
                 { NULL, 0, NULL, 0 },
         };
         struct build_opts o = { 0 };
@@ -817,6 +827,7 @@ int cmd_build(int argc, char **argv)
                 case 'f': o.force = true; break;
                 case 'S': o.from_smd = optarg; break;
                 case 'Z': o.bzimage = true; break;
+                case 'K': o.keep_signatures = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
                         log_error("build: %s '%s' (see leanboot build --help)",

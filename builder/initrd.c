@@ -135,6 +135,20 @@ static bool keep_has(char *const *keep, size_t n_keep, const char *name)
         return false;
 }
 
+#define SIG_MARKER "~Module signature appended~\n"
+#define SIG_INFO 12 /* struct module_signature */
+
+size_t module_unsigned_size(const char *data, size_t len)
+{
+        size_t marker = sizeof(SIG_MARKER) - 1;
+        if (len < marker + SIG_INFO || memcmp(data + len - marker, SIG_MARKER, marker) != 0)
+                return len;
+        const unsigned char *info = (const unsigned char *)data + len - marker - SIG_INFO;
+        size_t sig_len = (size_t)info[8] << 24 | (size_t)info[9] << 16 | (size_t)info[10] << 8 | info[11];
+        size_t tail = marker + SIG_INFO + sig_len;
+        return sig_len == 0 || tail > len ? len : len - tail;
+}
+
 static bool archive_has(const char *buf, size_t len, const char *name)
 {
         struct newc_entry e;
@@ -144,7 +158,8 @@ static bool archive_has(const char *buf, size_t len, const char *name)
         return false;
 }
 
-int initrd_trim(const char *path, char *const *keep, size_t n_keep, size_t *ret_kept)
+int initrd_trim(const char *path, char *const *keep, size_t n_keep, bool strip_signatures, size_t *ret_kept,
+                size_t *ret_stripped)
 {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
@@ -168,6 +183,7 @@ int initrd_trim(const char *path, char *const *keep, size_t n_keep, size_t *ret_
 
         _cleanup_(outbuf_release) struct outbuf o = { 0 };
         bool saw_modules = false, saw_trailer = false;
+        size_t stripped = 0;
         struct newc_entry e;
         for (size_t off = 0; !saw_trailer; off = e.next) {
                 if ((r = newc_read(buf, len, off, &e)) < 0)
@@ -180,6 +196,10 @@ int initrd_trim(const char *path, char *const *keep, size_t n_keep, size_t *ret_
                         r = out_entry(&o, &e, list, list_len);
                 } else if (is_module_file(e.name) && !keep_has(keep, n_keep, e.name)) {
                         r = 0; /* dropped */
+                } else if (is_module_file(e.name) && strip_signatures) {
+                        size_t n = module_unsigned_size(e.data, e.data_len);
+                        stripped += n < e.data_len;
+                        r = out_entry(&o, &e, e.data, n);
                 } else {
                         r = out_entry(&o, &e, e.data, e.data_len);
                 }
@@ -191,5 +211,7 @@ int initrd_trim(const char *path, char *const *keep, size_t n_keep, size_t *ret_
         r = write_file_atomic(path, o.p, o.len, 0644);
         if (r >= 0 && ret_kept)
                 *ret_kept = kept;
+        if (r >= 0 && ret_stripped)
+                *ret_stripped = stripped;
         return r;
 }

@@ -38,6 +38,7 @@ int manifest_to_json(const struct manifest *m, char **ret_text)
         json_object_object_add(o, "packages", strv_to_array(m->packages));
         json_object_object_add(o, "modules", strv_to_array(m->modules));
         json_object_object_add(o, "initrd_modules", strv_to_array(m->initrd_modules));
+        json_object_object_add(o, "initrd_signatures_stripped", json_object_new_boolean(m->initrd_signatures_stripped));
         json_object_object_add(o, "hooks", strv_to_array(m->hooks));
         json_object_object_add(o, "copies", strv_to_array(m->copies));
         json_object_object_add(o, "run", str_or_null(m->run));
@@ -117,6 +118,8 @@ int manifest_from_json(const char *text, struct manifest *ret)
         m.copies = get_strv(o, "copies");
         m.run = get_str(o, "run");
         m.debug = json_object_object_get_ex(o, "debug", &v) && json_object_get_boolean(v);
+        m.initrd_signatures_stripped = json_object_object_get_ex(o, "initrd_signatures_stripped", &v) &&
+                                       json_object_get_boolean(v);
         m.cmdline = get_str(o, "cmdline");
         m.root_uuid = get_str(o, "root_uuid");
         if (json_object_object_get_ex(o, "sizes", &s)) {

@@ -3,9 +3,11 @@
  * boot (on the host's own Debian kernel, when it is installed). */
 #include <config.h>
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,7 @@ static void test_initrd(const char *dir)
         char *keep[] = { "kernel/drivers/virtio/virtio.ko", "kernel/drivers/block/virtio_blk.ko",
                          "kernel/fs/jbd2/jbd2.ko", "kernel/fs/ext4/ext4.ko", "kernel/drivers/scsi/not_there.ko" };
         size_t kept = 0;
-        int r = initrd_trim(archive, keep, ARRAY_SIZE(keep), &kept);
+        int r = initrd_trim(archive, keep, ARRAY_SIZE(keep), false, &kept, NULL);
         CHECK(r == 0, "initrd_trim: %s", strerror(-r));
         CHECK(kept == 4, "4 modules kept (one asked for is not in the archive), got %zu", kept);
         _cleanup_free_ char *listing = capture_listing(archive);
@@ -85,7 +87,7 @@ static void test_initrd(const char *dir)
         /* Not supermin's initrd: refused, file untouched. */
         _cleanup_free_ char *bogus = path_join(dir, "bogus");
         write_file_atomic(bogus, "not a cpio archive at all", 25, 0644);
-        r = initrd_trim(bogus, keep, ARRAY_SIZE(keep), &kept);
+        r = initrd_trim(bogus, keep, ARRAY_SIZE(keep), true, &kept, NULL);
         CHECK(r == -EBADMSG, "garbage is refused with EBADMSG (got %d)", r);
         _cleanup_free_ char *after = NULL;
         read_full_file(bogus, &after, NULL);
@@ -96,8 +98,74 @@ static void test_initrd(const char *dir)
         read_full_file(archive, &whole, &wl);
         _cleanup_free_ char *cut = path_join(dir, "cut");
         write_file_atomic(cut, whole, wl / 2, 0644);
-        r = initrd_trim(cut, keep, ARRAY_SIZE(keep), &kept);
+        r = initrd_trim(cut, keep, ARRAY_SIZE(keep), true, &kept, NULL);
         CHECK(r == -EBADMSG, "a truncated archive is refused with EBADMSG (got %d)", r);
+}
+
+/* A module body, a 5-byte "signature", struct module_signature (sig_len 5, big-endian, last) and
+ * the marker, as scripts/sign-file appends them. */
+static size_t fake_signed(char *buf, const char *body, uint32_t sig_len_field)
+{
+        size_t n = strlen(body);
+        memcpy(buf, body, n);
+        memcpy(buf + n, "SIGXX", 5);
+        n += 5;
+        unsigned char info[12] = { 0, 0, 2, 0, 0, 0, 0, 0,
+                                   sig_len_field >> 24, sig_len_field >> 16, sig_len_field >> 8, sig_len_field };
+        memcpy(buf + n, info, sizeof info);
+        n += sizeof info;
+        memcpy(buf + n, "~Module signature appended~\n", 28);
+        return n + 28;
+}
+
+static void test_module_signatures(const char *dir)
+{
+        char buf[256];
+        size_t n = fake_signed(buf, "ELF body", 5);
+        CHECK(module_unsigned_size(buf, n) == 8, "a signed module is cut to its body (%zu)", module_unsigned_size(buf, n));
+        n = fake_signed(buf, "ELF body", 4096);
+        CHECK(module_unsigned_size(buf, n) == n, "a signature longer than the file: left whole");
+        n = fake_signed(buf, "ELF body", 0);
+        CHECK(module_unsigned_size(buf, n) == n, "a zero-length signature: left whole");
+        CHECK(module_unsigned_size("plain ELF", 9) == 9, "an unsigned module: left whole");
+        CHECK(module_unsigned_size("~Module signature appended~\n", 28) == 28, "a marker alone: left whole");
+
+        /* A real signed module from the host's kernel: cut exactly where its ELF ends (a module's
+         * section header table is the last thing in it). */
+        glob_t g;
+        if (glob("/lib/modules/*/kernel/fs/ext4/ext4.ko", 0, NULL, &g) != 0) {
+                printf("# no ext4.ko on the host: real-module case not tested\n");
+        } else {
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                CHECK(read_full_file(g.gl_pathv[0], &data, &len) == 0, "read %s", g.gl_pathv[0]);
+                const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
+                size_t elf_end = len >= sizeof *eh ? eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize : 0;
+                size_t cut = module_unsigned_size(data, len);
+                CHECK(cut < len, "ext4.ko is signed (%zu of %zu bytes)", cut, len);
+                CHECK(cut == elf_end, "cut at the ELF's end: %zu, section headers end at %zu", cut, elf_end);
+                globfree(&g);
+        }
+
+        /* Through initrd_trim: the kept module loses its signature, the count says so. */
+        _cleanup_free_ char *sub = path_join(dir, "signed");
+        mkdir(sub, 0755);
+        _cleanup_free_ char *ko = path_join(sub, "ext4.ko"), *init = path_join(sub, "init"),
+                            *mods = path_join(sub, "modules"), *archive = path_join(sub, "initrd"), *cmd = NULL;
+        n = fake_signed(buf, "ext4 module body", 5);
+        write_file_atomic(ko, buf, n, 0644);
+        write_file_atomic(init, "init", 4, 0755);
+        write_file_atomic(mods, "ext4.ko\n", 8, 0644);
+        if (asprintf(&cmd, "cd '%s' && ls init modules ext4.ko | cpio -o -H newc --quiet > initrd", sub) < 0)
+                return;
+        char *sh[] = { "sh", "-c", cmd, NULL };
+        CHECK(run_argv(sh, NULL) == 0, "cpio wrote the signed-module archive");
+        char *keep[] = { "kernel/fs/ext4/ext4.ko" };
+        size_t kept = 0, stripped = 0;
+        CHECK(initrd_trim(archive, keep, 1, true, &kept, &stripped) == 0, "trim with signatures cut");
+        CHECK(kept == 1 && stripped == 1, "one module kept, one signature cut (%zu, %zu)", kept, stripped);
+        _cleanup_free_ char *body = archive_member(archive, "ext4.ko");
+        CHECK_STR(body, "ext4 module body", "the module's body, without signature");
 }
 
 static void test_vmlinux(const char *dir)
@@ -145,6 +213,7 @@ int main(void)
         if (!dir)
                 return 99;
         test_initrd(dir);
+        test_module_signatures(dir);
         test_vmlinux(dir);
         rm_rf(dir);
         return tap_done();
