@@ -842,7 +842,6 @@ static int setup_peer(struct variant v[2], const char *appliance)
         return 0;
 }
 
-
 /* One unpredictable bit for the run order (getrandom; the clock if that fails). */
 static bool random_bit(void)
 {
