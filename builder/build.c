@@ -34,6 +34,10 @@
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
+/* The virtio device types a libguestfs appliance has drivers for: net (guestfs_network=1), block,
+ * console (guestfsd's channel) and SCSI (libguestfs's disks); see init/preinit.c. */
+#define LIBGUESTFS_VIRTIO_KEEP "1 2 3 8"
+
 /* A shell and coreutils: the least a payload can do something with. */
 static const char *const default_packages[] = { "dash", "coreutils" };
 
@@ -63,6 +67,7 @@ struct build_plan {
         struct modlist network_modules; /* loaded by the libguestfs profile when guestfs_network=1 */
         char *init_path;
         char *udev_wait_path; /* leanboot-udev-wait.so beside the init, or NULL */
+        char *preinit_path;   /* leanboot-preinit beside the init (libguestfs profile), or NULL */
         char *smd;      /* the supermin.d we start from, or NULL for supermin --prepare */
         char inputs[65];
 };
@@ -78,6 +83,7 @@ static void plan_free(struct build_plan *p)
         modlist_free(&p->network_modules);
         free(p->init_path);
         free(p->udev_wait_path);
+        free(p->preinit_path);
         free(p->smd);
 }
 
@@ -276,11 +282,18 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                                  p->init_path ? p->init_path : "?"), -ENOENT;
         if (p->smd) {
                 /* Without it the init starts guestfsd only after udev has settled: slower, still right. */
-                _cleanup_free_ char *dir = strdup(p->init_path);
-                p->udev_wait_path = dir ? path_join(dirname(dir), "leanboot-udev-wait.so") : NULL;
+                _cleanup_free_ char *copy = strdup(p->init_path);
+                const char *dir = copy ? dirname(copy) : NULL;
+                p->udev_wait_path = dir ? path_join(dir, "leanboot-udev-wait.so") : NULL;
                 if (p->udev_wait_path && access(p->udev_wait_path, R_OK) < 0) {
                         free(p->udev_wait_path);
                         p->udev_wait_path = NULL;
+                }
+                /* Without it virtio_pci binds libguestfs's virtio-rng too: slower, still right. */
+                p->preinit_path = dir ? path_join(dir, "leanboot-preinit") : NULL;
+                if (p->preinit_path && access(p->preinit_path, R_OK) < 0) {
+                        free(p->preinit_path);
+                        p->preinit_path = NULL;
                 }
         }
 
@@ -347,6 +360,8 @@ static int compute_inputs(const struct build_opts *o, struct build_plan *p)
         r = hasher_add_path(h, "init", p->init_path);
         if (r >= 0 && p->udev_wait_path)
                 r = hasher_add_path(h, "udev-wait", p->udev_wait_path);
+        if (r >= 0 && p->preinit_path)
+                r = hasher_add_path(h, "preinit", p->preinit_path);
         for (char **s = p->packages; r >= 0 && s && *s; s++)
                 hasher_add_str(h, "package", *s);
         /* Installing or upgrading any package changes what supermin would copy. */
@@ -709,6 +724,18 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                         log_info("initrd: %zu modules for the root (supermin's full list dropped), %zu signature(s) cut",
                                  kept, signatures_stripped);
         }
+        const char *virtio_keep = NULL;
+        if (p->preinit_path && modlist_has(&p->initrd_modules, "virtio_pci")) {
+                /* virtio_pci is a module, loaded by supermin's init: the pre-init runs before it and
+                 * leaves unbound the virtio devices the appliance has no driver for (libguestfs's
+                 * virtio-rng).  Kept: net (1, guestfs_network), block (2), console (3), SCSI (8). */
+                _cleanup_free_ char *initrd = path_join(tmp, "initrd");
+                r = initrd ? initrd_add_preinit(initrd, p->preinit_path, LIBGUESTFS_VIRTIO_KEEP "\n") : -ENOMEM;
+                if (r < 0)
+                        return log_error_errno(r, "cannot add the pre-init to the initrd");
+                virtio_keep = LIBGUESTFS_VIRTIO_KEEP;
+                log_info("initrd: pre-init added; virtio devices other than types %s stay unbound", virtio_keep);
+        }
         rm_rf(out);
         rm_rf(stage);
         rm_rf(smd);
@@ -758,6 +785,7 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                 strv_push(&initrd_mods, p->initrd_modules.paths[i]);
         m.initrd_modules = initrd_mods;
         m.initrd_signatures_stripped = signatures_stripped > 0;
+        m.initrd_virtio_keep = (char *)virtio_keep;
         m.hooks = hook_names;
         m.copies = o->copies;
         m.run = (char *)o->run;

@@ -17,6 +17,9 @@
 
 #define NEWC_MAGIC "070701"
 #define NEWC_HEADER 110
+#define NEWC_FIELD_INO 0
+#define NEWC_FIELD_MODE 1
+#define NEWC_FIELD_NLINK 4
 #define NEWC_FIELD_FILESIZE 6
 #define NEWC_FIELD_NAMESIZE 11
 #define TRAILER "TRAILER!!!"
@@ -98,22 +101,48 @@ static int out_pad(struct outbuf *o)
         return out_put(o, zeros, pad4(o->len) - o->len);
 }
 
-/* Copy an entry, with its data replaced by DATA (its header's file size rewritten). */
-static int out_entry(struct outbuf *o, const struct newc_entry *e, const char *data, size_t data_len)
+static void set_field(char *header, int field, size_t value)
+{
+        char hex[17]; /* newc fields are 32-bit: the values written here fit in 8 digits */
+        snprintf(hex, sizeof hex, "%08zX", value & 0xffffffffu);
+        memcpy(header + 6 + 8 * field, hex, 8);
+}
+
+/* Copy an entry under NAME, with its data replaced by DATA (the header's sizes rewritten). */
+static int out_entry_as(struct outbuf *o, const struct newc_entry *e, const char *name, const char *data,
+                        size_t data_len)
 {
         char header[NEWC_HEADER + 1];
         memcpy(header, e->header, NEWC_HEADER);
-        char size[9];
-        snprintf(size, sizeof size, "%08zX", data_len);
-        memcpy(header + 6 + 8 * NEWC_FIELD_FILESIZE, size, 8);
+        set_field(header, NEWC_FIELD_FILESIZE, data_len);
+        set_field(header, NEWC_FIELD_NAMESIZE, strlen(name) + 1);
         int r = out_put(o, header, NEWC_HEADER);
         if (r >= 0)
-                r = out_put(o, e->name, strlen(e->name) + 1);
+                r = out_put(o, name, strlen(name) + 1);
         if (r >= 0)
                 r = out_pad(o);
         if (r >= 0)
                 r = out_put(o, data, data_len);
         return r < 0 ? r : out_pad(o);
+}
+
+static int out_entry(struct outbuf *o, const struct newc_entry *e, const char *data, size_t data_len)
+{
+        return out_entry_as(o, e, e->name, data, data_len);
+}
+
+/* A new regular file: root-owned, one link, mtime 0 (the build stays reproducible). */
+static int out_new_file(struct outbuf *o, const char *name, unsigned mode, size_t ino, const char *data,
+                        size_t data_len)
+{
+        char header[NEWC_HEADER + 1];
+        memcpy(header, NEWC_MAGIC, 6);
+        memset(header + 6, '0', NEWC_HEADER - 6);
+        set_field(header, NEWC_FIELD_INO, ino);
+        set_field(header, NEWC_FIELD_MODE, 0100000 | mode);
+        set_field(header, NEWC_FIELD_NLINK, 1);
+        struct newc_entry e = { header, name, NULL, 0, 0 };
+        return out_entry_as(o, &e, name, data, data_len);
 }
 
 static const char *base_name(const char *path)
@@ -214,4 +243,46 @@ int initrd_trim(const char *path, char *const *keep, size_t n_keep, bool strip_s
         if (r >= 0 && ret_stripped)
                 *ret_stripped = stripped;
         return r;
+}
+
+int initrd_add_preinit(const char *path, const char *preinit, const char *virtio_keep)
+{
+        _cleanup_free_ char *buf = NULL, *bin = NULL;
+        size_t len = 0, bin_len = 0;
+        int r = read_full_file(path, &buf, &len);
+        if (r >= 0)
+                r = read_full_file(preinit, &bin, &bin_len);
+        if (r < 0)
+                return r;
+        if (!archive_has(buf, len, "init") || archive_has(buf, len, INITRD_SUPERMIN_INIT + 1))
+                return -EBADMSG; /* no init to run after ours, or ours is in already */
+
+        /* Inode numbers only pair hard links (nlink > 1); ours need only differ from the rest. */
+        size_t max_ino = 0, ino;
+        struct newc_entry e;
+        for (size_t off = 0; newc_read(buf, len, off, &e) == 0 && !streq(e.name, TRAILER); off = e.next)
+                if (parse_hex8(e.header + 6 + 8 * NEWC_FIELD_INO, &ino) && ino > max_ino)
+                        max_ino = ino;
+
+        _cleanup_(outbuf_release) struct outbuf o = { 0 };
+        for (size_t off = 0;; off = e.next) {
+                if ((r = newc_read(buf, len, off, &e)) < 0)
+                        return r;
+                if (streq(e.name, TRAILER)) {
+                        r = out_new_file(&o, "init", 0755, max_ino + 1, bin, bin_len);
+                        if (r >= 0)
+                                r = out_new_file(&o, INITRD_VIRTIO_KEEP + 1, 0644, max_ino + 2, virtio_keep,
+                                                 strlen(virtio_keep));
+                        if (r >= 0)
+                                r = out_entry(&o, &e, e.data, e.data_len);
+                        if (r < 0)
+                                return r;
+                        break;
+                }
+                r = streq(e.name, "init") ? out_entry_as(&o, &e, INITRD_SUPERMIN_INIT + 1, e.data, e.data_len)
+                                          : out_entry(&o, &e, e.data, e.data_len);
+                if (r < 0)
+                        return r;
+        }
+        return write_file_atomic(path, o.p, o.len, 0644);
 }

@@ -40,6 +40,18 @@ int modlist_add(struct modlist *l, const char *path)
         return 0;
 }
 
+bool modlist_has(const struct modlist *l, const char *name)
+{
+        size_t n = strlen(name);
+        for (size_t i = 0; i < l->n; i++) {
+                const char *slash = strrchr(l->paths[i], '/');
+                const char *base = slash ? slash + 1 : l->paths[i];
+                if (strncmp(base, name, n) == 0 && strncmp(base + n, ".ko", 3) == 0)
+                        return true;
+        }
+        return false;
+}
+
 static void unref_list(struct kmod_list **l)
 {
         if (*l)

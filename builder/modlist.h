@@ -4,6 +4,7 @@
 #ifndef LEANBOOT_MODLIST_H
 #define LEANBOOT_MODLIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct modlist {
@@ -20,6 +21,8 @@ int modlist_format(const struct modlist *l, char **ret_text);
 /* Parse the format above (blank lines and '#' comments ignored). */
 int modlist_parse(const char *text, struct modlist *ret);
 int modlist_add(struct modlist *l, const char *path);
+/* True when the list holds module NAME (its file NAME.ko, compressed or not). */
+bool modlist_has(const struct modlist *l, const char *name);
 void modlist_free(struct modlist *l);
 
 #endif

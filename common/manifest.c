@@ -39,6 +39,7 @@ int manifest_to_json(const struct manifest *m, char **ret_text)
         json_object_object_add(o, "modules", strv_to_array(m->modules));
         json_object_object_add(o, "initrd_modules", strv_to_array(m->initrd_modules));
         json_object_object_add(o, "initrd_signatures_stripped", json_object_new_boolean(m->initrd_signatures_stripped));
+        json_object_object_add(o, "initrd_virtio_keep", str_or_null(m->initrd_virtio_keep));
         json_object_object_add(o, "hooks", strv_to_array(m->hooks));
         json_object_object_add(o, "copies", strv_to_array(m->copies));
         json_object_object_add(o, "run", str_or_null(m->run));
@@ -120,6 +121,7 @@ int manifest_from_json(const char *text, struct manifest *ret)
         m.debug = json_object_object_get_ex(o, "debug", &v) && json_object_get_boolean(v);
         m.initrd_signatures_stripped = json_object_object_get_ex(o, "initrd_signatures_stripped", &v) &&
                                        json_object_get_boolean(v);
+        m.initrd_virtio_keep = get_str(o, "initrd_virtio_keep");
         m.cmdline = get_str(o, "cmdline");
         m.root_uuid = get_str(o, "root_uuid");
         if (json_object_object_get_ex(o, "sizes", &s)) {
@@ -153,7 +155,7 @@ void manifest_free(struct manifest *m)
 {
         char **strs[] = { &m->leanboot_version, &m->init_version, &m->inputs, &m->kernel_version,
                           &m->kernel_origin, &m->kernel_source, &m->kernel_format, &m->run, &m->cmdline, &m->root_uuid,
-                          &m->built_at };
+                          &m->initrd_virtio_keep, &m->built_at };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;

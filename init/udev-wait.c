@@ -8,7 +8,9 @@
  * LEANBOOT_UDEV_READY (the triggered block and virtio-ports events processed).  The wait is
  * bounded; the variables are removed so that guestfsd's own children do not wait again.
  * A wait that hits the bound is reported; with LEANBOOT_UDEV_VERBOSE (guestfs_verbose=1 or
- * leanboot.debug) every wait is, which shows whether udev or the loading is the longer. */
+ * leanboot.debug) every wait is, which shows whether udev or the loading is the longer.
+ * The library stays in guestfsd after the variables are gone: udev-settle.c answers its
+ * `udevadm settle` runs. */
 #include <config.h>
 
 #include <errno.h>
@@ -22,7 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "udev-shim.h"
+
 #define WAIT_LIMIT_MS 60000
+
+bool udev_shim_verbose;
 
 static long long now_ms(void)
 {
@@ -33,6 +39,7 @@ static long long now_ms(void)
 
 __attribute__((constructor)) static void leanboot_wait_for_udev(void)
 {
+        udev_shim_verbose = getenv("LEANBOOT_UDEV_VERBOSE") != NULL;
         const char *ready = getenv("LEANBOOT_UDEV_READY");
         if (!ready || ready[0] != '/') {
                 unsetenv("LD_PRELOAD");
@@ -66,7 +73,7 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
                 close(fd);
         if (!ready_seen)
                 fprintf(stderr, "leanboot-udev-wait: udev not done after %d s, starting anyway\n", WAIT_LIMIT_MS / 1000);
-        else if (getenv("LEANBOOT_UDEV_VERBOSE"))
+        else if (udev_shim_verbose)
                 fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", now_ms() - start);
 out:
         unsetenv("LEANBOOT_UDEV_READY");

@@ -8,6 +8,8 @@ export LIBGUESTFS_BACKEND=direct
 [ -f "$WORK/g/README.fixed" ] && pass "README.fixed marks a fixed appliance" || fail "no README.fixed"
 m=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("lvm2" in d["packages"], "mdadm" in d["packages"])' "$WORK/g/manifest.json")
 expect_eq "the supermin.d's packages are kept" "$m" "True True"
+keep=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["initrd_virtio_keep"])' "$WORK/g/manifest.json")
+expect_eq "stock kernel: the initrd's pre-init keeps virtio net, block, console and SCSI" "$keep" "1 2 3 8"
 
 # session NAME APPLIANCE(or -) SCRIPT: run guestfish on a fresh 64 MiB disk, dates cut from ll.
 session() {
@@ -57,6 +59,65 @@ session lvm-stock - "$WORK/lvm.gf"
 session lvm-lean "$WORK/g" "$WORK/lvm.gf"
 expect_match "stock LVM session works" "$(cat "$WORK/lvm-stock.out")" "written through LVM"
 expect_eq "LVM session: leanboot appliance gives the stock results" "$(cat "$WORK/lvm-lean.out")" "$(cat "$WORK/lvm-stock.out")"
+
+# guestfsd's `udevadm settle` is answered by the preloaded shim (init/udev-settle.c), with
+# udevadm's exit statuses: compared with the real udevadm on the same queue states, in the appliance.
+cat > "$WORK/settle-probe.sh" <<'P'
+S=/usr/lib/leanboot/leanboot-udev-wait.so
+shim() { LEANBOOT_UDEV_VERBOSE=1 LD_PRELOAD=$S env udevadm "$@" 2>&1; echo "shim $* -> $?"; }
+real() { udevadm "$@" >/dev/null 2>&1; echo "real $* -> $?"; }
+shim settle
+# Hold udevd's workers and send it an event: its queue then stays until they are released.
+udevadm control --stop-exec-queue
+udevadm trigger --action=change /sys/class/block/sda
+shim settle -t 1
+real settle -t 1
+shim settle -E /dev/sda -t 1
+real settle -E /dev/sda -t 1
+udevadm control --start-exec-queue
+shim settle -t 10
+[ -e /run/udev/queue ] && echo "queue still there" || echo "queue gone"
+shim --version
+# The pre-init (init/preinit.c): libguestfs's virtio-rng (1af4:1005) left unbound, the rest bound.
+for d in /sys/bus/pci/devices/*; do
+    [ "$(cat $d/vendor)" = 0x1af4 ] || continue
+    drv=$(readlink $d/driver)
+    echo "pci $(cat $d/device) override=$(cat $d/driver_override) driver=${drv##*/}"
+done
+P
+cat > "$WORK/settle.gf" <<G
+run
+part-disk /dev/sda mbr
+mkfs ext2 /dev/sda1
+mount /dev/sda1 /
+upload $WORK/settle-probe.sh /probe.sh
+debug sh "sh /sysroot/probe.sh"
+G
+rm -f "$WORK/settle.img"; truncate -s 64M "$WORK/settle.img"
+LIBGUESTFS_PATH="$WORK/g" guestfish -v -a "$WORK/settle.img" -f "$WORK/settle.gf" > "$WORK/settle.out" 2>&1 ||
+    fail "settle session failed: $(tail -5 "$WORK/settle.out")"
+has() { grep -Eq -- "$2" "$WORK/settle.out" && pass "settle: $1" || fail "settle: $1: no /$2/ in $WORK/settle.out"; }
+has "the shim answers at once when udev is idle" "settle answered in [0-9]+ ms"
+has "idle queue, status 0" "^shim settle -> 0"
+has "a queue that stays: the shim times out like udevadm" "^shim settle -t 1 -> 1"
+has "... and so does udevadm itself" "^real settle -t 1 -> 1"
+has "the queue released: the shim waits for it to empty" "^shim settle -t 10 -> 0"
+has "... and it is empty then" "^queue gone"
+has "-E FILE that exists ends the wait (shim)" "^shim settle -E /dev/sda -t 1 -> 0"
+has "-E FILE that exists ends the wait (udevadm)" "^real settle -E /dev/sda -t 1 -> 0"
+has "not a settle: the real udevadm runs" "^2[0-9][0-9]\$"
+has "pre-init: virtio-rng left unbound" "^pci 0x1005 override=leanboot-unused driver=\$"
+has "pre-init: virtio-scsi bound" "^pci 0x1004 override=\\(null\\) driver=virtio-pci\$"
+has "pre-init: virtio-serial bound" "^pci 0x1003 override=\\(null\\) driver=virtio-pci\$"
+# Each of guestfsd's settle runs (logged by guestfsd -v) is answered by the shim before guestfsd's
+# next command (kernel messages may come between).
+r=$(awk '/commandrvf: udevadm.* settle/ {c++; want=1; next}
+         want && /leanboot-udev-wait: settle answered/ {a++; want=0}
+         /commandrvf: [a-z]/ && !/commandrvf: stdout=/ {want=0}
+         END {print c+0, a+0}' "$WORK/settle.out")
+set -- $r
+[ "$1" -ge 4 ] && [ "$2" -eq "$1" ] && pass "settle: all $1 of guestfsd's udevadm settle runs answered by the shim" ||
+    fail "settle: guestfsd ran udevadm settle $1 times, the shim answered $2"
 
 # guestfsd failing in the appliance: a clear error, a non-zero status, never a hang.
 run_capture c run "$WORK/g" --timeout 120 --append "guestfs_channel=/dev/no-such-channel"

@@ -1,5 +1,5 @@
-/* The builder's rewrites of supermin's output: the initrd trimmed to the root's modules (on an
- * archive written by GNU cpio, the format supermin writes) and the kernel unpacked for a PVH
+/* The builder's rewrites of supermin's output: the initrd trimmed to the root's modules and given
+ * its pre-init (on archives written by GNU cpio, the format supermin writes) and the kernel unpacked for a PVH
  * boot (on the host's own Debian kernel, when it is installed). */
 #include <config.h>
 
@@ -100,6 +100,56 @@ static void test_initrd(const char *dir)
         write_file_atomic(cut, whole, wl / 2, 0644);
         r = initrd_trim(cut, keep, ARRAY_SIZE(keep), true, &kept, NULL);
         CHECK(r == -EBADMSG, "a truncated archive is refused with EBADMSG (got %d)", r);
+}
+
+/* The pre-init goes in as /init, supermin's init as /init.supermin, the keep list beside them;
+ * GNU cpio reads the result back with the modes and bytes given. */
+static void test_preinit(const char *dir)
+{
+        _cleanup_free_ char *sub = path_join(dir, "pre"), *archive = NULL, *bin = NULL, *cmd = NULL;
+        if (!sub || mkdir_p(sub, 0755) < 0 || !(archive = path_join(sub, "initrd")) || !(bin = path_join(sub, "preinit.bin")))
+                return;
+        static const char *const files[] = { "init", "modules", "virtio_pci.ko" };
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *p = path_join(sub, files[i]), *body = NULL;
+                if (asprintf(&body, "supermin's %s%.*s", files[i], (int)i, "xx") < 0)
+                        return;
+                write_file_atomic(p, body, strlen(body), 0755);
+        }
+        const char *pre = "\177ELF stand-in for the pre-init";
+        write_file_atomic(bin, pre, strlen(pre), 0755);
+        if (asprintf(&cmd, "cd '%s' && ls init modules virtio_pci.ko | cpio -o -H newc --quiet > initrd", sub) < 0)
+                return;
+        char *sh[] = { "sh", "-c", cmd, NULL };
+        CHECK(run_argv(sh, NULL) == 0, "cpio wrote a newc archive");
+
+        int r = initrd_add_preinit(archive, bin, "1 2 3 8\n");
+        CHECK(r == 0, "initrd_add_preinit: %s", strerror(-r));
+        _cleanup_free_ char *listing = capture_listing(archive);
+        CHECK_STR(listing, "init init.supermin leanboot-virtio-keep modules virtio_pci.ko ", "members");
+        _cleanup_free_ char *init = archive_member(archive, "init"), *old = archive_member(archive, "init.supermin");
+        _cleanup_free_ char *keep = archive_member(archive, "leanboot-virtio-keep");
+        CHECK_STR(init, pre, "/init is the pre-init");
+        CHECK_STR(old, "supermin's init", "supermin's init kept, renamed");
+        CHECK_STR(keep, "1 2 3 8\n", "the keep list");
+        _cleanup_free_ char *vcmd = NULL, *modes = NULL, *err = NULL;
+        if (asprintf(&vcmd, "cpio -itv --quiet < '%s' | awk '{print $1, $NF}' | sort -k2 | tr '\\n' ' '", archive) < 0)
+                return;
+        char *v[] = { "sh", "-c", vcmd, NULL };
+        CHECK(run_capture(v, &modes, &err) == 0, "cpio -itv");
+        CHECK_STR(modes, "-rwxr-xr-x init -rwxr-xr-x init.supermin -rw-r--r-- leanboot-virtio-keep "
+                         "-rwxr-xr-x modules -rwxr-xr-x virtio_pci.ko ", "modes");
+
+        /* Twice is refused (the archive already has its pre-init), and so is an archive without an init. */
+        CHECK(initrd_add_preinit(archive, bin, "2\n") == -EBADMSG, "a second pre-init is refused");
+        _cleanup_free_ char *again = archive_member(archive, "leanboot-virtio-keep");
+        CHECK_STR(again, "1 2 3 8\n", "the refused call left the archive as it was");
+        _cleanup_free_ char *cmd2 = NULL, *noinit = path_join(sub, "noinit");
+        if (!noinit || asprintf(&cmd2, "cd '%s' && ls modules | cpio -o -H newc --quiet > noinit", sub) < 0)
+                return;
+        char *sh2[] = { "sh", "-c", cmd2, NULL };
+        CHECK(run_argv(sh2, NULL) == 0, "cpio wrote an archive without init");
+        CHECK(initrd_add_preinit(noinit, bin, "2\n") == -EBADMSG, "no init to run after the pre-init: refused");
 }
 
 /* A module body, a 5-byte "signature", struct module_signature (sig_len 5, big-endian, last) and
@@ -214,6 +264,7 @@ int main(void)
                 return 99;
         test_initrd(dir);
         test_module_signatures(dir);
+        test_preinit(dir);
         test_vmlinux(dir);
         rm_rf(dir);
         return tap_done();

@@ -22,7 +22,7 @@ static struct manifest sample(void)
                 .inputs = "ab12", .kernel_version = "6.1.0-56-amd64", .kernel_origin = "stock",
                 .kernel_source = "/boot/vmlinuz-6.1.0-56-amd64", .packages = pk, .modules = mods,
                 .hooks = hooks, .copies = copies, .run = "echo 'hi' \\ there", .debug = true,
-                .initrd_signatures_stripped = true,
+                .initrd_signatures_stripped = true, .initrd_virtio_keep = "1 2 3 8",
                 .cmdline = "console=ttyS0 quiet", .root_uuid = "24a3cf5f-b07b-4e0a-838a-bff64ec93aa3",
                 .size_kernel = 8247232, .size_initrd = 6544896, .size_root = 4294967296LL,
                 .size_root_allocated = 472000000, .build_seconds = 4.5, .built_at = "2026-11-22T09:00:00Z",
@@ -53,6 +53,7 @@ static void test_roundtrip(void)
         check_strv(b.copies, m.copies, "copies");
         CHECK(b.debug, "debug");
         CHECK(b.initrd_signatures_stripped, "initrd_signatures_stripped");
+        CHECK_STR(b.initrd_virtio_keep, "1 2 3 8", "initrd_virtio_keep");
         CHECK(b.size_root == 4294967296LL, "a 4 GiB size survives (%lld)", b.size_root);
         CHECK(b.size_kernel == 8247232 && b.size_initrd == 6544896, "sizes");
         CHECK(b.build_seconds > 4.49 && b.build_seconds < 4.51, "build seconds");
@@ -61,7 +62,7 @@ static void test_roundtrip(void)
         /* The key layout that tools read. */
         json_object *o = json_tokener_parse(text), *k, *v;
         static const char *const top[] = { "leanboot_version", "init_version", "inputs", "kernel", "packages",
-                                           "modules", "initrd_modules", "initrd_signatures_stripped", "hooks", "copies", "run", "debug", "cmdline",
+                                           "modules", "initrd_modules", "initrd_signatures_stripped", "initrd_virtio_keep", "hooks", "copies", "run", "debug", "cmdline",
                                            "root_uuid", "sizes", "build_seconds", "built_at" };
         for (size_t i = 0; i < ARRAY_SIZE(top); i++)
                 CHECK(json_object_object_get_ex(o, top[i], NULL), "key %s", top[i]);
