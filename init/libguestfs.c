@@ -155,6 +155,12 @@ int libguestfs_prepare(const struct cmdline *cl)
                 /* virtio_net is not in the mini-initrd: load it only when the network is wanted. */
                 unsigned loaded, present;
                 (void)load_module_list(NETWORK_MODULES_LIST, &loaded, &present);
+                /* Debian's dhclient-script reads /etc/fstab, which supermin's root lacks: the script
+                 * fails, dhclient declines the lease and asks again every 10 s, for ever.  And the
+                 * resolved hook wants systemd-resolved.  libguestfs's init works around both. */
+                if (access("/etc/fstab", F_OK) < 0 && write_file_atomic("/etc/fstab", "", 0, 0644) < 0)
+                        init_error("cannot create /etc/fstab for dhclient-script");
+                (void)unlink("/etc/dhcp/dhclient-enter-hooks.d/resolved");
                 /* The first interface that is not the loopback, configured by DHCP as libguestfs does. */
                 _cleanup_closedir_ DIR *d = opendir("/sys/class/net");
                 struct dirent *e;

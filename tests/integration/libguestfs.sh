@@ -60,6 +60,18 @@ session lvm-lean "$WORK/g" "$WORK/lvm.gf"
 expect_match "stock LVM session works" "$(cat "$WORK/lvm-stock.out")" "written through LVM"
 expect_eq "LVM session: leanboot appliance gives the stock results" "$(cat "$WORK/lvm-lean.out")" "$(cat "$WORK/lvm-stock.out")"
 
+# --network: eth0 configured by DHCP from QEMU's user network, as libguestfs's own appliance does
+# (Debian's dhclient-script needs an /etc/fstab, which supermin's root lacks).  Bounded: a DHCP
+# client that loops must fail the test, not hang it.
+net_probe() {
+    timeout 300 guestfish --network -a /dev/null run : debug sh "ip -4 -o addr show dev eth0; cat /etc/resolv.conf" 2>&1 |
+        awk '/ inet / {print $2, $4} /^nameserver/ {print}'
+}
+net_stock=$(unset LIBGUESTFS_PATH; net_probe)
+net_lean=$(LIBGUESTFS_PATH="$WORK/g" net_probe)
+expect_match "stock --network session: eth0 has an address" "$net_stock" "^eth0 [0-9.]+/[0-9]+"
+expect_eq "--network: the leanboot appliance's eth0 and resolver match the stock appliance's" "$net_lean" "$net_stock"
+
 # guestfsd's `udevadm settle` is answered by the preloaded shim (init/udev-settle.c), with
 # udevadm's exit statuses: compared with the real udevadm on the same queue states, in the appliance.
 cat > "$WORK/settle-probe.sh" <<'P'
