@@ -48,6 +48,9 @@ int run_child_and_wait(char *const *argv, bool controlling_tty);
 /* Wait up to timeout_ms for pid (reaping others); returns its status or -ETIMEDOUT. */
 int wait_child(pid_t pid, int timeout_ms);
 pid_t spawn_child(char *const *argv, bool controlling_tty);
+/* fork(); in the child (return 0) a clean signal mask and a new session.  The parent gets the
+ * pid or -errno. */
+pid_t fork_session_child(void);
 
 /* collect.c: the kernel log to the disk with this serial (after the timed boot). */
 int collect_kernel_log(const char *serial);
@@ -59,6 +62,9 @@ int libguestfs_prepare(const struct cmdline *cl);
 int virtio_port_links(void);
 /* guestfsd with the arguments libguestfs's own init passes (NULL-terminated, malloc'd). */
 char **libguestfs_daemon_argv(const struct cmdline *cl);
+/* guestfs_rescue=1 (virt-rescue): the daemon in the background, a shell with job control on the
+ * serial console, as libguestfs's init does; returns the shell's status. */
+int libguestfs_rescue(const struct cmdline *cl, char *const *daemon_argv);
 
 /* poweroff.c: never returns. */
 _noreturn_ void power_off(int status);

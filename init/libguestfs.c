@@ -5,7 +5,9 @@
  * virtio-ports subsystems without waiting (guestfsd runs `udevadm settle` before it touches a
  * device), guestfsd's channel link /dev/virtio-ports/org.libguestfs.channel.0 made from sysfs,
  * loopback up, a clean LVM configuration, lvm/mdadm activation only when some disk besides the
- * appliance's own root could hold them, then guestfsd with libguestfs's arguments. */
+ * appliance's own root could hold them, SCSI command timeouts of 300 s, then guestfsd with
+ * libguestfs's arguments; with guestfs_rescue=1 (virt-rescue), guestfsd in the background and a
+ * shell on the serial console. */
 #include <config.h>
 
 #include <dirent.h>
@@ -87,6 +89,23 @@ static void run_quietly(char *const *argv)
                 init_say("%s %s exited with status %d", argv[0], argv[1] ? argv[1] : "", st);
 }
 
+/* libguestfs's init gives SCSI disks a 300 s command timeout, so that slow remote images (NBD,
+ * HTTP) do not fail their I/O at the kernel's default 30 s. */
+static void scsi_timeouts(void)
+{
+        _cleanup_closedir_ DIR *d = opendir("/sys/block");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (strncmp(e->d_name, "sd", 2) != 0)
+                        continue;
+                char p[300];
+                snprintf(p, sizeof p, "/sys/block/%s/device/timeout", e->d_name);
+                _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+                if (fd >= 0)
+                        (void)write_full(fd, "300\n", 4);
+        }
+}
+
 int virtio_port_links(void)
 {
         _cleanup_closedir_ DIR *d = opendir("/sys/class/virtio-ports");
@@ -128,6 +147,7 @@ int libguestfs_prepare(const struct cmdline *cl)
                 (void)symlink("/proc/mounts", "/etc/mtab");
         (void)mkdir("/var/tmp", 01777);
 
+        scsi_timeouts();
         int r = loopback_up();
         if (r < 0)
                 init_error("cannot bring up the loopback interface: %s", strerror(-r));
@@ -194,4 +214,64 @@ char **libguestfs_daemon_argv(const struct cmdline *cl)
         if (net && streq(net, "1"))
                 argv[n++] = strdup("--network");
         return argv;
+}
+
+/* A shell on the serial console with it as its controlling terminal (/dev/console cannot be
+ * one, so job control would fail there); bash when the appliance has it. */
+static pid_t spawn_rescue_shell(const char *tty)
+{
+        pid_t pid = fork_session_child();
+        if (pid != 0)
+                return pid;
+        char dev[300];
+        snprintf(dev, sizeof dev, "/dev/%s", tty);
+        int fd = open(dev, O_RDWR); /* the session's first terminal: it becomes the controlling one */
+        if (fd < 0) {
+                init_error("rescue: cannot open %s: %s", dev, strerror(errno));
+                _exit(INIT_STATUS_FAILED);
+        }
+        for (int i = 0; i < 3; i++)
+                dup2(fd, i);
+        if (fd > 2)
+                close(fd);
+        execl("/bin/bash", "bash", (char *)NULL);
+        execl("/bin/sh", "sh", (char *)NULL);
+        _exit(INIT_STATUS_NOT_FOUND);
+}
+
+int libguestfs_rescue(const struct cmdline *cl, char *const *daemon_argv)
+{
+        /* virt-rescue needs the daemon too: it launches through it and mounts -m filesystems. */
+        pid_t daemon = spawn_child(daemon_argv, false);
+        if (daemon < 0)
+                init_error("rescue: cannot start %s: %s", daemon_argv[0], strerror((int)-daemon));
+        /* As libguestfs's init: give virt-rescue time to connect and mount before the prompt. */
+        sleep(2);
+
+        (void)mkdir("/root", 0700);
+        const char *term = cmdline_get(cl, "TERM");
+        _cleanup_free_ char *rc = NULL;
+        if (asprintf(&rc, "%s%s%sPS1='><rescue> '\nexport TERM PS1\n", term ? "TERM=" : "", term ? term : "",
+                     term ? "\n" : "") < 0 ||
+            write_file_atomic("/root/.bashrc", rc, strlen(rc), 0644) < 0)
+                init_error("rescue: cannot write /root/.bashrc");
+
+        /* The serial port libguestfs put the console on (console=ttyS0[,options]). */
+        char tty[64] = "ttyS0";
+        const char *con = cmdline_get(cl, "console");
+        if (con && *con && !strchr(con, '/'))
+                snprintf(tty, sizeof tty, "%.*s", (int)strcspn(con, ","), con);
+
+        printf("\n------------------------------------------------------------\n\n"
+               "Welcome to virt-rescue, the libguestfs rescue shell.\n\n"
+               "Note: The contents of / (root) are the rescue appliance.\n%s\n",
+               access("/sysroot/dev", F_OK) == 0 ? "Use 'cd /sysroot' or 'chroot /sysroot' to see guest filesystems.\n"
+                                                 : "You have to mount the guest's partitions under /sysroot\n"
+                                                   "before you can examine them.\n");
+        fflush(stdout);
+        pid_t shell = spawn_rescue_shell(tty);
+        int st = shell < 0 ? (int)shell : wait_child(shell, -1);
+        printf("\nvirt-rescue: Syncing the disk now before exiting ...\n\n");
+        fflush(stdout);
+        return st < 0 ? INIT_STATUS_FAILED : st;
 }

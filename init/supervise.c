@@ -42,17 +42,25 @@ static int decode_status(int wstatus)
         return INIT_STATUS_FAILED;
 }
 
-pid_t spawn_child(char *const *argv, bool controlling_tty)
+pid_t fork_session_child(void)
 {
         pid_t pid = fork();
         if (pid != 0)
                 return pid < 0 ? -errno : pid;
-
-        /* Child: a clean signal state, its own session, the console as its terminal. */
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
+        return 0;
+}
+
+pid_t spawn_child(char *const *argv, bool controlling_tty)
+{
+        pid_t pid = fork_session_child();
+        if (pid != 0)
+                return pid;
+
+        /* Child: the console as its terminal. */
         if (controlling_tty)
                 (void)ioctl(STDIN_FILENO, TIOCSCTTY, 1);
         execvp(argv[0], argv);

@@ -72,6 +72,17 @@ net_lean=$(LIBGUESTFS_PATH="$WORK/g" net_probe)
 expect_match "stock --network session: eth0 has an address" "$net_stock" "^eth0 [0-9.]+/[0-9]+"
 expect_eq "--network: the leanboot appliance's eth0 and resolver match the stock appliance's" "$net_lean" "$net_stock"
 
+# virt-rescue (guestfs_rescue=1): guestfsd in the background and a shell with job control on the
+# serial console, as with libguestfs's appliance.
+rescue() { python3 "$(dirname "$0")/virt-rescue-pty.py" | grep -E '^(rescue-42|/dev/ttyS0|\[1\]\+ +Running +sleep 30 &|rc=[0-9]+)$'; }
+rescue_stock=$(unset LIBGUESTFS_PATH; rescue)
+rescue_lean=$(LIBGUESTFS_PATH="$WORK/g" rescue)
+expect_eq "virt-rescue with the stock appliance" "$rescue_stock" "rescue-42
+/dev/ttyS0
+[1]+  Running                 sleep 30 &
+rc=0"
+expect_eq "virt-rescue: the leanboot appliance gives the same shell" "$rescue_lean" "$rescue_stock"
+
 # guestfsd's `udevadm settle` is answered by the preloaded shim (init/udev-settle.c), with
 # udevadm's exit statuses: compared with the real udevadm on the same queue states, in the appliance.
 cat > "$WORK/settle-probe.sh" <<'P'
