@@ -2,8 +2,9 @@
  *
  * guestfsd runs `udevadm [--debug] settle [-E FILE]` (fork, then execvp) once per disk while it
  * starts, once more before it reports that it is up, twice when libguestfs shuts it down, and
- * around every partition, LVM, md and unmount operation.  Each run of udevadm spends ~70 ms
- * under TCG loading libsystemd-shared, to do two cheap things.  This library is preloaded into
+ * around every partition, LVM, md and unmount operation.  Each run of udevadm takes ~70 ms under
+ * TCG, nearly all of it starting udevadm (exec, libsystemd-shared), to do two cheap things.
+ * This library is preloaded into
  * guestfsd (udev-wait.c), so guestfsd's execvp() is the one below; for a settle it does what
  * udevadm 252 (src/udev/udevadm-settle.c) does, without the exec:
  *   1. Ping udevd on its control socket and wait until udevd closes the connection.  udevd
