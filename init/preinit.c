@@ -16,7 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,21 +61,20 @@ static int virtio_type(const char *dir)
         return -1;
 }
 
-static bool type_kept(const char *keep, int type)
+/* The keep list ("1 2 3 8\n") as a bit set: virtio device types are small numbers. */
+static uint64_t parse_types(const char *s)
 {
-        char buf[16];
-        snprintf(buf, sizeof buf, "%d", type);
-        size_t n = strlen(buf);
-        for (const char *s = keep; (s = strstr(s, buf)); s += n) {
-                bool starts = s == keep || s[-1] == ' ' || s[-1] == '\n';
-                bool ends = s[n] == '\0' || s[n] == ' ' || s[n] == '\n';
-                if (starts && ends)
-                        return true;
+        uint64_t set = 0;
+        for (char *end;; s = end) {
+                long t = strtol(s, &end, 10);
+                if (end == s)
+                        return set;
+                if (t >= 0 && t < 64)
+                        set |= UINT64_C(1) << t;
         }
-        return false;
 }
 
-static void override_unused_devices(const char *keep)
+static void override_unused_devices(uint64_t keep)
 {
         _cleanup_closedir_ DIR *d = opendir(PCI_DEVICES);
         struct dirent *e;
@@ -85,7 +84,7 @@ static void override_unused_devices(const char *keep)
                 char dir[300], p[400];
                 snprintf(dir, sizeof dir, "%s/%s", PCI_DEVICES, e->d_name);
                 int type = virtio_type(dir);
-                if (type < 0 || type_kept(keep, type))
+                if (type < 0 || (type < 64 && (keep & (UINT64_C(1) << type))))
                         continue;
                 snprintf(p, sizeof p, "%s/driver_override", dir);
                 _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
@@ -104,7 +103,7 @@ static void leave_unused_devices_unbound(void)
                 fprintf(stderr, "leanboot-preinit: cannot mount /sys: %s\n", strerror(errno));
                 return;
         }
-        override_unused_devices(keep);
+        override_unused_devices(parse_types(keep));
         /* supermin's init mounts /sys itself (EBUSY if it is still mounted) and unmounts it. */
         if (umount("/sys") < 0)
                 fprintf(stderr, "leanboot-preinit: cannot unmount /sys: %s\n", strerror(errno));
