@@ -4,9 +4,9 @@
  * starts, once more before it reports that it is up, twice when libguestfs shuts it down, and
  * around every partition, LVM, md and unmount operation.  Each run of udevadm takes ~70 ms under
  * TCG, nearly all of it starting udevadm (exec, libsystemd-shared), to do two cheap things.
- * This library is preloaded into
- * guestfsd (udev-wait.c), so guestfsd's execvp() is the one below; for a settle it does what
- * udevadm 252 (src/udev/udevadm-settle.c) does, without the exec:
+ * This library is preloaded into guestfsd (udev-wait.c), so guestfsd's execvp() is the one
+ * below; for a settle it does what udevadm 252 (src/udev/udevadm-settle.c) does, without the
+ * exec:
  *   1. Ping udevd on its control socket and wait until udevd closes the connection.  udevd
  *      serves its control socket at idle priority, after it has queued every uevent the kernel
  *      had sent, so once the ping is answered /run/udev/queue tells the truth.
@@ -27,7 +27,6 @@
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "udev-shim.h"
@@ -39,7 +38,7 @@
 #define SETTLE_DEFAULT_TIMEOUT_MS (120 * 1000)
 #define PING_MIN_TIMEOUT_MS (5 * 1000)
 
-/* udevd's control message (systemd's UdevCtrlMessageWire, unchanged since udev 1xx): udevd
+/* udevd's control message (UdevCtrlMessageWire in systemd v252's src/udev/udev-ctrl.c): udevd
  * checks the magic and the type; the version string is informational. */
 #define UDEV_CTRL_MAGIC 0xdead1deaU
 enum { UDEV_CTRL_END_MESSAGES = 0, UDEV_CTRL_PING = 7 };
@@ -57,13 +56,6 @@ struct settle_request {
         const char *exists; /* -E FILE, or NULL */
         long timeout_ms;
 };
-
-static long long mono_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* "N" or "Ns" seconds, as guestfsd and scripts write them; anything fancier goes to udevadm. */
 static bool parse_seconds(const char *s, long *ret_ms)
@@ -132,7 +124,7 @@ static int send_ctrl(int fd, int type)
 static int poll_until(int fd, short events, long long deadline)
 {
         for (;;) {
-                long long left = deadline - mono_ms();
+                long long left = deadline - udev_shim_now_ms();
                 if (left <= 0)
                         return 0;
                 struct pollfd p = { .fd = fd, .events = events };
@@ -159,7 +151,7 @@ static int udevd_ping(long timeout_ms)
         if (r >= 0)
                 r = send_ctrl(fd, UDEV_CTRL_END_MESSAGES);
         if (r >= 0) {
-                long long deadline = mono_ms() + (timeout_ms > PING_MIN_TIMEOUT_MS ? timeout_ms : PING_MIN_TIMEOUT_MS);
+                long long deadline = udev_shim_now_ms() + (timeout_ms > PING_MIN_TIMEOUT_MS ? timeout_ms : PING_MIN_TIMEOUT_MS);
                 r = poll_until(fd, POLLIN, deadline);
                 r = r == 0 ? -ETIME : r < 0 ? r : 0;
         }
@@ -178,7 +170,7 @@ static bool settled(const struct settle_request *req)
  * queue did not empty in time; another negative errno when it could not ask. */
 static int settle(const struct settle_request *req)
 {
-        long long deadline = mono_ms() + req->timeout_ms;
+        long long deadline = udev_shim_now_ms() + req->timeout_ms;
         int r = udevd_ping(req->timeout_ms);
         if (r < 0)
                 return r;
@@ -208,7 +200,7 @@ int execvp(const char *file, char *const argv[])
 {
         struct settle_request req;
         if (parse_settle(file, argv, &req)) {
-                long long start = mono_ms();
+                long long start = udev_shim_now_ms();
                 int r = settle(&req);
                 if (r == 0 || r == -ETIMEDOUT || r == -ETIME) {
                         if (r == -ETIME)
@@ -216,7 +208,7 @@ int execvp(const char *file, char *const argv[])
                         else if (r == -ETIMEDOUT)
                                 fprintf(stderr, "udevadm settle: timed out waiting for the udev queue to empty\n");
                         else if (udev_shim_verbose)
-                                fprintf(stderr, "leanboot-udev-wait: settle answered in %lld ms\n", mono_ms() - start);
+                                fprintf(stderr, "leanboot-udev-wait: settle answered in %lld ms\n", udev_shim_now_ms() - start);
                         _exit(r == 0 ? EXIT_SUCCESS : EXIT_FAILURE); /* udevadm's status */
                 }
                 /* No udevd to ask, or no inotify: let udevadm decide. */

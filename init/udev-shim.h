@@ -4,5 +4,11 @@
 
 #include <stdbool.h>
 
+/* Internal to the library: only execvp (udev-settle.c) is meant to interpose on guestfsd's. */
+#define UDEV_SHIM_INTERNAL __attribute__((visibility("hidden")))
+
 /* Set from LEANBOOT_UDEV_VERBOSE when the library loads: say what each wait cost. */
-extern bool udev_shim_verbose;
+extern UDEV_SHIM_INTERNAL bool udev_shim_verbose;
+
+/* CLOCK_MONOTONIC in milliseconds, for the waits' deadlines and reports. */
+UDEV_SHIM_INTERNAL long long udev_shim_now_ms(void);

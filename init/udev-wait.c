@@ -30,7 +30,7 @@
 
 bool udev_shim_verbose;
 
-static long long now_ms(void)
+long long udev_shim_now_ms(void)
 {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -56,12 +56,12 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
                 close(fd);
                 fd = -1;
         }
-        long long start = now_ms(), deadline = start + WAIT_LIMIT_MS;
+        long long start = udev_shim_now_ms(), deadline = start + WAIT_LIMIT_MS;
         bool ready_seen;
-        while (!(ready_seen = access(ready, F_OK) == 0) && now_ms() < deadline) {
+        while (!(ready_seen = access(ready, F_OK) == 0) && udev_shim_now_ms() < deadline) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 /* Without inotify, look again every 10 ms. */
-                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - now_ms())) < 0) {
+                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - udev_shim_now_ms())) < 0) {
                         if (errno != EINTR)
                                 break;
                 }
@@ -74,7 +74,7 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
         if (!ready_seen)
                 fprintf(stderr, "leanboot-udev-wait: udev not done after %d s, starting anyway\n", WAIT_LIMIT_MS / 1000);
         else if (udev_shim_verbose)
-                fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", now_ms() - start);
+                fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", udev_shim_now_ms() - start);
 out:
         unsetenv("LEANBOOT_UDEV_READY");
         unsetenv("LEANBOOT_UDEV_VERBOSE");
