@@ -8,6 +8,7 @@
 #include "builder/builder.h"
 #include "benchmark/run.h"
 #include "benchmark/bench.h"
+#include "benchmark/accel-cmd.h"
 #include "benchmark/analyze.h"
 #include "benchmark/demo.h"
 #include "kernel-configs/kernel-cmd.h"
@@ -27,6 +28,7 @@ static const struct cmd commands[] = {
         { "analyze", cmd_analyze, "initcall table of a saved kernel log" },
         { "demo", cmd_demo, "build stock and cut-down appliances, bench them, write the report" },
         { "kernel", cmd_kernel, "build or check a cut-down kernel (build, check)" },
+        { "accel", cmd_accel, "which accelerator boots get on this host (KVM proven, or TCG), and why" },
 };
 
 static void usage(FILE *f)

@@ -31,11 +31,11 @@
 #include "../common/appliance.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/paths.h"
 #include "../common/manifest.h"
 #include "../common/spawn.h"
 #include "../common/stats.h"
 #include "../common/strv.h"
-#include "../kernel-configs/kernel-cmd.h"
 
 enum stage {
         ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
@@ -65,6 +65,11 @@ struct sample {
         struct initcall_log ic;
 };
 
+struct failure_reason {
+        char *text;
+        size_t count;
+};
+
 struct variant {
         const char *name, *appliance;
         bool peer;              /* measured through libguestfs: launch + shutdown */
@@ -78,7 +83,9 @@ struct variant {
         char *overlay_dir, *overlay_template, *overlay; /* qcow2 on the appliance's root, each boot's copy */
         struct sample *samples;
         size_t n, failed;
-        char **failures;
+        size_t tried;          /* boots tried, warm-up included */
+        struct failure_reason *reasons; /* the distinct reasons boots failed, with their counts */
+        size_t n_reasons;
         struct summary sum[N_STAGES];
         bool has[N_STAGES];
 };
@@ -191,8 +198,8 @@ static int read_log_tail(struct variant *v, const char *logs_dir, struct initcal
 }
 
 /* One boot; on success fills *s and returns 0, else returns -1 with *why set. */
-static int boot_once(struct variant *v, const struct bench_request *q, enum accel accel, struct sample *s,
-                     char **why)
+static int boot_once(struct variant *v, const struct bench_request *q, struct accel_choice *accel,
+                     struct sample *s, char **why)
 {
         if (v->peer) {
                 double launch, shut;
@@ -201,7 +208,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 s->ic = (struct initcall_log){ .run_init_us = -1 };
                 struct peer_mark pm[PEER_MAX_MARKS];
                 size_t npm = PEER_MAX_MARKS;
-                if (peer_libguestfs_once(v->guestfs_path, &launch, &shut, pm, &npm, why) < 0)
+                if (peer_libguestfs_once(v->guestfs_path, accel->accel == ACCEL_TCG, &launch, &shut, pm, &npm, why) < 0)
                         return -1;
                 /* A leanboot appliance's init prints its markers on the console even under
                  * libguestfs: its stages come out as in a plain bench, timed from launch start. */
@@ -238,6 +245,9 @@ static int boot_once(struct variant *v, const struct bench_request *q, enum acce
                 ret = asprintf(why, "timed out after %d s at stage %s", q->timeout_s, boot_last_stage(&r));
         else if (r.panic_line)
                 ret = asprintf(why, "kernel panic at stage %s: %s", boot_last_stage(&r), r.panic_line);
+        else if (r.accel_failure)
+                ret = asprintf(why, "KVM ended the boot (QEMU: %s; last stage %s)", r.accel_failure,
+                               boot_last_stage(&r));
         else if (r.exit_status != 0)
                 ret = asprintf(why, "%s (last stage %s)",
                                r.exit_status < 0 ? "no exit status from the guest" : "payload failed",
@@ -378,9 +388,51 @@ static json_object *summary_json(const struct summary *s)
         return o;
 }
 
+/* Count a failed boot under its reason; true when the reason is new (worth printing now). */
+static bool note_failure(struct variant *v, char *why)
+{
+        for (size_t k = 0; k < v->n_reasons; k++)
+                if (streq(v->reasons[k].text, why)) {
+                        v->reasons[k].count++;
+                        free(why);
+                        return false;
+                }
+        struct failure_reason *r = realloc(v->reasons, (v->n_reasons + 1) * sizeof *r);
+        if (!r) {
+                free(why);
+                return false;
+        }
+        v->reasons = r;
+        r[v->n_reasons++] = (struct failure_reason){ why, 1 };
+        return true;
+}
+
+/* Did KVM end this variant's failed boots (so that --accel tcg is the advice)? */
+static bool variant_accel_suspect(const struct variant *v)
+{
+        for (size_t k = 0; k < v->n_reasons; k++)
+                if (strstr(v->reasons[k].text, "KVM ended the boot"))
+                        return true;
+        return false;
+}
+
+/* One line per variant with failures: how many, and each distinct reason once with its count. */
+static void print_failures(const struct variant *v)
+{
+        if (!v->n_reasons)
+                return;
+        size_t failed = 0;
+        for (size_t k = 0; k < v->n_reasons; k++)
+                failed += v->reasons[k].count;
+        printf("%s: %zu of %zu boots failed%s:", v->name, failed, v->tried, v->n ? "" : " (no successful boot)");
+        for (size_t k = 0; k < v->n_reasons; k++)
+                printf("%s %zux %s", k ? ";" : "", v->reasons[k].count, v->reasons[k].text);
+        printf("%s\n", variant_accel_suspect(v) ? "; KVM ended them: try --accel tcg" : "");
+}
+
 struct report {
         const struct bench_request *q;
-        enum accel accel;
+        const struct accel_choice *accel;
         char *qemu, *cpu;
         struct variant *v;
         size_t nv;
@@ -393,7 +445,8 @@ struct report {
 static int write_json(const struct report *rp, const char *path)
 {
         json_object *o = json_object_new_object(), *h = json_object_new_object();
-        json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel)));
+        json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel->accel)));
+        json_object_object_add(h, "accel_reason", json_object_new_string(rp->accel->reason));
         json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
         json_object_object_add(h, "cpu", json_object_new_string(rp->cpu));
         json_object_object_add(h, "smp", json_object_new_int(1));
@@ -409,6 +462,14 @@ static int write_json(const struct report *rp, const char *path)
                 json_object_object_add(j, "append", json_object_new_string(v->append ? v->append : ""));
                 json_object_object_add(j, "runs", json_object_new_int((int)v->n));
                 json_object_object_add(j, "failed", json_object_new_int((int)v->failed));
+                json_object *fl = json_object_new_array();
+                for (size_t k = 0; k < v->n_reasons; k++) {
+                        json_object *e = json_object_new_object();
+                        json_object_object_add(e, "reason", json_object_new_string(v->reasons[k].text));
+                        json_object_object_add(e, "count", json_object_new_int((int)v->reasons[k].count));
+                        json_object_array_add(fl, e);
+                }
+                json_object_object_add(j, "failures", fl);
                 for (int s = 0; s < N_STAGES; s++)
                         if (v->has[s])
                                 json_object_object_add(st, stage_names[s], summary_json(&v->sum[s]));
@@ -499,8 +560,9 @@ static bool any_variant_has(const struct report *rp, int s)
 
 static void print_report(const struct report *rp)
 {
-        printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel), rp->qemu, rp->cpu,
+        printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel->accel), rp->qemu, rp->cpu,
                rp->q->memory_mb);
+        printf("accel: %s\n", rp->accel->reason);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
@@ -511,6 +573,8 @@ static void print_report(const struct report *rp)
                         printf(", %zu FAILED", v->failed);
                 printf("\n");
         }
+        for (size_t i = 0; i < rp->nv; i++)
+                print_failures(&rp->v[i]);
         printf("\n%-10s", "stage (ms)");
         for (size_t i = 0; i < rp->nv; i++)
                 printf(" %9s %7s %9s", rp->v[i].name, "sd", "min-max");
@@ -564,6 +628,10 @@ static void print_report(const struct report *rp)
                                 printf("  %-40.40s %-12.12s %11s -> %11s  %s\n", key->name, key->module, a, b,
                                        isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : "");
                         }
+                }
+                if (!rp->verdict[ST_TOTAL]) {
+                        printf("\nverdict: none (a variant has no successful boots)\n");
+                        return;
                 }
                 printf("\nverdict (total): %s\n", rp->verdict[ST_TOTAL]);
                 if (rp->verdict[ST_INITCALLS])
@@ -625,9 +693,12 @@ static int write_html(const struct report *rp, const char *path)
         fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>leanboot bench</title>\n<style>"
               "body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
               "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
-              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}</style></head><body>\n", f);
+              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}"
+              ".failed{border:2px solid #b00;background:#fee;padding:.8em;margin:1em 0}</style></head><body>\n", f);
         fputs("<h1>leanboot bench</h1>\n<p class=\"note\">", f);
-        fprintf(f, "accel <b>%s</b>, ", accel_name(rp->accel));
+        fprintf(f, "accel <b>%s</b> (", accel_name(rp->accel->accel));
+        xml_escape(f, rp->accel->reason);
+        fputs("), ", f);
         xml_escape(f, rp->qemu);
         fputs(", CPU ", f);
         xml_escape(f, rp->cpu);
@@ -646,13 +717,31 @@ static int write_html(const struct report *rp, const char *path)
                         fputs("</code>", f);
                 }
                 fprintf(f, "; %zu boots%s</li>\n", v->n, v->failed ? ", some FAILED" : "");
-                for (size_t k = 0; k < v->failed; k++) {
-                        fputs("<li class=\"note\">failed boot: ", f);
-                        xml_escape(f, v->failures[k]);
+                for (size_t k = 0; k < v->n_reasons; k++) {
+                        fprintf(f, "<li class=\"note\">%zu failed boot%s: ", v->reasons[k].count,
+                                v->reasons[k].count == 1 ? "" : "s");
+                        xml_escape(f, v->reasons[k].text);
                         fputs("</li>\n", f);
                 }
         }
         fputs("</ul>\n", f);
+        bool all_ok = true;
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                if (v->n > 0)
+                        continue;
+                all_ok = false;
+                fprintf(f, "<div class=\"failed\"><b>%s: no successful boots</b> (%zu tried).", v->name, v->tried);
+                if (variant_accel_suspect(v))
+                        fputs(" KVM ended them: rerun with <code>--accel tcg</code>.", f);
+                fputs("</div>\n", f);
+        }
+        if (!all_ok) {
+                fputs("<p class=\"note\">No statistics, chart or comparison without successful boots.</p></body></html>\n", f);
+                if (fclose(f) != 0 || rename(tmp, path) < 0)
+                        return -errno;
+                return 0;
+        }
         if (rp->nv == 2) {
                 fputs("<p class=\"verdict\">total: ", f);
                 xml_escape(f, rp->verdict[ST_TOTAL]);
@@ -807,7 +896,9 @@ static void variant_free(struct variant *v)
         for (size_t i = 0; i < v->n; i++)
                 initcall_log_free(&v->samples[i].ic);
         free(v->samples);
-        strv_free(v->failures);
+        for (size_t k = 0; k < v->n_reasons; k++)
+                free(v->reasons[k].text);
+        free(v->reasons);
         if (v->overlay_dir)
                 rm_rf(v->overlay_dir);
         free(v->overlay_dir);
@@ -840,6 +931,36 @@ static int setup_peer(struct variant v[2], const char *appliance)
         if (!v[1].kernel)
                 v[1].kernel = strdup("unknown");
         return 0;
+}
+
+/* A variant whose first boots all failed will not get better: the bench stops there instead
+ * of failing every remaining boot (each may wait for the timeout). */
+#define HOPELESS_AFTER 3
+
+static bool variant_hopeless(const struct variant *v)
+{
+        size_t failed = 0;
+        for (size_t k = 0; k < v->n_reasons; k++)
+                failed += v->reasons[k].count;
+        return v->tried >= HOPELESS_AFTER && failed == v->tried;
+}
+
+/* boot_once, counted: a failure's reason is printed the first time it is seen, then counted. */
+static int bench_boot(struct variant *v, const struct bench_request *q, struct accel_choice *accel,
+                      struct sample *s, const char *what)
+{
+        char *why = NULL;
+        v->tried++;
+        if (boot_once(v, q, accel, s, &why) == 0) {
+                free(why);
+                return 0;
+        }
+        if (!why)
+                why = strdup("unknown failure");
+        _cleanup_free_ char *shown = why ? strdup(why) : NULL;
+        if (why && note_failure(v, why))
+                log_warn("%s failed: %s (more boots failing this way are counted, not shown)", what, shown);
+        return -1;
 }
 
 /* One unpredictable bit for the run order (getrandom; the clock if that fails). */
@@ -876,8 +997,13 @@ int bench_run(const struct bench_request *q)
                         variant_free(&v[i]);
                 return 2;
         }
-        /* libguestfs picks its own accelerator the same way: KVM when usable, else TCG. */
-        enum accel accel = accel_resolve(ACCEL_AUTO, true);
+        /* Both sides of --peer libguestfs get the accelerator leanboot's own boots would. */
+        struct accel_choice accel;
+        if (accel_resolve_verbose(q->accel, &accel) < 0) {
+                for (size_t i = 0; i < nv; i++)
+                        variant_free(&v[i]);
+                return 1;
+        }
         bool tty = isatty(STDERR_FILENO);
         for (size_t i = 0; i < nv; i++)
                 v[i].samples = calloc((size_t)q->runs, sizeof *v[i].samples);
@@ -885,13 +1011,13 @@ int bench_run(const struct bench_request *q)
         /* Warm-up boots (page cache, QEMU's own start-up) are not timed. */
         double t0 = mono_s();
         size_t total = (size_t)(q->warmup + q->runs) * nv, done = 0;
-        for (int w = 0; w < q->warmup; w++)
-                for (size_t i = 0; i < nv; i++) {
+        bool hopeless = false;
+        for (int w = 0; w < q->warmup && !hopeless; w++)
+                for (size_t i = 0; i < nv && !hopeless; i++) {
                         struct sample s;
-                        char *why = NULL;
-                        if (boot_once(&v[i], q, accel, &s, &why) == 0)
+                        if (bench_boot(&v[i], q, &accel, &s, "warm-up") == 0)
                                 initcall_log_free(&s.ic);
-                        free(why);
+                        hopeless = variant_hopeless(&v[i]);
                         progress(tty, ++done, total, t0, "warm-up");
                 }
         for (size_t i = 0; i < nv; i++)
@@ -903,30 +1029,26 @@ int bench_run(const struct bench_request *q)
          * host: with a fixed A B B A A B..., A/A benches here gave p < 0.01 in 2 of 6, one
          * variant slow on nearly every run within a bench, which one changing between benches. */
         bool flip = false;
-        for (int k = 0; k < q->runs; k++)
-                for (size_t j = 0; j < nv; j++) {
+        for (int k = 0; k < q->runs && !hopeless; k++)
+                for (size_t j = 0; j < nv && !hopeless; j++) {
                         if (k % 2 == 0 && j == 0)
                                 flip = random_bit();
                         size_t i = (k % 2 != 0) != flip ? nv - 1 - j : j;
-                        char *why = NULL;
-                        struct sample *s = &v[i].samples[v[i].n];
-                        v[i].run_no = k + 1;
-                        if (boot_once(&v[i], q, accel, s, &why) == 0) {
-                                v[i].n++;
-                        } else {
-                                v[i].failed++;
-                                log_warn("%s run %d failed: %s", v[i].name, k + 1, why ? why : "?");
-                                strv_consume(&v[i].failures, why ? why : strdup("?"));
-                                why = NULL;
-                        }
-                        free(why);
                         char what[64];
                         snprintf(what, sizeof what, "%s run %d", v[i].name, k + 1);
+                        v[i].run_no = k + 1;
+                        if (bench_boot(&v[i], q, &accel, &v[i].samples[v[i].n], what) == 0)
+                                v[i].n++;
+                        else
+                                v[i].failed++;
+                        hopeless = variant_hopeless(&v[i]);
                         progress(tty, ++done, total, t0, what);
                 }
+        if (hopeless)
+                log_error("bench: stopped early: the first %d boots of a variant all failed", HOPELESS_AFTER);
 
-        struct report rp = { .q = q, .accel = accel, .v = v, .nv = nv };
-        char *qv[] = { QEMU_PATH, "--version", NULL };
+        struct report rp = { .q = q, .accel = &accel, .v = v, .nv = nv };
+        char *qv[] = { (char *)qemu_binary(), "--version", NULL };
         rp.qemu = first_line_of(qv);
         rp.cpu = cpu_model();
         for (size_t i = 0; i < nv; i++)
@@ -953,11 +1075,6 @@ int bench_run(const struct bench_request *q)
                 qsort(rp.keys, rp.nkeys, sizeof *rp.keys, by_absdiff);
         }
         print_report(&rp);
-        size_t failed = 0;
-        for (size_t i = 0; i < nv; i++)
-                failed += v[i].failed;
-        if (failed)
-                printf("%zu of %zu timed boots failed (see the warnings above)\n", failed, (size_t)q->runs * nv);
         int status = 0;
         if (q->json && (r = write_json(&rp, q->json)) < 0)
                 status = 1, log_error_errno(r, "bench: cannot write %s", q->json);
@@ -967,7 +1084,9 @@ int bench_run(const struct bench_request *q)
                 printf("report: %s\n", q->html);
         for (size_t i = 0; i < nv; i++)
                 if (v[i].n == 0)
-                        status = 1, log_error("bench: every boot of variant %s failed", v[i].name);
+                        status = 1, log_error("bench: variant %s has no successful boot%s", v[i].name,
+                                              variant_accel_suspect(&v[i]) ? " (KVM ended them: try --accel tcg)" : "");
+        accel_choice_done(&accel);
         for (int s = 0; s < N_STAGES; s++)
                 free(rp.verdict[s]);
         free(rp.keys);
@@ -983,9 +1102,11 @@ static void usage(FILE *f)
         fprintf(f,
                 "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
+                "                      [--accel auto|kvm|tcg]\n"
                 "       leanboot bench A --collection-cost [--runs N] ...\n"
                 "       (any of them: --logs DIR keeps each timed boot's kernel log as DIR/A-01.log ...)\n"
                 "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
+                "                      [--accel auto|kvm|tcg]\n"
                 "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
                 "(default 1), interleaved in A B / B A blocks of random order, and report per-stage\n"
                 "median, mean, sd, min and max.\n"
@@ -997,7 +1118,10 @@ static void usage(FILE *f)
                 "--collection-cost measures what that collection costs: B is A with it, A without.\n"
                 "--peer libguestfs [APPLIANCE]: A is libguestfs launch + shutdown with its own appliance,\n"
                 "B the same with APPLIANCE (a fixed appliance from build --from-supermin-d; built into\n"
-                "the cache when omitted), through libguestfs's C API, direct backend.\n");
+                "the cache when omitted), through libguestfs's C API, direct backend.\n"
+                "--accel: auto (default) uses KVM only where a KVM guest has been seen to run on this\n"
+                "host, else TCG, and says why; both sides of --peer get the same (libguestfs's\n"
+                "force_tcg or force_kvm setting).\n");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -1009,6 +1133,7 @@ int cmd_bench(int argc, char **argv)
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
                 { "no-initcalls", no_argument, NULL, 'I' },   { "collection-cost", no_argument, NULL, 'C' },   { "help", no_argument, NULL, 'h' },
                 { "peer", required_argument, NULL, 'P' },       { "logs", required_argument, NULL, 'L' },
+                { "accel", required_argument, NULL, 'A' },
                 { NULL, 0, NULL, 0 },
         };
         struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
@@ -1049,6 +1174,10 @@ int cmd_bench(int argc, char **argv)
                         memory_given = true;
                         break;
                 case 'I': q.initcalls = false; break;
+                case 'A':
+                        if (accel_from_string(optarg, &q.accel) < 0)
+                                return log_error("bench: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                        break;
                 case 'L': q.logs_dir = optarg; break;
                 case 'C': q.collection_cost = true; break;
                 case 'P':

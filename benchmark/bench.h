@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "accel.h"
+
 int cmd_bench(int argc, char **argv);
 
 struct bench_request {
@@ -14,6 +16,7 @@ struct bench_request {
         bool initcalls;               /* collect initcall_debug records */
         bool collection_cost;         /* A without collection, B = A with it: the bench's own cost */
         const char *peer;             /* "libguestfs": A is libguestfs's own appliance, B is a (leanboot) one */
+        enum accel accel;             /* --accel: auto (default), kvm or tcg */
 };
 /* Run a bench and write its outputs; returns 0, 1 when every boot of a variant failed, or 2
  * for bad input.  Used by `bench` and `demo`. */

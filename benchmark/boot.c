@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "../common/fileio.h"
+#include "../common/appliance.h"
 #include "../common/log.h"
 #include "../common/macro.h"
 #include "../common/spawn.h"
@@ -27,20 +28,6 @@ static uint64_t mono_us(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-enum accel accel_resolve(enum accel want, bool notice)
-{
-        if (want != ACCEL_AUTO)
-                return want;
-        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-        if (fd >= 0) {
-                close(fd);
-                return ACCEL_KVM;
-        }
-        if (notice)
-                log_info("no usable /dev/kvm: using TCG (software emulation, several times slower than KVM)");
-        return ACCEL_TCG;
 }
 
 /* Under TCG the guest's TSC runs at the host's TSC rate (QEMU reads the host's counter).  The
@@ -76,11 +63,6 @@ unsigned host_tsc_khz(void)
 #endif
 }
 
-const char *accel_name(enum accel a)
-{
-        return a == ACCEL_KVM ? "kvm" : "tcg";
-}
-
 /* QEMU's -drive option splits on commas; a comma in a file name is written twice. */
 static char *drive_file_escape(const char *path)
 {
@@ -106,92 +88,97 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
                 return -ENOMEM;
         const char *dot = strrchr(path, '.');
         const char *fmt = dot && streq(dot, ".qcow2") ? "qcow2" : "raw";
-        strv_push(argv, "-drive");
-        strv_pushf(argv, "file=%s,format=%s,if=none,id=%s,cache=unsafe%s", esc, fmt, id,
-                   snapshot ? ",snapshot=on" : "");
-        strv_push(argv, "-device");
-        return strv_pushf(argv, "virtio-blk-pci,drive=%s", id);
+        int r = strv_push(argv, "-drive");
+        r = r ?: strv_pushf(argv, "file=%s,format=%s,if=none,id=%s,cache=unsafe%s", esc, fmt, id,
+                            snapshot ? ",snapshot=on" : "");
+        r = r ?: strv_push(argv, "-device");
+        return r ?: strv_pushf(argv, "virtio-blk-pci,drive=%s", id);
 }
 
-static char **qemu_argv(const struct boot_config *c)
+/* The kernel command line as booted: the caller's, then what this boot adds for its machine. */
+static char *boot_cmdline(const struct boot_config *c, enum accel accel)
 {
-        char **a = NULL;
+        char *r = NULL;
+        unsigned tsc_khz = accel == ACCEL_TCG ? host_tsc_khz() : 0;
+        char tsc[48] = "";
+        if (tsc_khz)
+                snprintf(tsc, sizeof tsc, " tsc_early_khz=%u", tsc_khz);
+        if (asprintf(&r, "%s%s " APPLIANCE_OUTPUT_KEY "=" APPLIANCE_OUTPUT_PORT "%s", c->cmdline, tsc,
+                     c->interactive ? "," APPLIANCE_OUTPUT_TERMINAL : "") < 0)
+                return NULL;
+        return r;
+}
+
+/* ttyS0, the console (kernel log, the init's markers), goes to fd 3 (a pipe of ours); ttyS1, the
+ * payload's port, to QEMU's stdio, so an interactive shell gets our terminal. */
+static char **qemu_argv(const struct boot_config *c, enum accel accel)
+{
+        _cleanup_strv_free_ char **a = NULL;
         _cleanup_free_ char *kernel = path_join(c->appliance, "kernel");
         _cleanup_free_ char *initrd = path_join(c->appliance, "initrd");
         _cleanup_free_ char *root = path_join(c->appliance, "root");
-        strv_push(&a, QEMU_PATH);
-        strv_push(&a, "-no-user-config");
-        strv_push(&a, "-nodefaults");
-        strv_push(&a, "-display");
-        strv_push(&a, "none");
-        strv_push(&a, "-no-reboot");
-        strv_push(&a, "-machine");
-        strv_pushf(&a, "accel=%s", accel_name(c->accel));
-        strv_push(&a, "-cpu");
-        strv_push(&a, c->accel == ACCEL_KVM ? "host" : "max");
-        strv_push(&a, "-m");
-        strv_pushf(&a, "%d", c->memory_mb);
-        strv_push(&a, "-smp");
-        strv_pushf(&a, "%d", c->smp);
-        strv_push(&a, "-kernel");
-        strv_push(&a, kernel);
-        strv_push(&a, "-initrd");
-        strv_push(&a, initrd);
-        strv_push(&a, "-append");
-        unsigned tsc_khz = c->accel == ACCEL_TCG ? host_tsc_khz() : 0;
-        if (tsc_khz)
-                strv_pushf(&a, "%s tsc_early_khz=%u", c->cmdline, tsc_khz);
-        else
-                strv_push(&a, c->cmdline);
-        if (c->root_overlay)
-                add_disk(&a, c->root_overlay, "root", false);
-        else
-                add_disk(&a, root, "root", true);
+        _cleanup_free_ char *cmdline = boot_cmdline(c, accel);
+        if (!kernel || !initrd || !root || !cmdline)
+                return NULL;
+        int r = strv_push(&a, qemu_binary());
+        r = r ?: qemu_machine_args(&a, accel, c->memory_mb, c->smp);
+        r = r ?: strv_push(&a, "-kernel");
+        r = r ?: strv_push(&a, kernel);
+        r = r ?: strv_push(&a, "-initrd");
+        r = r ?: strv_push(&a, initrd);
+        r = r ?: strv_push(&a, "-append");
+        r = r ?: strv_push(&a, cmdline);
+        r = r ?: add_disk(&a, c->root_overlay ? c->root_overlay : root, "root", !c->root_overlay);
         size_t i = 0;
-        for (char **d = c->disks; d && *d; d++, i++) {
+        for (char **d = c->disks; r >= 0 && d && *d; d++, i++) {
                 char id[32];
                 snprintf(id, sizeof id, "disk%zu", i);
-                add_disk(&a, *d, id, false);
+                r = add_disk(&a, *d, id, false);
         }
-        strv_push(&a, "-chardev");
-        strv_push(&a, "stdio,id=console,signal=off");
-        strv_push(&a, "-serial");
-        strv_push(&a, "chardev:console");
-        /* The init ends the boot through this device: no ACPI power-off path to wait for. */
-        strv_push(&a, "-device");
-        strv_push(&a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
-        return a;
+        r = r ?: strv_push(&a, "-chardev");
+        r = r ?: strv_push(&a, "file,id=console,path=/dev/fd/3");
+        r = r ?: strv_push(&a, "-serial");
+        r = r ?: strv_push(&a, "chardev:console");
+        r = r ?: strv_push(&a, "-chardev");
+        r = r ?: strv_push(&a, "stdio,id=payload,signal=off");
+        r = r ?: strv_push(&a, "-serial");
+        r = r ?: strv_push(&a, "chardev:payload");
+        return r < 0 ? NULL : TAKE_PTR(a);
 }
 
-struct console {
-        const struct boot_config *c;
-        struct boot_result *r;
-        uint64_t t0;
-        char *line;          /* pending bytes of the current line */
-        size_t len, cap;
-        bool in_payload;     /* between the payload's start marker and the shutdown marker */
-        char tail[TAIL_BYTES];
-        size_t tail_len;
+/* The last bytes of a stream, for error reports. */
+struct tail {
+        char buf[TAIL_BYTES];
+        size_t len;
 };
 
-static void tail_add(struct console *k, const char *s, size_t n)
+static void tail_add(struct tail *t, const char *s, size_t n)
 {
         if (n >= TAIL_BYTES) {
                 s += n - TAIL_BYTES;
                 n = TAIL_BYTES;
         }
-        if (k->tail_len + n > TAIL_BYTES) {
-                size_t drop = k->tail_len + n - TAIL_BYTES;
-                memmove(k->tail, k->tail + drop, k->tail_len - drop);
-                k->tail_len -= drop;
+        if (t->len + n > TAIL_BYTES) {
+                size_t drop = t->len + n - TAIL_BYTES;
+                memmove(t->buf, t->buf + drop, t->len - drop);
+                t->len -= drop;
         }
-        memcpy(k->tail + k->tail_len, s, n);
-        k->tail_len += n;
+        memcpy(t->buf + t->len, s, n);
+        t->len += n;
 }
 
-static void out_bytes(int fd, const char *s, size_t n)
+/* The console (ttyS0): the kernel log and the init's markers and messages, line by line. */
+struct console {
+        const struct boot_config *c;
+        struct boot_result *r;
+        char *line;          /* pending bytes of the current line */
+        size_t len, cap;
+        struct tail tail;
+};
+
+static void out_line(int fd, const char *s, size_t n)
 {
-        /* The guest's tty turns \n into \r\n; the host wants plain lines. */
+        /* The console's tty turns \n into \r\n; the host wants plain lines. */
         size_t start = 0;
         for (size_t i = 0; i < n; i++) {
                 if (s[i] == '\r') {
@@ -219,10 +206,6 @@ static bool handle_marker(struct console *k, const char *m, uint64_t host_us)
         int st;
         if (sscanf(m, MARKER "stage=%255s t_us=%llu", name, &t) == 2) {
                 add_mark(k, name, t, host_us);
-                if (streq(name, "payload"))
-                        k->in_payload = true;
-                else if (streq(name, "shutdown"))
-                        k->in_payload = false;
                 return true;
         }
         if (sscanf(m, MARKER "exit=%d t_us=%llu", &st, &t) == 2) {
@@ -235,50 +218,33 @@ static bool handle_marker(struct console *k, const char *m, uint64_t host_us)
 
 static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
 {
-        tail_add(k, s, n);
+        tail_add(&k->tail, s, n);
         char *nl = memchr(s, '\n', n);
         if (nl)
                 *nl = '\0';
+        /* Anywhere in the line: with --debug a kernel message can land before it. */
         char *m = strstr(s, MARKER);
-        if (m && m != s && k->in_payload && k->c->stream_payload)
-                out_bytes(STDOUT_FILENO, s, (size_t)(m - s)); /* payload output without a final newline */
         if (m && handle_marker(k, m, host_us)) {
                 if (k->c->show_console)
-                        out_bytes(STDERR_FILENO, m, strlen(m)), write_full(STDERR_FILENO, "\n", 1);
+                        out_line(STDERR_FILENO, s, strlen(s)), write_full(STDERR_FILENO, "\n", 1);
                 return;
         }
         if (nl)
                 *nl = '\n';
-        if (strstr(s, PANIC) && !k->r->panic_line) {
-                k->r->panic_line = strndup(s, nl ? (size_t)(nl - s) : n);
+        char *panic = strstr(s, PANIC);
+        if (panic && !k->r->panic_line) {
+                /* From "Kernel panic" on: without the printk time, panics of different boots compare equal. */
+                k->r->panic_line = strndup(panic, nl ? (size_t)(nl - panic) : n - (size_t)(panic - s));
                 if (k->r->panic_line)
                         k->r->panic_line[strcspn(k->r->panic_line, "\r")] = '\0';
         }
-        if (strncmp(s, INIT_MSG, strlen(INIT_MSG)) == 0 && strstr(s, "error:")) {
-                out_bytes(STDERR_FILENO, s, n); /* the init's errors are always shown */
-                return;
-        }
-        if (k->in_payload && k->c->stream_payload)
-                out_bytes(STDOUT_FILENO, s, n);
-        else if (k->c->show_console)
-                out_bytes(STDERR_FILENO, s, n);
-}
-
-/* Length of the longest suffix of s that is a prefix of "leanboot": held back until the line
- * ends, because it may be the start of a marker. */
-static size_t marker_prefix_suffix(const char *s, size_t n)
-{
-        static const char p[] = "leanboot";
-        for (size_t k = sizeof p - 1; k > 0; k--)
-                if (n >= k && memcmp(s + n - k, p, k) == 0)
-                        return k;
-        return 0;
+        /* The init's errors are always shown; the rest of the console only when debugging. */
+        if (k->c->show_console || (strncmp(s, INIT_MSG, strlen(INIT_MSG)) == 0 && strstr(s, "error:")))
+                out_line(STDERR_FILENO, s, n);
 }
 
 static void console_feed(struct console *k, const char *buf, size_t n, uint64_t host_us)
 {
-        if (k->r->host_first_output_us == 0 && n > 0)
-                k->r->host_first_output_us = host_us;
         for (size_t i = 0; i < n; i++) {
                 if (k->len + 2 > k->cap) {
                         size_t ncap = k->cap ? k->cap * 2 : 1024;
@@ -295,75 +261,89 @@ static void console_feed(struct console *k, const char *buf, size_t n, uint64_t 
                         k->len = 0;
                 }
         }
-        /* Stream a partial payload line now (a prompt, a progress bar), unless it may hold a marker. */
-        if (k->in_payload && k->c->stream_payload && k->len > 0) {
-                k->line[k->len] = '\0';
-                if (strstr(k->line, "leanboot"))
-                        return;
-                size_t keep = marker_prefix_suffix(k->line, k->len);
-                out_bytes(STDOUT_FILENO, k->line, k->len - keep);
-                tail_add(k, k->line, k->len - keep);
-                memmove(k->line, k->line + k->len - keep, keep);
-                k->len = keep;
-        }
 }
 
-int boot_appliance(const struct boot_config *c, struct boot_result *ret)
+/* What one QEMU run is read through: its stdout (the payload's port), fd 3 (the console) and
+ * its stderr. */
+enum { CH_PAYLOAD, CH_CONSOLE, CH_STDERR, N_CHANNELS };
+
+static int open_channels(int rd[N_CHANNELS], int wr[N_CHANNELS])
+{
+        for (int i = 0; i < N_CHANNELS; i++)
+                rd[i] = wr[i] = -1;
+        for (int i = 0; i < N_CHANNELS; i++) {
+                int p[2];
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        int r = -errno;
+                        for (int j = 0; j < i; j++)
+                                close(rd[j]), close(wr[j]);
+                        return r;
+                }
+                rd[i] = p[0];
+                wr[i] = p[1];
+        }
+        return 0;
+}
+
+/* One QEMU run under ACCEL, read to its end. */
+static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_result *ret)
 {
         *ret = (struct boot_result){ .exit_status = -1 };
-        _cleanup_strv_free_ char **argv = qemu_argv(c);
+        _cleanup_strv_free_ char **argv = qemu_argv(c, accel);
         if (!argv)
                 return -ENOMEM;
         if (log_get_level() >= 2) {
                 _cleanup_free_ char *j = strv_join(argv, " ");
                 log_debug("%s", j);
         }
-        int outp[2], errp[2];
-        if (pipe2(outp, O_CLOEXEC) < 0)
-                return -errno;
-        if (pipe2(errp, O_CLOEXEC) < 0) {
-                close(outp[0]);
-                close(outp[1]);
-                return -errno;
-        }
+        int rd[N_CHANNELS], wr[N_CHANNELS];
+        int e = open_channels(rd, wr);
+        if (e < 0)
+                return e;
         struct spawn_opts so = SPAWN_OPTS_DEFAULT;
         so.stdin_fd = c->interactive ? STDIN_FILENO : -1;
-        so.stdout_fd = outp[1];
-        so.stderr_fd = errp[1];
+        so.stdout_fd = wr[CH_PAYLOAD];
+        so.pass_fd = wr[CH_CONSOLE];
+        so.stderr_fd = wr[CH_STDERR];
         uint64_t t0 = mono_us();
         pid_t pid = spawn_argv(argv, &so);
-        close(outp[1]);
-        close(errp[1]);
+        for (int i = 0; i < N_CHANNELS; i++)
+                close(wr[i]);
         if (pid < 0) {
-                close(outp[0]);
-                close(errp[0]);
+                for (int i = 0; i < N_CHANNELS; i++)
+                        close(rd[i]);
                 return (int)pid;
         }
 
-        struct console k = { .c = c, .r = ret, .t0 = t0 };
+        struct console k = { .c = c, .r = ret };
+        struct tail payload = { .len = 0 };
         char *errbuf = NULL;
         size_t errlen = 0;
+        bool killed = false;
         uint64_t deadline = c->timeout_s > 0 ? t0 + (uint64_t)c->timeout_s * 1000000u : 0;
-        struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
-        while (p[0].fd >= 0 || p[1].fd >= 0) {
+        struct pollfd p[N_CHANNELS];
+        for (int i = 0; i < N_CHANNELS; i++)
+                p[i] = (struct pollfd){ .fd = rd[i], .events = POLLIN };
+        while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
                 int wait_ms = -1;
-                if (deadline) {
+                if (deadline && !killed) {
                         uint64_t now = mono_us();
                         if (now >= deadline) {
                                 ret->timed_out = true;
                                 kill(pid, SIGKILL);
-                                break;
+                                killed = true;
+                                continue;
                         }
                         wait_ms = (int)((deadline - now + 999) / 1000);
                 }
-                int n = poll(p, 2, wait_ms);
+                int n = poll(p, N_CHANNELS, wait_ms);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
                 }
                 uint64_t now = mono_us() - t0;
-                for (int i = 0; i < 2; i++) {
+                for (int i = 0; i < N_CHANNELS; i++) {
                         if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
                                 continue;
                         char buf[8192];
@@ -375,8 +355,14 @@ int boot_appliance(const struct boot_config *c, struct boot_result *ret)
                                 p[i].fd = -1;
                                 continue;
                         }
-                        if (i == 0) {
+                        if (ret->host_first_output_us == 0 && i != CH_STDERR)
+                                ret->host_first_output_us = now;
+                        if (i == CH_CONSOLE) {
                                 console_feed(&k, buf, (size_t)got, now);
+                        } else if (i == CH_PAYLOAD) {
+                                if (c->stream_payload)
+                                        write_full(STDOUT_FILENO, buf, (size_t)got);
+                                tail_add(&payload, buf, (size_t)got);
                         } else {
                                 char *ne = realloc(errbuf, errlen + (size_t)got + 1);
                                 if (ne) {
@@ -385,10 +371,16 @@ int boot_appliance(const struct boot_config *c, struct boot_result *ret)
                                         errlen += (size_t)got;
                                         errbuf[errlen] = '\0';
                                 }
+                                /* KVM stopped the vCPU: QEMU pauses the guest and would wait
+                                 * for ever (or for the timeout). */
+                                if (accel == ACCEL_KVM && !killed && accel_stderr_is_fatal(errbuf)) {
+                                        kill(pid, SIGKILL);
+                                        killed = true;
+                                }
                         }
                 }
         }
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < N_CHANNELS; i++)
                 if (p[i].fd >= 0)
                         close(p[i].fd);
         if (k.len > 0) {
@@ -398,9 +390,43 @@ int boot_appliance(const struct boot_config *c, struct boot_result *ret)
         ret->qemu_status = wait_exit_status(pid);
         ret->host_exit_us = mono_us() - t0;
         ret->qemu_stderr = errbuf ? errbuf : strdup("");
-        ret->console_tail = strndup(k.tail, k.tail_len);
+        ret->console_tail = strndup(k.tail.buf, k.tail.len);
+        ret->payload_tail = strndup(payload.buf, payload.len);
         free(k.line);
         return 0;
+}
+
+static bool has_mark(const struct boot_result *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_marks; i++)
+                if (!name || streq(r->marks[i].name, name))
+                        return true;
+        return false;
+}
+
+int boot_appliance(const struct boot_config *c, struct boot_result *ret)
+{
+        enum accel accel = c->accel->accel;
+        int e = boot_qemu(c, accel, ret);
+        if (e < 0 || accel != ACCEL_KVM || ret->exit_status >= 0 || ret->timed_out)
+                return e;
+        char *why = accel_boot_failure(ret->qemu_stderr, ret->qemu_status, has_mark(ret, NULL));
+        if (!why)
+                return 0;
+        /* KVM itself ended the boot: whatever the cached verdict said, it does not hold now. */
+        accel_record_failure(why);
+        ret->accel_failure = why;
+        if (!c->accel->chosen || has_mark(ret, "payload"))
+                return 0; /* --accel kvm was asked for, or the payload may have run: no retry */
+        char *reason = NULL;
+        if (asprintf(&reason, "KVM failed a boot on this host (QEMU: %s)", why) < 0)
+                return 0;
+        log_info("%s: using TCG from now on", reason);
+        free(c->accel->reason);
+        c->accel->reason = reason;
+        c->accel->accel = ACCEL_TCG;
+        boot_result_free(ret);
+        return boot_qemu(c, ACCEL_TCG, ret);
 }
 
 const char *boot_last_stage(const struct boot_result *r)
@@ -419,5 +445,7 @@ void boot_result_free(struct boot_result *r)
         free(r->panic_line);
         free(r->qemu_stderr);
         free(r->console_tail);
+        free(r->payload_tail);
+        free(r->accel_failure);
         *r = (struct boot_result){ .exit_status = -1 };
 }

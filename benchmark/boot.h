@@ -6,20 +6,25 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+#include "accel.h"
 
+/* At most this many bytes are added to a command line by the boot itself (tsc_early_khz=, the
+ * payload's port): callers keep their command lines that much under the kernel's limit. */
+#define BOOT_CMDLINE_RESERVED 64
 
 struct boot_config {
         const char *appliance;  /* directory made by `leanboot build` */
         const char *cmdline;    /* the whole kernel command line */
-        enum accel accel;       /* resolved: ACCEL_KVM or ACCEL_TCG */
+        /* Resolved (KVM or TCG).  When auto chose KVM and KVM kills a boot before the init
+         * starts, the boot is run again under TCG and *accel says so from then on. */
+        struct accel_choice *accel;
         int memory_mb, smp;
         char **disks;           /* extra disks (virtio-blk, after the root) */
         const char *root_overlay; /* a qcow2 overlay to boot as the root, or NULL: the root with snapshot=on */
         int timeout_s;          /* 0: none */
         bool interactive;       /* give QEMU our stdin (a shell in the guest) */
-        bool show_console;      /* echo everything the guest prints (debug) */
-        bool stream_payload;    /* write the payload's output to stdout as it comes */
+        bool show_console;      /* echo the guest's console (kernel log, markers) to stderr (debug) */
+        bool stream_payload;    /* write the payload's output (its own serial port) to stdout */
 };
 
 struct stage_mark {
@@ -34,15 +39,14 @@ struct boot_result {
         bool timed_out;
         char *panic_line;        /* "Kernel panic - not syncing: ..." or NULL */
         char *qemu_stderr;
-        char *console_tail;      /* the last lines the guest printed */
+        char *console_tail;      /* the last lines the guest printed on its console */
+        char *payload_tail;      /* the last bytes the payload wrote */
+        char *accel_failure;     /* KVM ended this boot (QEMU's words), or NULL */
         struct stage_mark *marks;
         size_t n_marks;
         uint64_t host_first_output_us, host_exit_us;
 };
 
-/* kvm when /dev/kvm opens read-write, else tcg; prints a one-line notice for tcg when asked. */
-enum accel accel_resolve(enum accel want, bool notice);
-const char *accel_name(enum accel a);
 /* The host's TSC rate in kHz (constant-TSC x86 hosts), which is the guest's under TCG; else 0.
  * Boots under TCG pass it as tsc_early_khz=. */
 unsigned host_tsc_khz(void);

@@ -71,7 +71,7 @@ int peer_libguestfs_memsize(void)
         return mb;
 }
 
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, double *ret_shutdown_ms,
                          struct peer_mark *marks, size_t *n_marks, char **ret_error)
 {
         struct console_lines console = { .marks = marks, .cap = marks && n_marks ? *n_marks : 0 };
@@ -83,6 +83,11 @@ int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_sh
         /* Errors are collected here and reported once by the bench, not printed by libguestfs. */
         guestfs_set_error_handler(g, NULL, NULL);
         int r = guestfs_set_backend(g, "direct");
+        /* libguestfs's own test of /dev/kvm is "it opens": on a host where that lies, it would
+         * start QEMU with KVM and fail as leanboot's own boots would. */
+        char *settings[] = { tcg ? "force_tcg" : "force_kvm", NULL };
+        if (r == 0)
+                r = guestfs_set_backend_settings(g, settings);
         if (r == 0 && path)
                 r = guestfs_set_path(g, path);
         if (r == 0)
@@ -122,10 +127,10 @@ int peer_libguestfs_memsize(void)
         return -1;
 }
 
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, double *ret_shutdown_ms,
                          struct peer_mark *marks, size_t *n_marks, char **ret_error)
 {
-        (void)path, (void)marks;
+        (void)path, (void)tcg, (void)marks;
         if (n_marks)
                 *n_marks = 0;
         *ret_launch_ms = *ret_shutdown_ms = 0;

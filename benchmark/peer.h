@@ -20,8 +20,10 @@ bool peer_libguestfs_available(void);
 /* guestfs_create, direct backend, add /dev/null read-only, launch, shutdown, close.  path NULL
  * means libguestfs's own appliance; else LIBGUESTFS_PATH-style directory.  Times in ms.  The
  * lean init's stage markers seen on the console (none with libguestfs's own init) go into
- * marks[0..*n_marks); marks may be NULL.  Returns 0, or -1 with *ret_error set (malloc'd). */
-int peer_libguestfs_once(const char *path, double *ret_launch_ms, double *ret_shutdown_ms,
+ * marks[0..*n_marks); marks may be NULL.  tcg: libguestfs's force_tcg backend setting, else
+ * force_kvm (leanboot has proven KVM before it asks).  Returns 0, or -1 with *ret_error set
+ * (malloc'd). */
+int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, double *ret_shutdown_ms,
                          struct peer_mark *marks, size_t *n_marks, char **ret_error);
 /* The guest memory libguestfs gives its appliance (MiB), or -1. */
 int peer_libguestfs_memsize(void);

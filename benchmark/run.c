@@ -32,24 +32,12 @@ static void usage(FILE *f)
                 "      --timeout SEC    kill a guest that runs longer (exit status 124)\n"
                 "      --memory MB      guest memory (default 256)\n"
                 "      --smp N          guest CPUs (default 1)\n"
-                "      --accel A        auto (default: kvm when /dev/kvm is usable), kvm or tcg\n"
+                "      --accel A        auto (default: KVM where a KVM guest has been seen to run on\n"
+                "                       this host, else TCG), kvm or tcg\n"
                 "      --disk FILE      add a disk (virtio, /dev/vdb onwards; repeatable)\n"
                 "  -h, --help           show this help\n\n"
                 "Exit status: the payload's; 124 on timeout; 125 when leanboot, QEMU, the kernel or\n"
                 "the init failed; 127 when the payload command does not exist in the appliance.\n");
-}
-
-int accel_from_string(const char *s, enum accel *ret)
-{
-        if (streq(s, "auto"))
-                *ret = ACCEL_AUTO;
-        else if (streq(s, "kvm"))
-                *ret = ACCEL_KVM;
-        else if (streq(s, "tcg"))
-                *ret = ACCEL_TCG;
-        else
-                return -EINVAL;
-        return 0;
 }
 
 char *run_cmdline(const char *appliance, bool debug, const char *append, char **payload)
@@ -85,10 +73,10 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
                 strv_pushf(&tokens, "leanboot.run=%s", enc);
         }
         char *joined = strv_join(tokens, " ");
-        if (joined && strlen(joined) >= KERNEL_CMDLINE_MAX) {
+        if (joined && strlen(joined) + BOOT_CMDLINE_RESERVED >= KERNEL_CMDLINE_MAX) {
                 log_error("the kernel command line would be %zu bytes, over the kernel's limit of %d: "
                           "put a long payload in a script (build --copy) and run that",
-                          strlen(joined), KERNEL_CMDLINE_MAX - 1);
+                          strlen(joined) + BOOT_CMDLINE_RESERVED, KERNEL_CMDLINE_MAX - 1);
                 free(joined);
                 return NULL;
         }
@@ -181,24 +169,25 @@ int cmd_run(int argc, char **argv)
                           missing ? missing : "manifest.json", dir);
                 return 2;
         }
-        if (accel == ACCEL_KVM && access("/dev/kvm", R_OK | W_OK) < 0)
-                return log_error("run: --accel kvm, but /dev/kvm is not usable here"), 2;
-
         char **payload = optind < argc ? argv + optind : NULL;
         _cleanup_free_ char *cmdline = run_cmdline(dir, debug, append, payload);
         if (!cmdline)
                 return EXIT_FAILURE_LEANBOOT;
 
+        struct accel_choice ac;
+        if (accel_resolve_verbose(accel, &ac) < 0)
+                return 1;
         struct boot_config bc = {
-                .appliance = dir, .cmdline = cmdline, .accel = accel_resolve(accel, true),
+                .appliance = dir, .cmdline = cmdline, .accel = &ac,
                 .memory_mb = memory, .smp = smp, .disks = disks, .timeout_s = timeout,
                 .interactive = !payload && isatty(STDIN_FILENO),
                 .show_console = debug, .stream_payload = true,
         };
         if (debug)
-                log_info("accel %s, kernel command line: %s", accel_name(bc.accel), cmdline);
+                log_info("accel %s (%s), kernel command line: %s", accel_name(ac.accel), ac.reason, cmdline);
         struct boot_result r;
         int e = boot_appliance(&bc, &r);
+        accel_choice_done(&ac);
         if (e < 0)
                 return log_error_errno(e, "cannot start QEMU"), EXIT_FAILURE_LEANBOOT;
 
@@ -213,6 +202,10 @@ int cmd_run(int argc, char **argv)
                 status = EXIT_FAILURE_LEANBOOT;
         } else if (r.exit_status >= 0) {
                 status = r.exit_status;
+        } else if (r.accel_failure) {
+                log_error("KVM ended the boot (QEMU: %s; last stage: %s): this host's KVM cannot run it, "
+                          "try --accel tcg", r.accel_failure, boot_last_stage(&r));
+                status = EXIT_FAILURE_LEANBOOT;
         } else {
                 /* No exit marker: QEMU failed, or the guest stopped before the init could report. */
                 if (r.qemu_stderr[0])

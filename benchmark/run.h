@@ -6,6 +6,4 @@ int cmd_run(int argc, char **argv);
  * debug is set, then the extra arguments, then the payload as leanboot.run=.  NULL and an
  * error logged when it would pass the kernel's 2048-byte limit. */
 char *run_cmdline(const char *appliance, bool debug, const char *append, char **payload);
-/* Parse "auto", "kvm" or "tcg". */
-int accel_from_string(const char *s, enum accel *ret);
 #endif

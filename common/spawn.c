@@ -5,10 +5,13 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -34,6 +37,9 @@ pid_t spawn_argv(char *const *argv, const struct spawn_opts *o)
         if (o->stdout_fd >= 0 && dup2(o->stdout_fd, STDOUT_FILENO) < 0)
                 _exit(127);
         if (o->stderr_fd >= 0 && dup2(o->stderr_fd, STDERR_FILENO) < 0)
+                _exit(127);
+        /* dup2 onto itself would keep O_CLOEXEC: clear it by hand in that case. */
+        if (o->pass_fd >= 0 && (o->pass_fd == 3 ? fcntl(3, F_SETFD, 0) : dup2(o->pass_fd, 3)) < 0)
                 _exit(127);
         for (char **e = o->env_add; e && *e; e++)
                 putenv(*e);
@@ -83,7 +89,19 @@ static ssize_t drain_into(int fd, char **buf, size_t *len, size_t *cap)
         return k;
 }
 
+static int64_t mono_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int run_capture(char *const *argv, char **ret_out, char **ret_err)
+{
+        return run_capture_timeout(argv, -1, ret_out, ret_err);
+}
+
+int run_capture_timeout(char *const *argv, int timeout_ms, char **ret_out, char **ret_err)
 {
         int outp[2], errp[2] = { -1, -1 };
         if (pipe2(outp, O_CLOEXEC) < 0)
@@ -106,8 +124,22 @@ int run_capture(char *const *argv, char **ret_out, char **ret_err)
         struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
         int open_fds = errp[0] >= 0 ? 2 : 1;
         int r = 0;
+        int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+        bool killed = false;
         while (pid > 0 && open_fds > 0) {
-                if (poll(p, 2, -1) < 0) {
+                int wait_ms = -1;
+                if (deadline >= 0 && !killed) {
+                        int64_t left = deadline - mono_ms();
+                        if (left <= 0) {
+                                /* Killed, its pipes close: the loop reads them to EOF. */
+                                kill(pid, SIGKILL);
+                                killed = true;
+                        } else {
+                                wait_ms = (int)left;
+                        }
+                }
+                int n = poll(p, 2, wait_ms);
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         r = -errno;
@@ -130,7 +162,7 @@ int run_capture(char *const *argv, char **ret_out, char **ret_err)
                 close(errp[0]);
         int st = pid < 0 ? (int)pid : wait_exit_status(pid);
         if (r == 0)
-                r = st;
+                r = killed ? -ETIMEDOUT : st;
         for (int i = 0; i < 2; i++)
                 if (!bufs[i])
                         bufs[i] = strdup("");

@@ -10,8 +10,9 @@ struct spawn_opts {
         int stdout_fd;  /* -1: inherit */
         int stderr_fd;  /* -1: inherit */
         char **env_add; /* NULL-terminated "K=V" list added to the environment, or NULL */
+        int pass_fd;    /* -1, or a descriptor the program gets as fd 3 (e.g. /dev/fd/3 for QEMU) */
 };
-#define SPAWN_OPTS_DEFAULT { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .env_add = NULL }
+#define SPAWN_OPTS_DEFAULT { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .env_add = NULL, .pass_fd = -1 }
 
 /* Fork and exec argv[0] (PATH search); returns the pid or -errno. */
 pid_t spawn_argv(char *const *argv, const struct spawn_opts *o);
@@ -25,5 +26,8 @@ char *self_dir(void);
 int run_self(char *const *args);
 /* Run argv and capture its stdout (stderr captured too, into *ret_err, when ret_err is set). */
 int run_capture(char *const *argv, char **ret_out, char **ret_err);
+/* The same, killing the program after timeout_ms (-1: no limit): then -ETIMEDOUT, with what it
+ * had written. */
+int run_capture_timeout(char *const *argv, int timeout_ms, char **ret_out, char **ret_err);
 
 #endif

@@ -17,6 +17,8 @@
 uint64_t boottime_us(void);
 void stage_begin(const char *name);
 void stage_enable_kmsg(void);
+/* Where markers and messages go: the console (stdout) unless a child moved its stdout away. */
+void stage_set_console_fd(int fd);
 void init_say(const char *fmt, ...) _printf_(1, 2);
 void init_error(const char *fmt, ...) _printf_(1, 2);
 
@@ -41,22 +43,30 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
 
 /* supervise.c: the signalfd loop; children are reaped all along. */
 int supervise_setup(void);
-/* Spawn argv (execvp with the appliance PATH) as a new session on the console, wait for it
- * while reaping every other child, forward SIGTERM/SIGINT/SIGHUP to it.
+/* Spawn argv (execvp with the appliance PATH) as a new session, wait for it while reaping every
+ * other child, forward SIGTERM/SIGINT/SIGHUP to it.  payload: its stdio on the payload's port
+ * (output.c) or, without one, the console as its controlling terminal; else the console as it is.
  * Returns the decoded exit status (128+signal for a signal), or -errno if fork failed. */
-int run_child_and_wait(char *const *argv, bool controlling_tty);
+int run_child_and_wait(char *const *argv, bool payload);
 /* Wait up to timeout_ms for pid (reaping others); returns its status or -ETIMEDOUT. */
 int wait_child(pid_t pid, int timeout_ms);
-pid_t spawn_child(char *const *argv, bool controlling_tty);
+pid_t spawn_child(char *const *argv, bool payload);
 /* fork(); in the child (return 0) a clean signal mask and a new session.  The parent gets the
  * pid or -errno. */
 pid_t fork_session_child(void);
+
+/* output.c: the payload's own port, from leanboot.output= (see common/appliance.h). */
+struct cmdline;
+void payload_output_open(const struct cmdline *cl);
+/* In the payload's child, before exec: its stdio on that port (or the console's terminal). */
+void payload_output_attach(void);
+/* Wait until the port has sent everything written to it. */
+void payload_output_drain(void);
 
 /* collect.c: the kernel log to the disk with this serial (after the timed boot). */
 int collect_kernel_log(const char *serial);
 
 /* libguestfs.c: the profile for appliances made from libguestfs's supermin.d. */
-struct cmdline;
 int libguestfs_prepare(const struct cmdline *cl);
 /* /dev/virtio-ports/NAME links, made from sysfs without waiting for udev. */
 int virtio_port_links(void);

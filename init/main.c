@@ -195,6 +195,7 @@ int main(void)
                 power_off(INIT_STATUS_FAILED);
         }
         bool debug = cmdline_has(&cl, "leanboot.debug");
+        payload_output_open(&cl);
 
         _cleanup_free_ char *profile = NULL;
         bool guestfs = read_full_file(PROFILE_FILE, &profile, NULL) == 0 && strncmp(profile, "libguestfs", 10) == 0;

@@ -37,6 +37,7 @@ void power_off(int status)
         (void)wait_child(-1, 100);
         sync();
 
+        payload_output_drain();
         char line[64];
         int n = snprintf(line, sizeof line, "leanboot: exit=%d t_us=%llu\n", status,
                          (unsigned long long)boottime_us());

@@ -14,6 +14,12 @@
 #include "../common/fileio.h"
 
 static int kmsg_fd = -1;
+static int console_fd = STDOUT_FILENO;
+
+void stage_set_console_fd(int fd)
+{
+        console_fd = fd;
+}
 
 uint64_t boottime_us(void)
 {
@@ -30,7 +36,7 @@ void stage_enable_kmsg(void)
 
 static void emit(const char *line, size_t len)
 {
-        (void)write_full(STDOUT_FILENO, line, len);
+        (void)write_full(console_fd, line, len);
 }
 
 void stage_begin(const char *name)

@@ -54,15 +54,14 @@ pid_t fork_session_child(void)
         return 0;
 }
 
-pid_t spawn_child(char *const *argv, bool controlling_tty)
+pid_t spawn_child(char *const *argv, bool payload)
 {
         pid_t pid = fork_session_child();
         if (pid != 0)
                 return pid;
 
-        /* Child: the console as its terminal. */
-        if (controlling_tty)
-                (void)ioctl(STDIN_FILENO, TIOCSCTTY, 1);
+        if (payload)
+                payload_output_attach();
         execvp(argv[0], argv);
         int err = errno;
         init_error("cannot run '%s': %s", argv[0], strerror(err));
@@ -110,9 +109,9 @@ int wait_child(pid_t target, int timeout_ms)
         }
 }
 
-int run_child_and_wait(char *const *argv, bool controlling_tty)
+int run_child_and_wait(char *const *argv, bool payload)
 {
-        pid_t pid = spawn_child(argv, controlling_tty);
+        pid_t pid = spawn_child(argv, payload);
         if (pid < 0)
                 return (int)pid;
         return wait_child(pid, -1);

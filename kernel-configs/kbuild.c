@@ -29,6 +29,7 @@
 #include "../builder/kernel.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
@@ -46,19 +47,6 @@ static double mono_s(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-char *leanboot_cache_dir(void)
-{
-        const char *e = getenv("LEANBOOT_CACHE_DIR");
-        char *r = NULL;
-        if (e && *e)
-                return strdup(e);
-        e = getenv("XDG_CACHE_HOME");
-        if (e && *e)
-                return asprintf(&r, "%s/leanboot", e) < 0 ? NULL : r;
-        e = getenv("HOME");
-        return asprintf(&r, "%s/.cache/leanboot", e && *e ? e : "/tmp") < 0 ? NULL : r;
 }
 
 /* Shipped fragments: next to the binary in the build tree, else installed in pkgdatadir. */

@@ -21,7 +21,10 @@ check "no variant" "expected one or two appliance directories" bench
 run_capture p bench "$WORK/a" --append-b "rdinit=/nonexistent" --runs 2 --warmup 0 --timeout 60
 expect_eq "panicking variant: exit 1" "$p_rc" 1
 expect_match "panic named with its stage" "$p_err" "B run 1 failed: kernel panic at stage firmware/kernel"
-expect_match "the summary counts the failures" "$p_out" "2 of 4 timed boots failed"
+expect_match "one summary line counts the failures and names the reason once" "$p_out" "B: 2 of 2 boots failed \(no successful boot\): 2x kernel panic at stage firmware/kernel"
+expect_eq "the panic is shown once, then counted" "$(printf '%s\n' "$p_err" | grep -c 'failed: kernel panic')" 1
+expect_match "no verdict without B's boots, and no (null)" "$p_out" "verdict: none \(a variant has no successful boots\)"
+expect_no_match "no (null)" "$p_out" "null"
 expect_match "A still measured" "$p_out" "A: .*; 2 runs"
 check "--logs with --no-initcalls" "--logs keeps the collected kernel logs: not with --peer or --no-initcalls" \
     bench "$WORK/a" --logs "$WORK/l" --no-initcalls

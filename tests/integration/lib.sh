@@ -57,6 +57,15 @@ run_capture() {
     eval "${p}_rc=$rc"
 }
 
+# libguestfs's direct backend uses KVM whenever /dev/kvm opens.  Where leanboot found this host's
+# KVM unusable, libguestfs is told (its force_tcg setting), and the test says so.
+libguestfs_accel() {
+    if [ -e /dev/kvm ] && "$LEANBOOT" accel | grep -q '^accel: tcg'; then
+        export LIBGUESTFS_BACKEND_SETTINGS=force_tcg
+        echo "libguestfs: this host's KVM is unusable: LIBGUESTFS_BACKEND_SETTINGS=force_tcg"
+    fi
+}
+
 # The cut-down kernel from base.config, built once per machine and cached in
 # $XDG_CACHE_HOME/leanboot (outside the checkout, so CI reuses it).  Prints its bzImage path.
 custom_kernel() {

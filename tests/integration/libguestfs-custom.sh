@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 requires guestfish python3 make gcc
 export LIBGUESTFS_BACKEND=direct
+libguestfs_accel
 "$LEANBOOT" kernel build --fragment guestfs -o "$WORK/k" >"$WORK/k.out" 2>"$WORK/k.err" ||
     { cat "$WORK/k.err"; fail "kernel build with guestfs.config"; finish; }
 "$LEANBOOT" -q build --from-supermin-d libguestfs --kernel "$WORK/k/bzImage" -o "$WORK/g" || fail "build"

@@ -6,7 +6,11 @@ A=$(stock_appliance)
 run_capture r run "$A" -- echo hello
 expect_eq "echo hello: output" "$r_out" "hello"
 expect_eq "echo hello: exit status" "$r_rc" 0
-expect_match "TCG use is announced in one line" "$r_err" "using TCG"
+if "$LEANBOOT" accel | grep -q '^accel: tcg'; then
+    expect_match "TCG use is announced in one line" "$r_err" "^leanboot: .*: using TCG \(software emulation"
+else
+    expect_eq "KVM proven: nothing to announce" "$r_err" ""
+fi
 
 run_capture r run "$A" -- sh -c 'exit 7'
 expect_eq "exit 7 propagates" "$r_rc" 7
@@ -21,4 +25,15 @@ expect_match "missing payload command: clear error" "$r_err" "leanboot-init: err
 
 run_capture r run "$A" -- sh -c 'kill -TERM $$'
 expect_eq "a payload killed by a signal exits 128+signal" "$r_rc" 143
+
+# The payload's own port: its bytes exactly as written (no \n -> \r\n), stdin at EOF (not a
+# console that never answers), and with --debug the kernel's messages, printed while the
+# payload runs, go to stderr and never into its output.
+"$LEANBOOT" run "$A" --debug --timeout 120 -- sh -c \
+    'echo "<0>kernel noise from the payload" > /dev/kmsg; cat; printf "a\r\nb\n"; echo err >&2' \
+    >"$WORK/raw.out" 2>"$WORK/raw.err"
+expect_eq "payload bytes, untouched, stdin empty, stderr with stdout" "$(od -An -c "$WORK/raw.out" | tr -s ' ')" \
+    " a \\r \\n b \\n e r r \\n"
+expect_match "--debug: the kernel's message is on stderr" "$(cat "$WORK/raw.err")" "kernel noise from the payload"
+expect_no_match "--debug: ... and not in the payload's output" "$(cat "$WORK/raw.out")" "noise"
 finish

@@ -1,0 +1,54 @@
+/* Which accelerator a boot gets, and the proof behind it.
+ *
+ * A /dev/kvm that opens is not a KVM that runs our guests: nested hypervisors (PVM), containers
+ * handed the wrong device and hosts whose KVM lacks what `-cpu host` asks for all have one.
+ * `auto` uses KVM only where a guest has been seen to run on it, with the very QEMU machine and
+ * CPU arguments the boots use, and otherwise TCG with QEMU's own words for why.  The verdict is
+ * cached per host under $XDG_CACHE_HOME/leanboot/accel, keyed by what can change it (the host
+ * kernel, the QEMU binary, the KVM modules); a boot that KVM kills later overrides it. */
+#ifndef LEANBOOT_ACCEL_H
+#define LEANBOOT_ACCEL_H
+
+#include <stdbool.h>
+
+enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+
+struct accel_choice {
+        enum accel accel;  /* ACCEL_KVM or ACCEL_TCG */
+        bool chosen;       /* auto picked it: a KVM failure in a boot may fall back to TCG */
+        char *reason;      /* one line: why this accelerator (for the terminal, JSON and HTML) */
+};
+
+/* "auto", "kvm" or "tcg"; -EINVAL otherwise. */
+int accel_from_string(const char *s, enum accel *ret);
+const char *accel_name(enum accel a);
+
+/* The QEMU that leanboot runs: $LEANBOOT_QEMU when set, else the one found at configure time. */
+const char *qemu_binary(void);
+/* The machine half of every QEMU command line leanboot runs, the probe's included, so what the
+ * probe proves is what the boots get.  Returns 0 or -ENOMEM. */
+int qemu_machine_args(char ***argv, enum accel a, int memory_mb, int smp);
+
+/* Resolve WANT.  auto: KVM when proven here, else TCG (and *ret->reason says why); kvm: -ENODEV
+ * with the reason when KVM does not work here; tcg: TCG.  refresh: probe again whatever the
+ * cache says.  Prints nothing. */
+int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret);
+/* As accel_resolve, and prints the one line a user should see: for auto, why TCG; for kvm, the
+ * error.  Returns what accel_resolve does. */
+int accel_resolve_verbose(enum accel want, struct accel_choice *ret);
+void accel_choice_done(struct accel_choice *c);
+
+/* QEMU prints this when KVM stops a vCPU, and then pauses the guest instead of exiting: a boot
+ * that shows it is over. */
+bool accel_stderr_is_fatal(const char *qemu_stderr);
+/* Was this KVM boot ended by KVM itself?  QEMU's stderr and status, and whether the init's first
+ * marker came.  A malloc'd reason in QEMU's words, or NULL when the boot failed for another
+ * reason (or did not fail). */
+char *accel_boot_failure(const char *qemu_stderr, int qemu_status, bool reached_init);
+/* A KVM boot failed with REASON: the host's verdict becomes "unusable" with it. */
+void accel_record_failure(const char *reason);
+/* The first line of QEMU's stderr worth showing, without the "qemu-system-x86_64: " and "error: "
+ * prefixes (malloc'd), or NULL when there is none. */
+char *qemu_message(const char *qemu_stderr);
+
+#endif
