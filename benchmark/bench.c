@@ -1029,6 +1029,10 @@ int bench_run(const struct bench_request *q)
          * host: with a fixed A B B A A B..., A/A benches here gave p < 0.01 in 2 of 6, one
          * variant slow on nearly every run within a bench, which one changing between benches. */
         bool flip = false;
+        /* KVM can fail a boot after the verdict said it works; then the rest run under TCG, and
+         * timed boots from before the change cannot be compared with those after it. */
+        enum accel timed_accel = accel.accel;
+        size_t timed_before_change = 0;
         for (int k = 0; k < q->runs && !hopeless; k++)
                 for (size_t j = 0; j < nv && !hopeless; j++) {
                         if (k % 2 == 0 && j == 0)
@@ -1037,6 +1041,8 @@ int bench_run(const struct bench_request *q)
                         char what[64];
                         snprintf(what, sizeof what, "%s run %d", v[i].name, k + 1);
                         v[i].run_no = k + 1;
+                        if (accel.accel == timed_accel)
+                                timed_before_change = v[0].n + (nv == 2 ? v[1].n : 0);
                         if (bench_boot(&v[i], q, &accel, &v[i].samples[v[i].n], what) == 0)
                                 v[i].n++;
                         else
@@ -1082,6 +1088,11 @@ int bench_run(const struct bench_request *q)
                 status = 1, log_error_errno(r, "bench: cannot write %s", q->html);
         else if (q->html)
                 printf("report: %s\n", q->html);
+        if (accel.accel != timed_accel && timed_before_change > 0)
+                status = 1, log_error("bench: the accelerator changed from %s to %s during the timed boots (%s), "
+                                      "after %zu of them: the samples mix the two; run the bench again",
+                                      accel_name(timed_accel), accel_name(accel.accel), accel.reason,
+                                      timed_before_change);
         for (size_t i = 0; i < nv; i++)
                 if (v[i].n == 0)
                         status = 1, log_error("bench: variant %s has no successful boot%s", v[i].name,
