@@ -50,11 +50,14 @@ int cmd_demo(int argc, char **argv)
                         return log_error("demo: unknown option or missing value: '%s'", argv[optind - 1]), 2;
                 }
         }
-        /* --accel kvm on a host where KVM does not work: say so before minutes of building. */
+        /* --accel kvm on a host where KVM does not work: say so before minutes of building (auto
+         * is resolved, and announced, by the bench). */
         struct accel_choice ac;
-        if (accel_resolve_verbose(accel, &ac) < 0)
-                return 1;
-        accel_choice_done(&ac);
+        if (accel == ACCEL_KVM) {
+                if (accel_resolve_verbose(accel, &ac) < 0)
+                        return 1;
+                accel_choice_done(&ac);
+        }
         if (!out) {
                 _cleanup_free_ char *cache = leanboot_cache_dir();
                 out = cache ? path_join(cache, "demo") : NULL;

@@ -1,4 +1,4 @@
-/* The payload's own port.  The host names it on the command line (common/appliance.h:
+/* The payload's own port.  The host names it on the command line (common/contract.h:
  * leanboot.output=ttyS1[,terminal]); the payload's stdout and stderr go there, and the console
  * keeps the kernel log and the init's markers, so that whatever the kernel prints while the
  * payload runs never lands in the payload's output. */
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "init.h"
-#include "../common/appliance.h"
+#include "../common/contract.h"
 #include "../common/cmdline.h"
 
 static int output_fd = -1;
@@ -21,14 +21,14 @@ static bool output_terminal;
 
 void payload_output_open(const struct cmdline *cl)
 {
-        const char *v = cmdline_get(cl, APPLIANCE_OUTPUT_KEY);
+        const char *v = cmdline_get(cl, CMDLINE_OUTPUT);
         if (!v || !*v)
                 return; /* a launcher that gives no port (libguestfs): the console, as before */
         size_t n = strcspn(v, ",");
-        output_terminal = v[n] == ',' && streq(v + n + 1, APPLIANCE_OUTPUT_TERMINAL);
+        output_terminal = v[n] == ',' && streq(v + n + 1, OUTPUT_TERMINAL);
         char dev[64];
         if (n == 0 || n >= sizeof dev - 5 || memchr(v, '/', n)) {
-                init_error(APPLIANCE_OUTPUT_KEY "=%s: expected a tty name like " APPLIANCE_OUTPUT_PORT, v);
+                init_error(CMDLINE_OUTPUT "=%s: expected a tty name like " OUTPUT_PORT, v);
                 return;
         }
         snprintf(dev, sizeof dev, "/dev/%.*s", (int)n, v);
@@ -38,9 +38,14 @@ void payload_output_open(const struct cmdline *cl)
                 return;
         }
         struct termios t;
-        if (!output_terminal && tcgetattr(fd, &t) == 0) {
-                /* The payload's bytes as written: no \n -> \r\n, no echo, no line editing. */
-                cfmakeraw(&t);
+        if (tcgetattr(fd, &t) == 0) {
+                if (output_terminal)
+                        /* The host's terminal turns \n into \r\n itself (QEMU keeps its OPOST):
+                         * the guest's tty keeps line editing, echo and job control, not ONLCR. */
+                        t.c_oflag &= ~(tcflag_t)ONLCR;
+                else
+                        /* The payload's bytes as written: no \n -> \r\n, no echo, no line editing. */
+                        cfmakeraw(&t);
                 (void)tcsetattr(fd, TCSANOW, &t);
         }
         output_fd = fd;

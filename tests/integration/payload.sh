@@ -1,6 +1,7 @@
 #!/bin/sh
 # The payload's output reaches stdout, and its exit status becomes leanboot's.
 . "$(dirname "$0")/lib.sh"
+requires python3
 A=$(stock_appliance)
 
 run_capture r run "$A" -- echo hello
@@ -36,4 +37,13 @@ expect_eq "payload bytes, untouched, stdin empty, stderr with stdout" "$(od -An 
     " a \\r \\n b \\n e r r \\n"
 expect_match "--debug: the kernel's message is on stderr" "$(cat "$WORK/raw.err")" "kernel noise from the payload"
 expect_no_match "--debug: ... and not in the payload's output" "$(cat "$WORK/raw.out")" "noise"
+
+# On a terminal with no payload, --debug gives a shell on the payload's port: it is the shell's
+# controlling terminal, what is typed reaches it, and its exit status is leanboot's.
+pty_out=$(python3 "$(dirname "$0")/run-pty.py" "$LEANBOOT" run "$A" --debug --timeout 120 -- 'tty; echo typed-$((40+2)); exit 3')
+expect_match "interactive shell: on the payload's port, with what was typed" "$pty_out" "
+/dev/ttyS1
+typed-42
+"
+expect_match "interactive shell: its exit status" "$pty_out" "status=3$"
 finish
