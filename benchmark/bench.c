@@ -29,6 +29,7 @@
 #include "qcow2.h"
 #include "run.h"
 #include "../common/appliance.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 #include "../common/paths.h"
@@ -177,7 +178,7 @@ static int read_log_tail(struct variant *v, const char *logs_dir, struct initcal
         if (r < 0)
                 return r;
         int n;
-        if (sscanf(head, "LEANBOOT-KLOG %d\n", &n) != 1 || n < 0 || n > DATA_TAIL_BYTES - 64)
+        if (sscanf(head, KLOG_HEADER_FORMAT, &n) != 1 || n < 0 || n > DATA_TAIL_BYTES - 64)
                 return -ENODATA;
         size_t off = strcspn(head, "\n") + 1;
         _cleanup_free_ char *buf = malloc((size_t)n + 1);
@@ -819,7 +820,7 @@ static void progress(bool tty, size_t done, size_t total, double t0, const char 
 static int variant_set_cmdline(struct variant *v, unsigned log_buf_len)
 {
         _cleanup_free_ char *full = NULL, *collect = NULL;
-        if (v->collect && asprintf(&collect, "initcall_debug log_buf_len=%uK leanboot.collect=root@%" PRIu64,
+        if (v->collect && asprintf(&collect, "initcall_debug log_buf_len=%uK " CMDLINE_COLLECT "=root@%" PRIu64,
                                    log_buf_len >> 10, v->root_size) < 0)
                 return -ENOMEM;
         const char *append = v->append;

@@ -12,14 +12,13 @@
 
 #include "boot.h"
 #include "../common/fileio.h"
-#include "../common/appliance.h"
+#include "../common/contract.h"
 #include "../common/log.h"
 #include "../common/macro.h"
+#include "../common/marker.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
-#define MARKER "leanboot: "
-#define INIT_MSG "leanboot-init: "
 #define PANIC "Kernel panic - not syncing"
 #define TAIL_BYTES 4096
 
@@ -103,8 +102,8 @@ static char *boot_cmdline(const struct boot_config *c, enum accel accel)
         char tsc[48] = "";
         if (tsc_khz)
                 snprintf(tsc, sizeof tsc, " tsc_early_khz=%u", tsc_khz);
-        if (asprintf(&r, "%s%s " APPLIANCE_OUTPUT_KEY "=" APPLIANCE_OUTPUT_PORT "%s", c->cmdline, tsc,
-                     c->interactive ? "," APPLIANCE_OUTPUT_TERMINAL : "") < 0)
+        if (asprintf(&r, "%s%s " CMDLINE_OUTPUT "=" OUTPUT_PORT "%s", c->cmdline, tsc,
+                     c->interactive ? "," OUTPUT_TERMINAL : "") < 0)
                 return NULL;
         return r;
 }
@@ -198,33 +197,17 @@ static void add_mark(struct console *k, const char *name, uint64_t guest_us, uin
         m[k->r->n_marks++] = (struct stage_mark){ strdup(name), host_us, guest_us };
 }
 
-/* A marker line: "leanboot: stage=NAME t_us=N" or "leanboot: exit=N t_us=N". */
-static bool handle_marker(struct console *k, const char *m, uint64_t host_us)
-{
-        char name[256];
-        unsigned long long t;
-        int st;
-        if (sscanf(m, MARKER "stage=%255s t_us=%llu", name, &t) == 2) {
-                add_mark(k, name, t, host_us);
-                return true;
-        }
-        if (sscanf(m, MARKER "exit=%d t_us=%llu", &st, &t) == 2) {
-                k->r->exit_status = st;
-                add_mark(k, "exit", t, host_us);
-                return true;
-        }
-        return false;
-}
-
 static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
 {
         tail_add(&k->tail, s, n);
         char *nl = memchr(s, '\n', n);
         if (nl)
                 *nl = '\0';
-        /* Anywhere in the line: with --debug a kernel message can land before it. */
-        char *m = strstr(s, MARKER);
-        if (m && handle_marker(k, m, host_us)) {
+        struct marker m;
+        if (marker_parse(s, &m)) {
+                if (m.kind == MARKER_EXIT)
+                        k->r->exit_status = m.status;
+                add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, m.t_us, host_us);
                 if (k->c->show_console)
                         out_line(STDERR_FILENO, s, strlen(s)), write_full(STDERR_FILENO, "\n", 1);
                 return;
@@ -239,7 +222,7 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
                         k->r->panic_line[strcspn(k->r->panic_line, "\r")] = '\0';
         }
         /* The init's errors are always shown; the rest of the console only when debugging. */
-        if (k->c->show_console || (strncmp(s, INIT_MSG, strlen(INIT_MSG)) == 0 && strstr(s, "error:")))
+        if (k->c->show_console || strncmp(s, INIT_ERROR_PREFIX, strlen(INIT_ERROR_PREFIX)) == 0)
                 out_line(STDERR_FILENO, s, n);
 }
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "peer.h"
+#include "../common/marker.h"
 
 #ifdef HAVE_GUESTFS
 #include <guestfs.h>
@@ -35,14 +36,12 @@ struct console_lines {
 static void console_line(struct console_lines *c, double now)
 {
         c->line[c->len] = '\0';
-        const char *m = strstr(c->line, "leanboot: stage=");
-        char name[64];
-        unsigned long long t;
-        if (m && c->n < c->cap && sscanf(m, "leanboot: stage=%63s t_us=%llu", name, &t) == 2) {
+        struct marker m;
+        if (c->n < c->cap && marker_parse(c->line, &m) && m.kind == MARKER_STAGE) {
                 struct peer_mark *k = &c->marks[c->n++];
-                snprintf(k->name, sizeof k->name, "%s", name);
+                snprintf(k->name, sizeof k->name, "%s", m.name);
                 k->host_us = (uint64_t)((now - c->t0) * 1000.0);
-                k->guest_us = t;
+                k->guest_us = m.t_us;
         }
         c->len = 0;
 }

@@ -6,10 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/marker.h"
+
 /* A lean init's stage marker seen on the appliance console during a launch (libguestfs hands
  * console output to event callbacks even when not verbose).  Host time is from launch start. */
 struct peer_mark {
-        char name[64];
+        char name[MARKER_NAME_MAX + 1];
         uint64_t host_us;
         uint64_t guest_us;
 };

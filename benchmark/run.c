@@ -12,6 +12,7 @@
 #include "run.h"
 #include "../common/appliance.h"
 #include "../common/cmdline.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 #include "../common/strv.h"
@@ -61,8 +62,8 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
                 else
                         strv_push(&tokens, cl.tokens[i]);
         }
-        if (debug && !cmdline_has(&cl, "leanboot.debug"))
-                strv_push(&tokens, "leanboot.debug");
+        if (debug && !cmdline_has(&cl, CMDLINE_DEBUG))
+                strv_push(&tokens, CMDLINE_DEBUG);
         cmdline_free(&cl);
         if (append && *append)
                 strv_push(&tokens, append);
@@ -70,7 +71,7 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
                 _cleanup_free_ char *enc = NULL;
                 if (argv_encode(payload, strv_length(payload), &enc) < 0)
                         return NULL;
-                strv_pushf(&tokens, "leanboot.run=%s", enc);
+                strv_pushf(&tokens, CMDLINE_RUN "=%s", enc);
         }
         char *joined = strv_join(tokens, " ");
         if (joined && strlen(joined) + BOOT_CMDLINE_RESERVED >= KERNEL_CMDLINE_MAX) {

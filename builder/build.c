@@ -28,6 +28,7 @@
 #include "readahead.h"
 #include "modlist.h"
 #include "../common/appliance.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 #include "../common/manifest.h"
@@ -453,7 +454,7 @@ static int write_readahead_list(const char *stage, const char *smd)
         _cleanup_free_ char *text_nl = NULL;
         if (!text || asprintf(&text_nl, "%s\n", text) < 0)
                 return -ENOMEM;
-        return write_text(stage, "etc/leanboot/readahead", text_nl, 0644);
+        return write_text(stage, APPLIANCE_READAHEAD_LIST + 1, text_nl, 0644);
 }
 
 /* The tree that becomes leanboot.tar.gz in supermin.d: /init and /etc/leanboot. */
@@ -485,12 +486,12 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
         _cleanup_free_ char *mods = NULL;
         r = modlist_format(&p->modules, &mods);
         if (r >= 0)
-                r = write_text(stage, "etc/leanboot/modules", mods, 0644);
+                r = write_text(stage, APPLIANCE_MODULES_LIST + 1, mods, 0644);
         if (r >= 0 && p->network_modules.n > 0) {
                 _cleanup_free_ char *net = NULL;
                 r = modlist_format(&p->network_modules, &net);
                 if (r >= 0)
-                        r = write_text(stage, "etc/leanboot/modules.network", net, 0644);
+                        r = write_text(stage, APPLIANCE_NETWORK_MODULES_LIST + 1, net, 0644);
         }
         if (r >= 0 && p->moddir) {
                 /* The static nodes the init creates (init/devnodes.c), copied out of the
@@ -498,22 +499,22 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                  * before the payload (see there for what that saves and what it does not). */
                 _cleanup_free_ char *devname = path_join(p->moddir, "modules.devname"), *text = NULL;
                 if (devname && read_full_file(devname, &text, NULL) == 0)
-                        r = write_text(stage, "etc/leanboot/static-nodes", text, 0644);
+                        r = write_text(stage, APPLIANCE_STATIC_NODES + 1, text, 0644);
         }
         if (r >= 0 && p->smd)
-                r = write_text(stage, "etc/leanboot/profile", "libguestfs\n", 0644);
+                r = write_text(stage, APPLIANCE_PROFILE_FILE + 1, APPLIANCE_PROFILE_LIBGUESTFS "\n", 0644);
         if (r >= 0 && p->smd)
                 r = write_readahead_list(stage, p->smd);
         if (r >= 0 && p->smd && p->udev_wait_path) {
                 /* The waiter the init preloads into guestfsd (init/udev-wait.c). */
-                _cleanup_free_ char *dst = path_join(stage, "usr/lib/leanboot/leanboot-udev-wait.so");
+                _cleanup_free_ char *dst = path_join(stage, APPLIANCE_UDEV_WAIT_SHIM + 1);
                 r = dst ? mkdir_p(dirname(strdupa(dst)), 0755) : -ENOMEM;
                 if (r >= 0)
                         r = copy_file(p->udev_wait_path, dst);
         }
         if (r >= 0 && o->run) {
                 _cleanup_free_ char *cmd = NULL;
-                r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, "etc/leanboot/run", cmd, 0644);
+                r = asprintf(&cmd, "%s\n", o->run) < 0 ? -ENOMEM : write_text(stage, APPLIANCE_BUILTIN_RUN + 1, cmd, 0644);
         }
         if (r < 0)
                 return log_error_errno(r, "cannot write /etc/leanboot");
@@ -523,7 +524,7 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                 _cleanup_free_ char *copy = strdup(*h);
                 _cleanup_free_ char *name = NULL, *dst = NULL;
                 if (!copy || asprintf(&name, "%02zu-%s", i + 1, basename(copy)) < 0 ||
-                    asprintf(&dst, "%s/etc/leanboot/hooks/%s", stage, name) < 0)
+                    asprintf(&dst, "%s" APPLIANCE_HOOKS_DIR "/%s", stage, name) < 0)
                         return -ENOMEM;
                 r = mkdir_p(dirname(strdupa(dst)), 0755);
                 if (r >= 0)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "appliance.h"
+#include "contract.h"
 #include "fileio.h"
 #include "macro.h"
 
@@ -28,7 +29,7 @@ int appliance_check(const char *dir, const char **ret_missing)
 char *appliance_default_cmdline(bool debug, const char *root_uuid)
 {
         char *s = NULL;
-        if (asprintf(&s, "%s %s root=UUID=%s", APPLIANCE_CMDLINE_BASE, debug ? "leanboot.debug" : "quiet",
+        if (asprintf(&s, "%s %s root=UUID=%s", APPLIANCE_CMDLINE_BASE, debug ? CMDLINE_DEBUG : "quiet",
                      root_uuid) < 0)
                 return NULL;
         return s;

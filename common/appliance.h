@@ -8,15 +8,6 @@
  * *ret_missing (static string) naming the first part missing. */
 int appliance_check(const char *dir, const char **ret_missing);
 
-/* The payload's own channel: the host gives the guest a second UART and names it with this key,
- * "leanboot.output=ttyS1" (the payload's bytes, untouched, stdin /dev/null) or
- * "leanboot.output=ttyS1,terminal" (an interactive terminal: stdin too, and the tty's usual
- * newline handling).  The console (ttyS0) then carries only the kernel log and the init's
- * markers, so the two never mix.  Without the key the payload writes to the console. */
-#define APPLIANCE_OUTPUT_KEY "leanboot.output"
-#define APPLIANCE_OUTPUT_PORT "ttyS1"
-#define APPLIANCE_OUTPUT_TERMINAL "terminal"
-
 /* Low-cost options from libguestfs and Firecracker practice.  console=ttyS0: the only console;
  * panic=1: a panic reboots, which -no-reboot turns into QEMU exiting; no_timer_check,
  * tsc=reliable: skip timer verification that is slow under emulation; cryptomgr.notests: no

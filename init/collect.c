@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 
 #define SYSLOG_ACTION_READ_ALL 3
@@ -50,12 +51,12 @@ int collect_kernel_log(const char *where)
         char *end = NULL;
         if (strncmp(where, "root@", 5) != 0 || (offset = strtoull(where + 5, &end, 10), *end != '\0') ||
             offset % DATA_ALIGN != 0) {
-                init_error("leanboot.collect=%s: expected root@OFFSET (a multiple of %d)", where, DATA_ALIGN);
+                init_error(CMDLINE_COLLECT "=%s: expected root@OFFSET (a multiple of %d)", where, DATA_ALIGN);
                 return -EINVAL;
         }
         _cleanup_free_ char *dev = root_device();
         if (!dev) {
-                init_error("leanboot.collect: cannot tell which disk holds the root");
+                init_error(CMDLINE_COLLECT ": cannot tell which disk holds the root");
                 return -ENOENT;
         }
         int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
@@ -67,17 +68,17 @@ int collect_kernel_log(const char *where)
         _cleanup_free_ char *out = NULL;
         if (posix_memalign((void **)&out, DATA_ALIGN, cap) != 0)
                 return -ENOMEM;
-        int hl = snprintf(out, 64, "LEANBOOT-KLOG %d\n", size);
+        int hl = snprintf(out, 64, KLOG_HEADER_FORMAT, size);
         int n = klogctl(SYSLOG_ACTION_READ_ALL, out + 64, size);
         if (n < 0) {
                 init_error("cannot read the kernel log: %s", strerror(errno));
                 return -errno;
         }
         /* The header's length is only known now: write it, then move the log up against it. */
-        hl = snprintf(out, 64, "LEANBOOT-KLOG %d\n", n);
+        hl = snprintf(out, 64, KLOG_HEADER_FORMAT, n);
         memmove(out + hl, out + 64, (size_t)n);
-        memcpy(out + hl + n, "\nLEANBOOT-END\n", 14);
-        size_t len = (size_t)hl + (size_t)n + 14;
+        memcpy(out + hl + n, KLOG_TRAILER, sizeof KLOG_TRAILER - 1);
+        size_t len = (size_t)hl + (size_t)n + sizeof KLOG_TRAILER - 1;
         size_t padded = (len + DATA_ALIGN - 1) & ~(size_t)(DATA_ALIGN - 1);
         memset(out + len, 0, padded - len);
 

@@ -16,14 +16,14 @@
 #include <sys/sysmacros.h>
 
 #include "init.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 
-#define STATIC_NODES_LIST "/etc/leanboot/static-nodes"
 
 void create_static_nodes(void)
 {
         _cleanup_free_ char *text = NULL;
-        if (read_full_file(STATIC_NODES_LIST, &text, NULL) < 0)
+        if (read_full_file(APPLIANCE_STATIC_NODES, &text, NULL) < 0)
                 return; /* a kernel without modules (the cut-down one) has nothing to load */
         char *save = NULL;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {

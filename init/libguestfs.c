@@ -26,12 +26,12 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "../common/contract.h"
 #include "../common/cmdline.h"
 #include "../common/fileio.h"
 
 #define GUESTFSD "/usr/sbin/guestfsd"
 /* Written by the builder for a stock kernel: virtio_net and its dependencies. */
-#define NETWORK_MODULES_LIST "/etc/leanboot/modules.network"
 
 /* ifconfig lo 127.0.0.1 up, without ip(8). */
 static int loopback_up(void)
@@ -174,7 +174,7 @@ int libguestfs_prepare(const struct cmdline *cl)
         if (net && streq(net, "1")) {
                 /* virtio_net is not in the mini-initrd: load it only when the network is wanted. */
                 unsigned loaded, present;
-                (void)load_module_list(NETWORK_MODULES_LIST, &loaded, &present);
+                (void)load_module_list(APPLIANCE_NETWORK_MODULES_LIST, &loaded, &present);
                 /* Debian's dhclient-script reads /etc/fstab, which supermin's root lacks: the script
                  * fails, dhclient declines the lease and asks again every 10 s, for ever.  And the
                  * resolved hook wants systemd-resolved.  libguestfs's init works around both. */

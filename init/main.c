@@ -17,17 +17,9 @@
 
 #include "init.h"
 #include "../common/cmdline.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 
-#define HOOKS_DIR "/etc/leanboot/hooks"
-#define MODULES_LIST "/etc/leanboot/modules"
-/* Written by the builder for the libguestfs profile: guestfsd, udevd and their libraries. */
-#define READAHEAD_LIST "/etc/leanboot/readahead"
-/* Installed by the builder for the libguestfs profile. */
-#define UDEV_WAIT_SHIM "/usr/lib/leanboot/leanboot-udev-wait.so"
-#define UDEV_READY_FILE "/run/leanboot/udev-ready"
-#define BUILTIN_RUN "/etc/leanboot/run"
-#define PROFILE_FILE "/etc/leanboot/profile"
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
 /* guestfsd's channel appears as /dev/virtio-ports/NAME through udev. */
 #define UDEV_SUBSYSTEMS_LIBGUESTFS "block,virtio-ports"
@@ -47,7 +39,7 @@ static void step_modules(void)
 {
         stage_begin("modules");
         unsigned loaded = 0, present = 0;
-        if (load_module_list(MODULES_LIST, &loaded, &present) < 0)
+        if (load_module_list(APPLIANCE_MODULES_LIST, &loaded, &present) < 0)
                 power_off(INIT_STATUS_FAILED);
 }
 
@@ -55,13 +47,13 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
 {
         stage_begin("udev");
         enum udev_mode mode = udev_find_daemon() ? UDEV_FAST : UDEV_OFF;
-        const char *v = cmdline_get(cl, "leanboot.udev");
+        const char *v = cmdline_get(cl, CMDLINE_UDEV);
         if (v && udev_mode_from_string(v, &mode) < 0) {
-                init_error("leanboot.udev=%s: expected off, fast or full", v);
+                init_error(CMDLINE_UDEV "=%s: expected off, fast or full", v);
                 power_off(INIT_STATUS_FAILED);
         }
-        const char *subs = cmdline_get(cl, "leanboot.udev.subsystems");
-        const char *tmo = cmdline_get(cl, "leanboot.udev.timeout");
+        const char *subs = cmdline_get(cl, CMDLINE_UDEV_SUBSYSTEMS);
+        const char *tmo = cmdline_get(cl, CMDLINE_UDEV_TIMEOUT);
         unsigned timeout_ms = tmo ? (unsigned)strtoul(tmo, NULL, 10) : UDEV_TIMEOUT_MS_DEFAULT;
         if (debug)
                 init_say("udev mode %s", mode == UDEV_OFF ? "off" : mode == UDEV_FAST ? "fast" : "full");
@@ -70,20 +62,20 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
          * a second loading its libraries.  With the preloaded waiter in the appliance, udev's
          * start and event handling run in a helper while guestfsd loads, and the waiter holds
          * guestfsd's main() until the helper says udev is done (init/udev-wait.c). */
-        if (guestfs && mode != UDEV_OFF && access(UDEV_WAIT_SHIM, R_OK) == 0) {
-                (void)mkdir("/run/leanboot", 0755);
+        if (guestfs && mode != UDEV_OFF && access(APPLIANCE_UDEV_WAIT_SHIM, R_OK) == 0) {
+                (void)mkdir(APPLIANCE_RUN_DIR, 0755);
                 pid_t pid = fork();
                 if (pid == 0) {
                         int r = udev_start(mode, subs && *subs ? subs : def, timeout_ms);
                         /* Ready even on failure: guestfsd then starts and reports what it lacks. */
-                        int fd = open(UDEV_READY_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+                        int fd = open(APPLIANCE_UDEV_READY_FILE, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
                         if (fd >= 0)
                                 close(fd);
                         _exit(r < 0 ? 1 : 0);
                 }
                 if (pid > 0) {
-                        setenv("LD_PRELOAD", UDEV_WAIT_SHIM, 1);
-                        setenv("LEANBOOT_UDEV_READY", UDEV_READY_FILE, 1);
+                        setenv("LD_PRELOAD", APPLIANCE_UDEV_WAIT_SHIM, 1);
+                        setenv("LEANBOOT_UDEV_READY", APPLIANCE_UDEV_READY_FILE, 1);
                         const char *gv = cmdline_get(cl, "guestfs_verbose");
                         if (debug || (gv && streq(gv, "1")))
                                 setenv("LEANBOOT_UDEV_VERBOSE", "1", 1);
@@ -102,14 +94,14 @@ static int hook_filter(const struct dirent *d)
 static void step_hooks(void)
 {
         struct dirent **list = NULL;
-        int n = scandir(HOOKS_DIR, &list, hook_filter, alphasort);
+        int n = scandir(APPLIANCE_HOOKS_DIR, &list, hook_filter, alphasort);
         if (n < 0)
                 return; /* no hooks directory: nothing to run */
         for (int i = 0; i < n; i++) {
                 char stage[300];
                 snprintf(stage, sizeof stage, "hook:%s", list[i]->d_name);
                 stage_begin(stage);
-                _cleanup_free_ char *path = path_join(HOOKS_DIR, list[i]->d_name);
+                _cleanup_free_ char *path = path_join(APPLIANCE_HOOKS_DIR, list[i]->d_name);
                 char *argv[] = { path, NULL };
                 int st = path ? run_child_and_wait(argv, false) : -ENOMEM;
                 if (st != 0) {
@@ -126,7 +118,7 @@ static void step_hooks(void)
 static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
 {
         char **argv = NULL;
-        const char *enc = cmdline_get(cl, "leanboot.run");
+        const char *enc = cmdline_get(cl, CMDLINE_RUN);
         _cleanup_free_ char *builtin = NULL;
         char *sh_argv[] = { "/bin/sh", "-c", NULL, NULL };
         char *shell_argv[] = { "/bin/sh", NULL };
@@ -138,10 +130,10 @@ static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
         } else if (enc && *enc) {
                 int r = argv_decode(enc, &argv, NULL);
                 if (r < 0) {
-                        init_error("leanboot.run= is not a valid encoded command line");
+                        init_error(CMDLINE_RUN "= is not a valid encoded command line");
                         return INIT_STATUS_FAILED;
                 }
-        } else if (read_full_file(BUILTIN_RUN, &builtin, NULL) == 0) {
+        } else if (read_full_file(APPLIANCE_BUILTIN_RUN, &builtin, NULL) == 0) {
                 sh_argv[2] = builtin;
         } else if (!debug) {
                 init_say("no payload to run (leanboot.run= or build --run)");
@@ -194,12 +186,13 @@ int main(void)
                 init_error("cannot read /proc/cmdline: %s", strerror(-r));
                 power_off(INIT_STATUS_FAILED);
         }
-        bool debug = cmdline_has(&cl, "leanboot.debug");
+        bool debug = cmdline_has(&cl, CMDLINE_DEBUG);
         payload_output_open(&cl);
 
         _cleanup_free_ char *profile = NULL;
-        bool guestfs = read_full_file(PROFILE_FILE, &profile, NULL) == 0 && strncmp(profile, "libguestfs", 10) == 0;
-        readahead_start(READAHEAD_LIST);
+        bool guestfs = read_full_file(APPLIANCE_PROFILE_FILE, &profile, NULL) == 0 &&
+                       strncmp(profile, APPLIANCE_PROFILE_LIBGUESTFS, strlen(APPLIANCE_PROFILE_LIBGUESTFS)) == 0;
+        readahead_start(APPLIANCE_READAHEAD_LIST);
         step_modules();
         step_udev(&cl, debug, guestfs);
         /* No hwclock: the kernel set the system time from the RTC (kvmclock in a VM). */
@@ -209,7 +202,7 @@ int main(void)
         }
         step_hooks();
         int status = step_payload(&cl, debug, guestfs);
-        const char *collect = cmdline_get(&cl, "leanboot.collect");
+        const char *collect = cmdline_get(&cl, CMDLINE_COLLECT);
         if (collect && *collect) {
                 stage_begin("collect");
                 (void)collect_kernel_log(collect);

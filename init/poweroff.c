@@ -11,6 +11,7 @@
 #endif
 
 #include "init.h"
+#include "../common/marker.h"
 
 /* QEMU's isa-debug-exit device (iobase 0xf4): a write makes QEMU exit at once with status
  * (value << 1) | 1, with no firmware or ACPI power-off path to wait for.  The host reads the
@@ -38,9 +39,8 @@ void power_off(int status)
         sync();
 
         payload_output_drain();
-        char line[64];
-        int n = snprintf(line, sizeof line, "leanboot: exit=%d t_us=%llu\n", status,
-                         (unsigned long long)boottime_us());
+        char line[MARKER_LINE_MAX];
+        int n = marker_format_exit(line, sizeof line, status, boottime_us());
         if (n > 0)
                 (void)write(STDOUT_FILENO, line, (size_t)n);
         /* The UART must have sent every byte before QEMU is told to go. */

@@ -12,6 +12,7 @@
 
 #include "init.h"
 #include "../common/fileio.h"
+#include "../common/marker.h"
 
 static int kmsg_fd = -1;
 static int console_fd = STDOUT_FILENO;
@@ -41,14 +42,13 @@ static void emit(const char *line, size_t len)
 
 void stage_begin(const char *name)
 {
-        char line[256];
-        uint64_t t = boottime_us();
-        int n = snprintf(line, sizeof line, "leanboot: stage=%s t_us=%llu\n", name, (unsigned long long)t);
-        if (n <= 0 || (size_t)n >= sizeof line)
+        char line[MARKER_LINE_MAX];
+        int n = marker_format_stage(line, sizeof line, name, boottime_us());
+        if (n <= 0)
                 return;
         emit(line, (size_t)n);
         if (kmsg_fd >= 0) {
-                char k[300];
+                char k[MARKER_LINE_MAX + 3];
                 int m = snprintf(k, sizeof k, "<7>%s", line);
                 if (m > 0 && (size_t)m < sizeof k)
                         (void)write(kmsg_fd, k, (size_t)m);
@@ -60,7 +60,7 @@ static void vsay(const char *prefix, const char *fmt, va_list ap)
         char *msg = NULL, *line = NULL;
         if (vasprintf(&msg, fmt, ap) < 0)
                 return;
-        int n = asprintf(&line, "leanboot-init: %s%s\n", prefix, msg);
+        int n = asprintf(&line, INIT_MESSAGE_PREFIX "%s%s\n", prefix, msg);
         if (n > 0)
                 emit(line, (size_t)n);
         free(line);

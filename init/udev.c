@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 
 static const char *const udevd_paths[] = {
@@ -199,7 +200,7 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
                 return 0;
         const char *udevd = udev_find_daemon();
         if (!udevd) {
-                init_error("leanboot.udev asks for udev, but no udevd is in the appliance");
+                init_error(CMDLINE_UDEV " asks for udev, but no udevd is in the appliance");
                 return -ENOENT;
         }
         int64_t deadline = mono_ms() + timeout_ms;

@@ -1,0 +1,111 @@
+/* The host/guest contract (common/contract.h, common/marker.c): every marker the init can write
+ * is read back by the host as written, and lines that are not markers are not taken for one. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tap.h"
+#include "common/macro.h"
+#include "common/marker.h"
+
+static void test_stage_round_trip(void)
+{
+        static const char *const names[] = { "init", "mounts", "hook:01-setup.sh", "payload", "shutdown" };
+        static const unsigned long long times[] = { 0, 1, 2765627, 18446744073709551615ull };
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+                for (size_t j = 0; j < sizeof times / sizeof *times; j++) {
+                        char line[MARKER_LINE_MAX];
+                        int n = marker_format_stage(line, sizeof line, names[i], times[j]);
+                        struct marker m = { 0 };
+                        CHECK(n > 0 && line[n - 1] == '\n' && marker_parse(line, &m) && m.kind == MARKER_STAGE &&
+                                      streq(m.name, names[i]) && m.t_us == times[j],
+                              "stage %s at %llu: formatted and parsed back", names[i], times[j]);
+                }
+}
+
+static void test_exit_round_trip(void)
+{
+        static const int statuses[] = { 0, 1, 7, 124, 125, 127, 143, 255 };
+        for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+                char line[MARKER_LINE_MAX];
+                int n = marker_format_exit(line, sizeof line, statuses[i], 2246934);
+                struct marker m = { 0 };
+                CHECK(n > 0 && marker_parse(line, &m) && m.kind == MARKER_EXIT && m.status == statuses[i] &&
+                              m.t_us == 2246934,
+                      "exit %d: formatted and parsed back", statuses[i]);
+        }
+}
+
+static void test_names(void)
+{
+        char line[MARKER_LINE_MAX], longest[MARKER_NAME_MAX + 2];
+        memset(longest, 'x', MARKER_NAME_MAX);
+        longest[MARKER_NAME_MAX] = '\0';
+        struct marker m = { 0 };
+        CHECK(marker_format_stage(line, sizeof line, longest, 5) > 0 && marker_parse(line, &m) &&
+                      strlen(m.name) == MARKER_NAME_MAX,
+              "a name of MARKER_NAME_MAX characters fits the line and comes back whole");
+        longest[MARKER_NAME_MAX] = 'x';
+        longest[MARKER_NAME_MAX + 1] = '\0';
+        CHECK(marker_format_stage(line, sizeof line, longest, 5) == -EINVAL, "a longer name is refused");
+        CHECK(marker_format_stage(line, sizeof line, "hook:a b", 5) == -EINVAL, "a name with a blank is refused");
+        CHECK(marker_format_stage(line, sizeof line, "", 5) == -EINVAL, "an empty name is refused");
+        CHECK(marker_format_stage(line, 10, "init", 5) == -ENOBUFS, "a buffer too small: -ENOBUFS");
+        CHECK(marker_format_exit(line, 10, 0, 5) == -ENOBUFS, "an exit marker too: -ENOBUFS");
+}
+
+/* Lines as the console carries them, from a --debug boot: markers after a kernel message on the
+ * same line are still markers; the rest are not. */
+static void test_console_lines(void)
+{
+        static const struct {
+                const char *line;
+                int kind; /* -1: not a marker */
+                const char *name;
+                unsigned long long t;
+        } cases[] = {
+                { "leanboot: stage=udev t_us=2289482\r\n", MARKER_STAGE, "udev", 2289482 },
+                { "[    2.178885] tsc: Refined TSC clocksourceleanboot: stage=payload t_us=2293794", MARKER_STAGE, "payload", 2293794 },
+                { "leanboot: exit=3 t_us=2497558\n", MARKER_EXIT, NULL, 2497558 },
+                { "leanboot-init: udev mode off\n", -1, NULL, 0 },
+                { "leanboot: stages (host clock, ms from QEMU start): init=2918.0\n", -1, NULL, 0 },
+                { "leanboot: stage=payload\n", -1, NULL, 0 },
+                { "leanboot: stage=payload t_us=\n", -1, NULL, 0 },
+                { "leanboot: exit=x t_us=5\n", -1, NULL, 0 },
+                { "[    0.271365] Kernel panic - not syncing: VFS: Unable to mount root fs\n", -1, NULL, 0 },
+                { "", -1, NULL, 0 },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+                struct marker m = { 0 };
+                bool got = marker_parse(cases[i].line, &m);
+                if (cases[i].kind < 0) {
+                        CHECK(!got, "not a marker: '%.40s'", cases[i].line);
+                        continue;
+                }
+                CHECK(got && (int)m.kind == cases[i].kind && m.t_us == cases[i].t &&
+                              (!cases[i].name || streq(m.name, cases[i].name)),
+                      "a marker: '%.40s'", cases[i].line);
+        }
+}
+
+/* The kernel log's framing: the header the init writes is the one the bench reads. */
+static void test_klog_header(void)
+{
+        char head[64];
+        int n = -1;
+        snprintf(head, sizeof head, KLOG_HEADER_FORMAT, 61234);
+        CHECK(sscanf(head, KLOG_HEADER_FORMAT, &n) == 1 && n == 61234, "KLOG header: formatted and parsed back");
+        CHECK(head[strlen(head) - 1] == '\n' && KLOG_TRAILER[0] == '\n', "header and trailer end and start lines");
+}
+
+int main(void)
+{
+        test_stage_round_trip();
+        test_exit_round_trip();
+        test_names();
+        test_console_lines();
+        test_klog_header();
+        return tap_done();
+}
