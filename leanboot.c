@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "builder/builder.h"
+#include "builder/build.h"
 #include "benchmark/run.h"
 #include "benchmark/bench.h"
 #include "benchmark/accel-cmd.h"
 #include "benchmark/analyze.h"
 #include "benchmark/demo.h"
-#include "kernel-configs/kernel-cmd.h"
+#include "kernel/kbuild.h"
 #include "common/log.h"
 #include "common/macro.h"
 

@@ -20,16 +20,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "builder.h"
-#include "inputs.h"
+#include "build.h"
 #include "kernel.h"
 #include "initrd.h"
 #include "vmlinux.h"
-#include "readahead.h"
+#include "readahead-list.h"
 #include "modlist.h"
 #include "../common/appliance.h"
+#include "../common/bzimage.h"
 #include "../common/contract.h"
 #include "../common/fileio.h"
+#include "../common/hash.h"
 #include "../common/log.h"
 #include "../common/manifest.h"
 #include "../common/spawn.h"

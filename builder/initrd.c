@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "initrd.h"
+#include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/macro.h"
 

@@ -30,10 +30,6 @@ int initrd_trim(const char *path, char *const *keep, size_t n_keep, bool strip_s
  * module.sig_enforce=1 or lockdown would refuse them: build with --keep-module-signatures. */
 size_t module_unsigned_size(const char *data, size_t len);
 
-/* Where init/preinit.c finds supermin's init and the virtio device types to bind. */
-#define INITRD_SUPERMIN_INIT "/init.supermin"
-#define INITRD_VIRTIO_KEEP "/leanboot-virtio-keep"
-
 /* Make the binary PREINIT the archive's /init, ahead of supermin's (renamed INITRD_SUPERMIN_INIT),
  * with VIRTIO_KEEP ("1 2 3 8\n": virtio device types, decimal) as INITRD_VIRTIO_KEEP.  The
  * pre-init leaves every other virtio PCI device unbound (see init/preinit.c for why).

@@ -5,8 +5,5 @@
 /* The host distro kernel, chosen as supermin would: the running kernel's version when its
  * image and modules are installed, else the newest /boot/vmlinuz-* with /lib/modules. */
 int pick_stock_kernel(char **ret_path, char **ret_version);
-/* The version string an x86 bzImage carries in its setup header ("6.1.0 (user@host) #1 ..."),
- * cut at the first blank. */
-int bzimage_version(const char *path, char **ret_version);
 
 #endif

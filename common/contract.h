@@ -21,6 +21,12 @@
 #define APPLIANCE_RUN_DIR "/run/leanboot"
 #define APPLIANCE_UDEV_READY_FILE APPLIANCE_RUN_DIR "/udev-ready"
 
+/* The mini-initrd of a libguestfs appliance on a modular kernel: the builder puts the pre-init
+ * (init/preinit/) at /init, supermin's init at INITRD_SUPERMIN_INIT, and the virtio device types
+ * to bind ("1 2 3 8\n", decimal) at INITRD_VIRTIO_KEEP, where the pre-init reads them. */
+#define INITRD_SUPERMIN_INIT "/init.supermin"
+#define INITRD_VIRTIO_KEEP "/leanboot-virtio-keep"
+
 /* Kernel command line keys the host passes and the init reads. */
 #define CMDLINE_RUN "leanboot.run"              /* the payload's argv, encoded (common/cmdline.h) */
 #define CMDLINE_DEBUG "leanboot.debug"          /* no `quiet`; a shell when there is no payload */

@@ -7,7 +7,7 @@
 #include "tap.h"
 #include "common/fileio.h"
 #include "common/macro.h"
-#include "kernel-configs/fragment.h"
+#include "kernel/fragment.h"
 
 static const char *fixtures(void)
 {

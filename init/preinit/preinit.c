@@ -24,9 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../builder/initrd.h"
-#include "../common/fileio.h"
-#include "../common/macro.h"
+#include "../../common/contract.h"
+#include "../../common/fileio.h"
+#include "../../common/macro.h"
 
 #define SUPERMIN_INIT INITRD_SUPERMIN_INIT
 #define KEEP_FILE INITRD_VIRTIO_KEEP

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "udev-shim.h"
-#include "../common/macro.h"
+#include "../../common/macro.h"
 
 #define UDEV_CONTROL "/run/udev/control"
 #define UDEV_RUN_DIR "/run/udev"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "readahead.h"
+#include "readahead-list.h"
 #include "../common/macro.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"

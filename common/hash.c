@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <openssl/evp.h>
 
-#include "inputs.h"
-#include "../common/fileio.h"
-#include "../common/macro.h"
+#include "hash.h"
+#include "fileio.h"
+#include "macro.h"
 
 struct hasher {
         EVP_MD_CTX *ctx;

@@ -24,9 +24,9 @@
 #include <json-c/json.h>
 
 #include "fragment.h"
-#include "kernel-cmd.h"
-#include "../builder/inputs.h"
-#include "../builder/kernel.h"
+#include "kbuild.h"
+#include "../common/bzimage.h"
+#include "../common/hash.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 #include "../common/paths.h"

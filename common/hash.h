@@ -1,6 +1,6 @@
 /* What a build depends on, as one SHA-256: equal hashes mean a rebuild would change nothing. */
-#ifndef LEANBOOT_INPUTS_H
-#define LEANBOOT_INPUTS_H
+#ifndef LEANBOOT_HASH_H
+#define LEANBOOT_HASH_H
 
 struct hasher;
 

@@ -1,4 +1,0 @@
-#ifndef LEANBOOT_KERNEL_CMD_H
-#define LEANBOOT_KERNEL_CMD_H
-int cmd_kernel(int argc, char **argv);
-#endif
