@@ -26,6 +26,7 @@
 #include "chart.h"
 #include "initcall.h"
 #include "peer.h"
+#include "stages.h"
 #include "qcow2.h"
 #include "run.h"
 #include "../common/appliance.h"
@@ -37,17 +38,6 @@
 #include "../common/spawn.h"
 #include "../common/stats.h"
 #include "../common/strv.h"
-
-enum stage {
-        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
-        ST_COLLECT, ST_SHUTDOWN, ST_MOUNTS, ST_MODULES, ST_UDEV, ST_HOOKS, N_STAGES
-};
-static const char *const stage_names[N_STAGES] = {
-        "total", "to_ready", "firmware", "kernel", "initcalls", "initrd", "init", "payload",
-        "collect", "shutdown", "mounts", "modules", "udev", "hooks",
-};
-/* The stages that follow one another in time, for the boot chart. */
-static const enum stage timeline[] = { ST_FIRMWARE, ST_KERNEL, ST_INITRD, ST_INIT, ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN };
 
 /* The root overlay's tail, past the root file system, where the init writes the kernel log. */
 #define DATA_TAIL_BYTES (16 << 20)
@@ -98,68 +88,6 @@ static double mono_s(void)
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const struct stage_mark *mark(const struct boot_result *r, const char *name)
-{
-        for (size_t i = 0; i < r->n_marks; i++)
-                if (streq(r->marks[i].name, name))
-                        return &r->marks[i];
-        return NULL;
-}
-
-/* Guest time from marker i to the next marker, in ms. */
-static double guest_span(const struct boot_result *r, size_t i)
-{
-        if (i + 1 >= r->n_marks)
-                return NAN;
-        return ((double)r->marks[i + 1].guest_us - (double)r->marks[i].guest_us) / 1000.0;
-}
-
-static void derive_stages(const struct boot_result *r, const struct initcall_log *ic, double st[N_STAGES])
-{
-        for (int s = 0; s < N_STAGES; s++)
-                st[s] = NAN;
-        const struct stage_mark *init = mark(r, "init"), *pay = mark(r, "payload"), *shut = mark(r, "shutdown");
-        st[ST_TOTAL] = (double)r->host_exit_us / 1000.0;
-        if (pay)
-                st[ST_TO_READY] = (double)pay->host_us / 1000.0;
-        /* The guest clock starts with the kernel: host arrival minus guest time is the time
-         * before the kernel ran (firmware, loading, decompression).  Two clocks, said so. */
-        if (init)
-                st[ST_FIRMWARE] = ((double)init->host_us - (double)init->guest_us) / 1000.0;
-        if (ic && ic->run_init_us >= 0) {
-                st[ST_KERNEL] = ic->run_init_us / 1000.0;
-                if (init)
-                        st[ST_INITRD] = ((double)init->guest_us - ic->run_init_us) / 1000.0;
-        }
-        if (ic && ic->n)
-                st[ST_INITCALLS] = (double)initcall_total_us(ic) / 1000.0;
-        if (init && pay)
-                st[ST_INIT] = ((double)pay->guest_us - (double)init->guest_us) / 1000.0;
-        if (shut)
-                st[ST_SHUTDOWN] = ((double)r->host_exit_us - (double)shut->host_us) / 1000.0;
-        double hooks = 0;
-        bool any_hook = false;
-        for (size_t i = 0; i < r->n_marks; i++) {
-                const char *n = r->marks[i].name;
-                double d = guest_span(r, i);
-                if (streq(n, "payload"))
-                        st[ST_PAYLOAD] = d;
-                else if (streq(n, "collect"))
-                        st[ST_COLLECT] = d;
-                else if (streq(n, "mounts"))
-                        st[ST_MOUNTS] = d;
-                else if (streq(n, "modules"))
-                        st[ST_MODULES] = d;
-                else if (streq(n, "udev"))
-                        st[ST_UDEV] = d;
-                else if (strncmp(n, "hook:", 5) == 0 && !isnan(d)) {
-                        hooks += d;
-                        any_hook = true;
-                }
-        }
-        st[ST_HOOKS] = any_hook ? hooks : NAN;
-}
-
 /* --logs DIR: the kernel log as it came back, for `leanboot analyze` or a reader. */
 static void keep_log(const struct variant *v, const char *dir, const char *text, size_t len)
 {
@@ -204,8 +132,6 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
 {
         if (v->peer) {
                 double launch, shut;
-                for (int k = 0; k < N_STAGES; k++)
-                        s->st[k] = NAN;
                 s->ic = (struct initcall_log){ .run_init_us = -1 };
                 struct peer_mark pm[PEER_MAX_MARKS];
                 size_t npm = PEER_MAX_MARKS;
@@ -213,19 +139,11 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                         return -1;
                 /* A leanboot appliance's init prints its markers on the console even under
                  * libguestfs: its stages come out as in a plain bench, timed from launch start. */
-                if (npm > 0) {
-                        struct stage_mark sm[PEER_MAX_MARKS];
-                        for (size_t i = 0; i < npm; i++)
-                                sm[i] = (struct stage_mark){ pm[i].name, pm[i].host_us, pm[i].guest_us };
-                        struct boot_result r = { .marks = sm, .n_marks = npm,
-                                                 .host_exit_us = (uint64_t)((launch + shut) * 1000.0) };
-                        derive_stages(&r, NULL, s->st);
-                        /* guestfsd runs as the payload until shutdown: its span is not a boot stage. */
-                        s->st[ST_PAYLOAD] = NAN;
-                }
-                s->st[ST_TOTAL] = launch + shut;
-                s->st[ST_TO_READY] = launch;
-                s->st[ST_SHUTDOWN] = shut;
+                struct stage_mark sm[PEER_MAX_MARKS];
+                for (size_t i = 0; i < npm; i++)
+                        sm[i] = (struct stage_mark){ pm[i].name, pm[i].host_us, pm[i].guest_us };
+                struct boot_result r = { .marks = sm, .n_marks = npm };
+                derive_peer_stages(&r, launch, shut, s->st);
                 return 0;
         }
         /* A fresh overlay each boot, as snapshot=on would give. */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "console.h"
 #include "../common/fileio.h"
 #include "../common/contract.h"
 #include "../common/log.h"
@@ -19,8 +20,6 @@
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
-#define PANIC "Kernel panic - not syncing"
-#define TAIL_BYTES 4096
 
 static uint64_t mono_us(void)
 {
@@ -145,107 +144,6 @@ static char **qemu_argv(const struct boot_config *c, enum accel accel)
         return r < 0 ? NULL : TAKE_PTR(a);
 }
 
-/* The last bytes of a stream, for error reports. */
-struct tail {
-        char buf[TAIL_BYTES];
-        size_t len;
-};
-
-static void tail_add(struct tail *t, const char *s, size_t n)
-{
-        if (n >= TAIL_BYTES) {
-                s += n - TAIL_BYTES;
-                n = TAIL_BYTES;
-        }
-        if (t->len + n > TAIL_BYTES) {
-                size_t drop = t->len + n - TAIL_BYTES;
-                memmove(t->buf, t->buf + drop, t->len - drop);
-                t->len -= drop;
-        }
-        memcpy(t->buf + t->len, s, n);
-        t->len += n;
-}
-
-/* The console (ttyS0): the kernel log and the init's markers and messages, line by line. */
-struct console {
-        const struct boot_config *c;
-        struct boot_result *r;
-        char *line;          /* pending bytes of the current line */
-        size_t len, cap;
-        struct tail tail;
-};
-
-static void out_line(int fd, const char *s, size_t n)
-{
-        /* The console's tty turns \n into \r\n; the host wants plain lines. */
-        size_t start = 0;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] == '\r') {
-                        write_full(fd, s + start, i - start);
-                        start = i + 1;
-                }
-        }
-        write_full(fd, s + start, n - start);
-}
-
-static void add_mark(struct console *k, const char *name, uint64_t guest_us, uint64_t host_us)
-{
-        struct stage_mark *m = realloc(k->r->marks, (k->r->n_marks + 1) * sizeof *m);
-        if (!m)
-                return;
-        k->r->marks = m;
-        m[k->r->n_marks++] = (struct stage_mark){ strdup(name), host_us, guest_us };
-}
-
-static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
-{
-        tail_add(&k->tail, s, n);
-        char *nl = memchr(s, '\n', n);
-        if (nl)
-                *nl = '\0';
-        struct marker m;
-        if (marker_parse(s, &m)) {
-                if (m.kind == MARKER_EXIT)
-                        k->r->exit_status = m.status;
-                add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, m.t_us, host_us);
-                if (k->c->show_console)
-                        out_line(STDERR_FILENO, s, strlen(s)), write_full(STDERR_FILENO, "\n", 1);
-                return;
-        }
-        if (nl)
-                *nl = '\n';
-        char *panic = strstr(s, PANIC);
-        if (panic && !k->r->panic_line) {
-                /* From "Kernel panic" on: without the printk time, panics of different boots compare equal. */
-                k->r->panic_line = strndup(panic, nl ? (size_t)(nl - panic) : n - (size_t)(panic - s));
-                if (k->r->panic_line)
-                        k->r->panic_line[strcspn(k->r->panic_line, "\r")] = '\0';
-        }
-        /* The init's errors are always shown; the rest of the console only when debugging. */
-        if (k->c->show_console || strncmp(s, INIT_ERROR_PREFIX, strlen(INIT_ERROR_PREFIX)) == 0)
-                out_line(STDERR_FILENO, s, n);
-}
-
-static void console_feed(struct console *k, const char *buf, size_t n, uint64_t host_us)
-{
-        for (size_t i = 0; i < n; i++) {
-                if (k->len + 2 > k->cap) {
-                        size_t ncap = k->cap ? k->cap * 2 : 1024;
-                        char *nl = realloc(k->line, ncap);
-                        if (!nl)
-                                return;
-                        k->line = nl;
-                        k->cap = ncap;
-                }
-                k->line[k->len++] = buf[i];
-                if (buf[i] == '\n') {
-                        k->line[k->len] = '\0';
-                        handle_line(k, k->line, k->len, host_us);
-                        k->len = 0;
-                }
-        }
-}
-
 /* What one QEMU run is read through: its stdout (the payload's port), fd 3 (the console) and
  * its stderr. */
 enum { CH_PAYLOAD, CH_CONSOLE, CH_STDERR, N_CHANNELS };
@@ -298,7 +196,8 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
                 return (int)pid;
         }
 
-        struct console k = { .c = c, .r = ret };
+        struct console k;
+        console_init(&k, ret, STDERR_FILENO, c->show_console);
         struct tail payload = { .len = 0 };
         char *errbuf = NULL;
         size_t errlen = 0;
@@ -366,16 +265,11 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
         for (int i = 0; i < N_CHANNELS; i++)
                 if (p[i].fd >= 0)
                         close(p[i].fd);
-        if (k.len > 0) {
-                k.line[k.len] = '\n';
-                handle_line(&k, k.line, k.len + 1, mono_us() - t0);
-        }
+        console_finish(&k, mono_us() - t0);
         ret->qemu_status = wait_exit_status(pid);
         ret->host_exit_us = mono_us() - t0;
         ret->qemu_stderr = errbuf ? errbuf : strdup("");
-        ret->console_tail = strndup(k.tail.buf, k.tail.len);
         ret->payload_tail = strndup(payload.buf, payload.len);
-        free(k.line);
         return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct initcall {
         char *name;       /* function ("con_init") or raw address ("0xffffffff81a2b3c4") */

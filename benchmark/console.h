@@ -1,0 +1,35 @@
+/* The guest's console as the host reads it (console.c). */
+#ifndef LEANBOOT_CONSOLE_H
+#define LEANBOOT_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "boot.h"
+
+#define TAIL_BYTES 4096
+
+/* The last bytes of a stream, for error reports. */
+struct tail {
+        char buf[TAIL_BYTES];
+        size_t len;
+};
+void tail_add(struct tail *t, const char *s, size_t n);
+
+struct console {
+        struct boot_result *r; /* marks, exit_status, panic_line and console_tail go here */
+        int echo_fd;           /* where shown lines go (-1: nowhere) */
+        bool echo_all;         /* show every line (debug), not only the init's errors */
+        char *line;            /* pending bytes of the current line */
+        size_t len, cap;
+        struct tail tail;
+};
+
+void console_init(struct console *k, struct boot_result *r, int echo_fd, bool echo_all);
+/* Bytes as they came, at host time host_us (us since QEMU's exec). */
+void console_feed(struct console *k, const char *buf, size_t n, uint64_t host_us);
+/* The end of the console: a last unterminated line is taken as a line, the tail is kept. */
+void console_finish(struct console *k, uint64_t host_us);
+
+#endif

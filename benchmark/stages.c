@@ -1,0 +1,90 @@
+/* A boot's stages, from what the host saw (boot.h): pure arithmetic on the markers' two clocks
+ * and the kernel log's initcalls, so that it can be checked against recorded boots. */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "stages.h"
+#include "../common/macro.h"
+
+const char *const stage_names[N_STAGES] = {
+        "total", "to_ready", "firmware", "kernel", "initcalls", "initrd", "init", "payload",
+        "collect", "shutdown", "mounts", "modules", "udev", "hooks",
+};
+/* The stages that follow one another in time, for the boot chart. */
+const enum stage timeline[N_TIMELINE] = { ST_FIRMWARE, ST_KERNEL, ST_INITRD, ST_INIT, ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN };
+
+static const struct stage_mark *mark(const struct boot_result *r, const char *name)
+{
+        for (size_t i = 0; i < r->n_marks; i++)
+                if (streq(r->marks[i].name, name))
+                        return &r->marks[i];
+        return NULL;
+}
+
+/* Guest time from marker i to the next marker, in ms. */
+static double guest_span(const struct boot_result *r, size_t i)
+{
+        if (i + 1 >= r->n_marks)
+                return NAN;
+        return ((double)r->marks[i + 1].guest_us - (double)r->marks[i].guest_us) / 1000.0;
+}
+
+void derive_stages(const struct boot_result *r, const struct initcall_log *ic, double st[N_STAGES])
+{
+        for (int s = 0; s < N_STAGES; s++)
+                st[s] = NAN;
+        const struct stage_mark *init = mark(r, "init"), *pay = mark(r, "payload"), *shut = mark(r, "shutdown");
+        st[ST_TOTAL] = (double)r->host_exit_us / 1000.0;
+        if (pay)
+                st[ST_TO_READY] = (double)pay->host_us / 1000.0;
+        /* The guest clock starts with the kernel: host arrival minus guest time is the time
+         * before the kernel ran (firmware, loading, decompression).  Two clocks, said so. */
+        if (init)
+                st[ST_FIRMWARE] = ((double)init->host_us - (double)init->guest_us) / 1000.0;
+        if (ic && ic->run_init_us >= 0) {
+                st[ST_KERNEL] = ic->run_init_us / 1000.0;
+                if (init)
+                        st[ST_INITRD] = ((double)init->guest_us - ic->run_init_us) / 1000.0;
+        }
+        if (ic && ic->n)
+                st[ST_INITCALLS] = (double)initcall_total_us(ic) / 1000.0;
+        if (init && pay)
+                st[ST_INIT] = ((double)pay->guest_us - (double)init->guest_us) / 1000.0;
+        if (shut)
+                st[ST_SHUTDOWN] = ((double)r->host_exit_us - (double)shut->host_us) / 1000.0;
+        double hooks = 0;
+        bool any_hook = false;
+        for (size_t i = 0; i < r->n_marks; i++) {
+                const char *n = r->marks[i].name;
+                double d = guest_span(r, i);
+                if (streq(n, "payload"))
+                        st[ST_PAYLOAD] = d;
+                else if (streq(n, "collect"))
+                        st[ST_COLLECT] = d;
+                else if (streq(n, "mounts"))
+                        st[ST_MOUNTS] = d;
+                else if (streq(n, "modules"))
+                        st[ST_MODULES] = d;
+                else if (streq(n, "udev"))
+                        st[ST_UDEV] = d;
+                else if (strncmp(n, "hook:", 5) == 0 && !isnan(d)) {
+                        hooks += d;
+                        any_hook = true;
+                }
+        }
+        st[ST_HOOKS] = any_hook ? hooks : NAN;
+}
+
+void derive_peer_stages(const struct boot_result *r, double launch_ms, double shutdown_ms, double st[N_STAGES])
+{
+        struct boot_result whole = *r;
+        whole.host_exit_us = (uint64_t)((launch_ms + shutdown_ms) * 1000.0);
+        derive_stages(&whole, NULL, st);
+        /* guestfsd runs as the payload until shutdown: its span is not a boot stage. */
+        st[ST_PAYLOAD] = NAN;
+        st[ST_TOTAL] = launch_ms + shutdown_ms;
+        st[ST_TO_READY] = launch_ms;
+        st[ST_SHUTDOWN] = shutdown_ms;
+}

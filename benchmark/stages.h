@@ -1,0 +1,25 @@
+/* A boot's stages (README "Measuring"): what each is, and how it is derived from a boot. */
+#ifndef LEANBOOT_STAGES_H
+#define LEANBOOT_STAGES_H
+
+#include "boot.h"
+#include "initcall.h"
+
+enum stage {
+        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
+        ST_COLLECT, ST_SHUTDOWN, ST_MOUNTS, ST_MODULES, ST_UDEV, ST_HOOKS, N_STAGES
+};
+extern const char *const stage_names[N_STAGES];
+/* The stages that follow one another in time, for the boot chart. */
+#define N_TIMELINE 7
+extern const enum stage timeline[N_TIMELINE];
+
+/* The stages of one boot in ms, NAN where this boot cannot tell: host times of the markers and
+ * of QEMU's exit, the guest's clock at each marker, and (ic, may be NULL) the kernel log's
+ * initcalls and the first userspace program's start. */
+void derive_stages(const struct boot_result *r, const struct initcall_log *ic, double st[N_STAGES]);
+/* The same for a libguestfs launch and shutdown (ms) whose appliance printed markers (r's marks;
+ * none with libguestfs's own appliance). */
+void derive_peer_stages(const struct boot_result *r, double launch_ms, double shutdown_ms, double st[N_STAGES]);
+
+#endif

@@ -1,0 +1,141 @@
+/* The console parser and stage derivation against real console transcripts
+ * (tests/fixtures/console/, recorded from TCG boots with each line's host arrival time): the
+ * markers come out with both clocks, and each stage is the arithmetic README "Measuring" says. */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "benchmark/console.h"
+#include "benchmark/stages.h"
+#include "common/fileio.h"
+#include "common/macro.h"
+
+/* Feed a transcript to the console parser as QEMU would have, line by line at its host time. */
+static int replay(const char *name, struct boot_result *r)
+{
+        const char *dir = getenv("FIXTURES");
+        _cleanup_free_ char *path = NULL, *text = NULL;
+        if (asprintf(&path, "%s/console/%s", dir ? dir : "tests/fixtures", name) < 0 ||
+            read_full_file(path, &text, NULL) < 0)
+                return -1;
+        *r = (struct boot_result){ .exit_status = -1 };
+        struct console k;
+        console_init(&k, r, -1, false);
+        uint64_t last = 0;
+        for (char *l = text, *next; *l; l = next) {
+                next = l + strcspn(l, "\n");
+                if (*next)
+                        *next++ = '\0';
+                unsigned long long exit_us;
+                if (sscanf(l, "# QEMU exited at %llu us", &exit_us) == 1)
+                        r->host_exit_us = exit_us;
+                if (l[0] == '#')
+                        continue;
+                char *sp = strchr(l, ' ');
+                if (!sp)
+                        continue;
+                last = strtoull(l, NULL, 10);
+                console_feed(&k, sp + 1, strlen(sp + 1), last);
+                console_feed(&k, "\r\n", 2, last); /* as the guest's tty sends it */
+        }
+        console_finish(&k, last);
+        return 0;
+}
+
+static void free_marks(struct boot_result *r)
+{
+        for (size_t i = 0; i < r->n_marks; i++)
+                free(r->marks[i].name);
+        free(r->marks);
+        free(r->panic_line);
+        free(r->console_tail);
+}
+
+#define CHECK_MS(st, s, want) \
+        CHECK(fabs((st)[s] - (want)) < 0.0005, "%s: %.3f ms, want %.3f", stage_names[s], (st)[s], (double)(want))
+
+/* A quiet stock-kernel boot: markers only (supermin's own lines aside). */
+static void test_stock_quiet(void)
+{
+        struct boot_result r;
+        CHECK(replay("stock-quiet.txt", &r) == 0, "stock-quiet.txt read");
+        CHECK(r.n_marks == 8 && streq(r.marks[0].name, "init") && streq(r.marks[7].name, "exit"),
+              "8 markers, init first, exit last (%zu)", r.n_marks);
+        CHECK(r.marks[0].host_us == 2042232 && r.marks[0].guest_us == 1781348, "init: both clocks kept");
+        CHECK(r.exit_status == 0 && !r.panic_line, "exit status 0, no panic");
+        double st[N_STAGES];
+        derive_stages(&r, NULL, st);
+        CHECK_MS(st, ST_TOTAL, 2143.131);                  /* QEMU's exit */
+        CHECK_MS(st, ST_TO_READY, 2074.083);               /* the payload marker's arrival */
+        CHECK_MS(st, ST_FIRMWARE, 2042.232 - 1781.348);    /* host arrival minus guest clock at init */
+        CHECK_MS(st, ST_INIT, 1814.825 - 1781.348);        /* init to payload, guest clock */
+        CHECK_MS(st, ST_PAYLOAD, 1872.418 - 1814.825);     /* payload to shutdown */
+        CHECK_MS(st, ST_SHUTDOWN, 2143.131 - 2131.847);    /* shutdown marker to QEMU's exit, host clock */
+        CHECK_MS(st, ST_MOUNTS, 1795.632 - 1785.073);        /* mounts to the next marker (cmdline) */
+        CHECK_MS(st, ST_MODULES, 1812.500 - 1811.515);
+        CHECK_MS(st, ST_UDEV, 1814.825 - 1812.500);
+        CHECK(isnan(st[ST_KERNEL]) && isnan(st[ST_INITRD]) && isnan(st[ST_INITCALLS]) && isnan(st[ST_HOOKS]),
+              "without a kernel log: no kernel, initrd or initcalls stage; no hooks");
+        free_marks(&r);
+}
+
+/* A --debug boot of the cut-down kernel: 146 kernel and supermin lines around the markers. */
+static void test_custom_debug(void)
+{
+        struct boot_result r;
+        CHECK(replay("custom-debug.txt", &r) == 0, "custom-debug.txt read");
+        CHECK(r.n_marks == 8, "the 8 markers among the kernel's lines (%zu)", r.n_marks);
+        double st[N_STAGES];
+        derive_stages(&r, NULL, st);
+        CHECK_MS(st, ST_FIRMWARE, 507.476 - 390.272);
+        CHECK_MS(st, ST_INIT, 418.640 - 390.272);
+        CHECK_MS(st, ST_PAYLOAD, 463.876 - 418.640);
+        CHECK_MS(st, ST_TOTAL, 589.745);
+        CHECK(r.exit_status == 0, "exit status 0");
+        free_marks(&r);
+}
+
+/* A boot that panics before the init: no marker, the panic line without its printk time. */
+static void test_custom_panic(void)
+{
+        struct boot_result r;
+        CHECK(replay("custom-panic.txt", &r) == 0, "custom-panic.txt read");
+        CHECK(r.n_marks == 0 && r.exit_status == -1, "no marker, no exit status");
+        CHECK_STR(r.panic_line, "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)",
+                  "the panic line, from 'Kernel panic' on");
+        CHECK(r.console_tail && strstr(r.console_tail, "Rebooting in 1 seconds"), "the console's tail kept");
+        double st[N_STAGES];
+        derive_stages(&r, NULL, st);
+        CHECK(isnan(st[ST_TO_READY]) && isnan(st[ST_FIRMWARE]) && fabs(st[ST_TOTAL] - 1279.743) < 0.0005,
+              "only the total is known");
+        free_marks(&r);
+}
+
+/* A libguestfs launch whose appliance printed markers: guestfsd's span is not a stage. */
+static void test_peer(void)
+{
+        struct stage_mark m[] = { { "init", 900000, 600000 }, { "mounts", 901000, 601000 },
+                                  { "payload", 950000, 650000 }, { "shutdown", 1400000, 1100000 } };
+        struct boot_result r = { .marks = m, .n_marks = 4 };
+        double st[N_STAGES];
+        derive_peer_stages(&r, 1200.0, 300.0, st);
+        CHECK_MS(st, ST_TOTAL, 1500.0);
+        CHECK_MS(st, ST_TO_READY, 1200.0);
+        CHECK_MS(st, ST_SHUTDOWN, 300.0);
+        CHECK_MS(st, ST_FIRMWARE, 300.0);
+        CHECK_MS(st, ST_INIT, 50.0);
+        CHECK(isnan(st[ST_PAYLOAD]), "guestfsd's span is not a boot stage");
+}
+
+int main(void)
+{
+        test_stock_quiet();
+        test_custom_debug();
+        test_custom_panic();
+        test_peer();
+        return tap_done();
+}
