@@ -1,0 +1,153 @@
+/* leanboot bench: the command line (bench.c runs what it asks). */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "peer.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/paths.h"
+#include "../common/spawn.h"
+#include "../common/strv.h"
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
+                "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
+                "                      [--accel auto|kvm|tcg]\n"
+                "       leanboot bench A --collection-cost [--runs N] ...\n"
+                "       (any of them: --logs DIR keeps each timed boot's kernel log as DIR/A-01.log ...)\n"
+                "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
+                "                      [--accel auto|kvm|tcg]\n"
+                "Boot appliance A (and B) --runs times each (default 10) after --warmup untimed boots\n"
+                "(default 1), interleaved in A B / B A blocks of random order, and report per-stage\n"
+                "median, mean, sd, min and max.\n"
+                "With B (or --append-b alone: B is A with extra kernel arguments) it compares them:\n"
+                "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
+                "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
+                "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
+                "tail of the boot's root overlay after the payload; --no-initcalls leaves that out.\n"
+                "--collection-cost measures what that collection costs: B is A with it, A without.\n"
+                "--peer libguestfs [APPLIANCE]: A is libguestfs launch + shutdown with its own appliance,\n"
+                "B the same with APPLIANCE (a fixed appliance from build --from-supermin-d; built into\n"
+                "the cache when omitted), through libguestfs's C API, direct backend.\n"
+                "--accel: auto (default) uses KVM only where a KVM guest has been seen to run on this\n"
+                "host, else TCG, and says why; both sides of --peer get the same (libguestfs's\n"
+                "force_tcg or force_kvm setting).\n");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "runs", required_argument, NULL, 'n' },     { "warmup", required_argument, NULL, 'w' },
+                { "append-a", required_argument, NULL, 'a' }, { "append-b", required_argument, NULL, 'b' },
+                { "json", required_argument, NULL, 'j' },     { "html", required_argument, NULL, 'H' },
+                { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
+                { "no-initcalls", no_argument, NULL, 'I' },   { "collection-cost", no_argument, NULL, 'C' },   { "help", no_argument, NULL, 'h' },
+                { "peer", required_argument, NULL, 'P' },       { "logs", required_argument, NULL, 'L' },
+                { "accel", required_argument, NULL, 'A' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
+        _cleanup_strv_free_ char **pos = NULL;
+        bool memory_given = false;
+        int c;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+                char *end = NULL;
+                long val = optarg ? strtol(optarg, &end, 10) : 0;
+                bool num_ok = optarg && end != optarg && *end == '\0';
+                switch (c) {
+                case 1: strv_push(&pos, optarg); break;
+                case 'n':
+                        if (!num_ok || val < 2 || val > 10000)
+                                return log_error("bench: --runs '%s': at least 2 runs are needed for statistics "
+                                                 "(sd, confidence interval)", optarg), 2;
+                        q.runs = (int)val;
+                        break;
+                case 'w':
+                        if (!num_ok || val < 0 || val > 1000)
+                                return log_error("bench: --warmup '%s': expected 0 or more", optarg), 2;
+                        q.warmup = (int)val;
+                        break;
+                case 'a': q.append_a = optarg; break;
+                case 'b': q.append_b = optarg; break;
+                case 'j': q.json = optarg; break;
+                case 'H': q.html = optarg; break;
+                case 't':
+                        if (!num_ok || val < 1)
+                                return log_error("bench: --timeout '%s': expected seconds", optarg), 2;
+                        q.timeout_s = (int)val;
+                        break;
+                case 'm':
+                        if (!num_ok || val < 64)
+                                return log_error("bench: --memory '%s': expected MB, at least 64", optarg), 2;
+                        q.memory_mb = (int)val;
+                        memory_given = true;
+                        break;
+                case 'I': q.initcalls = false; break;
+                case 'A':
+                        if (accel_from_string(optarg, &q.accel) < 0)
+                                return log_error("bench: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                        break;
+                case 'L': q.logs_dir = optarg; break;
+                case 'C': q.collection_cost = true; break;
+                case 'P':
+                        if (!streq(optarg, "libguestfs"))
+                                return log_error("bench: --peer '%s': the only peer is libguestfs", optarg), 2;
+                        q.peer = optarg;
+                        break;
+                case 'h': usage(stdout); return 0;
+                default:
+                        return log_error("bench: unknown option or missing value: '%s' (see leanboot bench --help)",
+                                         argv[optind - 1]), 2;
+                }
+        }
+        size_t np = strv_length(pos);
+        if (q.logs_dir) {
+                if (q.peer || !q.initcalls)
+                        return log_error("bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls"), 2;
+                int r = mkdir_p(q.logs_dir, 0755);
+                struct stat st;
+                if (r >= 0 && stat(q.logs_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                        r = -ENOTDIR;
+                if (r >= 0 && access(q.logs_dir, W_OK) < 0)
+                        r = -errno;
+                if (r < 0)
+                        return log_error("bench: --logs '%s': cannot create or write that directory: %s", q.logs_dir,
+                                         strerror(-r)), 2;
+        }
+        if (q.peer) {
+                if (np > 1 || q.append_a || q.append_b || memory_given)
+                        return log_error("bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
+                                         "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)"), 2;
+                /* Reported with the host line: the memory libguestfs gives both sides. */
+                int mb = peer_libguestfs_memsize();
+                if (mb > 0)
+                        q.memory_mb = mb;
+                _cleanup_free_ char *dflt = NULL;
+                if (np == 0) {
+                        _cleanup_free_ char *cache = leanboot_cache_dir();
+                        dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
+                        if (!dflt || run_self((char *[]){ "build", "--from-supermin-d", "libguestfs", "-o", dflt, NULL }) != 0)
+                                return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
+                }
+                q.a = np ? pos[0] : dflt;
+                return bench_run(&q);
+        }
+        if (np < 1 || np > 2)
+                return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
+        if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))
+                return log_error("bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls"), 2;
+        q.a = pos[0];
+        q.b = np == 2 ? pos[1] : NULL;
+        return bench_run(&q);
+}

@@ -1,0 +1,163 @@
+/* A bench's results as one self-contained HTML page (tables and inline SVG, nothing fetched). */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+
+#include "chart.h"
+#include "report.h"
+#include "../common/macro.h"
+
+static void html_summary_table(FILE *f, const struct report *rp)
+{
+        fputs("<table><tr><th>stage (ms)</th>", f);
+        for (size_t i = 0; i < rp->nv; i++)
+                fprintf(f, "<th>%s median</th><th>mean</th><th>sd</th><th>min</th><th>max</th>", rp->v[i].name);
+        if (rp->nv == 2)
+                fputs("<th>B/A</th><th>diff</th><th>95% CI</th><th>p</th>", f);
+        fputs("</tr>\n", f);
+        for (int s = 0; s < N_STAGES; s++) {
+                if (!report_has_stage(rp, s))
+                        continue;
+                fprintf(f, "<tr><td>%s</td>", stage_names[s]);
+                for (size_t i = 0; i < rp->nv; i++) {
+                        const struct summary *m = &rp->v[i].sum[s];
+                        if (rp->v[i].has[s])
+                                fprintf(f, "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>", m->median,
+                                        m->mean, m->sd, m->min, m->max);
+                        else
+                                fputs("<td>-</td><td></td><td></td><td></td><td></td>", f);
+                }
+                if (rp->nv == 2 && rp->verdict[s]) {
+                        char p[32];
+                        format_p(rp->cmp[s].p_value, p, sizeof p);
+                        fprintf(f, "<td>%.3f</td><td>%.1f</td><td>[%.1f, %.1f]</td><td>%s</td>", rp->cmp[s].ratio,
+                                rp->cmp[s].diff, rp->cmp[s].ci_lo, rp->cmp[s].ci_hi, p + 2);
+                }
+                fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+}
+
+int report_write_html(const struct report *rp, const char *path)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>leanboot bench</title>\n<style>"
+              "body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
+              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}"
+              ".failed{border:2px solid #b00;background:#fee;padding:.8em;margin:1em 0}</style></head><body>\n", f);
+        fputs("<h1>leanboot bench</h1>\n<p class=\"note\">", f);
+        fprintf(f, "accel <b>%s</b> (", accel_name(rp->accel->accel));
+        xml_escape(f, rp->accel->reason);
+        fputs("), ", f);
+        xml_escape(f, rp->qemu);
+        fputs(", CPU ", f);
+        xml_escape(f, rp->cpu);
+        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved in A B / B A blocks of random order.</p>\n<ul>",
+                rp->q->memory_mb, rp->q->runs, rp->q->warmup);
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                fprintf(f, "<li><b>%s</b>: ", v->name);
+                xml_escape(f, v->appliance);
+                fputs(" (kernel ", f);
+                xml_escape(f, v->kernel);
+                fputs(")", f);
+                if (v->append) {
+                        fputs(", append <code>", f);
+                        xml_escape(f, v->append);
+                        fputs("</code>", f);
+                }
+                fprintf(f, "; %zu boots%s</li>\n", v->n, v->failed ? ", some FAILED" : "");
+                for (size_t k = 0; k < v->n_reasons; k++) {
+                        fprintf(f, "<li class=\"note\">%zu failed boot%s: ", v->reasons[k].count,
+                                v->reasons[k].count == 1 ? "" : "s");
+                        xml_escape(f, v->reasons[k].text);
+                        fputs("</li>\n", f);
+                }
+        }
+        fputs("</ul>\n", f);
+        bool all_ok = true;
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct variant *v = &rp->v[i];
+                if (v->n > 0)
+                        continue;
+                all_ok = false;
+                fprintf(f, "<div class=\"failed\"><b>%s: no successful boots</b> (%zu tried).", v->name, v->tried);
+                if (variant_accel_suspect(v))
+                        fputs(" KVM ended them: rerun with <code>--accel tcg</code>.", f);
+                fputs("</div>\n", f);
+        }
+        if (!all_ok) {
+                fputs("<p class=\"note\">No statistics, chart or comparison without successful boots.</p></body></html>\n", f);
+                if (fclose(f) != 0 || rename(tmp, path) < 0)
+                        return -errno;
+                return 0;
+        }
+        if (rp->nv == 2) {
+                fputs("<p class=\"verdict\">total: ", f);
+                xml_escape(f, rp->verdict[ST_TOTAL]);
+                fputs("</p>\n", f);
+                if (rp->verdict[ST_INITCALLS]) {
+                        fputs("<p class=\"verdict\">initcalls: ", f);
+                        xml_escape(f, rp->verdict[ST_INITCALLS]);
+                        fprintf(f, " (B/A = %.3f)</p>\n", rp->cmp[ST_INITCALLS].ratio);
+                }
+                fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f; ratios are of medians.</p>\n",
+                        STATS_ALPHA);
+        }
+        fputs("<h2>Boot chart (median boot of each variant)</h2>\n", f);
+        const char *names[2];
+        double ms[2 * ARRAY_SIZE(timeline)];
+        const char *tl_names[ARRAY_SIZE(timeline)];
+        for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
+                tl_names[s] = stage_names[timeline[s]];
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct sample *m = variant_median_sample(&rp->v[i]);
+                names[i] = rp->v[i].name;
+                for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
+                        ms[i * ARRAY_SIZE(timeline) + s] = m ? m->st[timeline[s]] : NAN;
+        }
+        svg_stages(f, names, rp->nv, tl_names, ARRAY_SIZE(timeline), ms, 1200);
+        fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
+              "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
+              "mini-init; init = the lean init up to the payload.</p>\n", f);
+        fputs("<h2>Stages</h2>\n", f);
+        html_summary_table(f, rp);
+        for (size_t i = 0; i < rp->nv; i++) {
+                const struct sample *m = variant_median_sample(&rp->v[i]);
+                if (!m || !m->ic.n)
+                        continue;
+                fprintf(f, "<h2>Initcall timeline, %s (median boot: %zu initcalls, %.1f ms)</h2>\n", rp->v[i].name,
+                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000);
+                svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200);
+        }
+        if (rp->nv == 2 && rp->nkeys) {
+                fputs("<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
+                      "<tr><th>initcall</th><th>module</th><th>A ms</th><th>B ms</th><th>B - A</th><th></th></tr>\n", f);
+                for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
+                        const struct ic_key *key = &rp->keys[k];
+                        fputs("<tr><td>", f);
+                        xml_escape(f, key->name);
+                        fputs("</td><td>", f);
+                        xml_escape(f, key->module);
+                        double a = isnan(key->med_a) ? 0 : key->med_a, b = isnan(key->med_b) ? 0 : key->med_b;
+                        fprintf(f, "</td><td>%s%.3f</td><td>%s%.3f</td><td>%+.3f</td><td>%s</td></tr>\n",
+                                isnan(key->med_a) ? "- " : "", a, isnan(key->med_b) ? "- " : "", b, b - a,
+                                isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : b > a ? "slower" : "faster");
+                }
+                fputs("</table>\n", f);
+        }
+        fputs("</body></html>\n", f);
+        if (fclose(f) != 0 || rename(tmp, path) < 0)
+                return -errno;
+        return 0;
+}

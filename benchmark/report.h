@@ -1,0 +1,47 @@
+/* A bench's results (report.c) and their three forms: the terminal's (report-text.c), JSON
+ * (report-json.c) and HTML (report-html.c).  Computing prints nothing; writing computes nothing. */
+#ifndef LEANBOOT_REPORT_H
+#define LEANBOOT_REPORT_H
+
+#include <stdio.h>
+
+#include "accel.h"
+#include "bench.h"
+#include "variant.h"
+
+/* Per-initcall medians, keyed by (name, module, occurrence). */
+struct ic_key {
+        const char *name, *module;
+        unsigned occ;
+        double med_a, med_b; /* ms; NAN when absent */
+};
+
+struct report {
+        const struct bench_request *q;
+        const struct accel_choice *accel;
+        char *qemu, *cpu;
+        struct variant *v;
+        size_t nv;
+        struct comparison cmp[N_STAGES];
+        char *verdict[N_STAGES];
+        struct ic_key *keys;
+        size_t nkeys;
+};
+
+/* Fill rp (whose q, accel, v and nv are set) from its variants' samples: the host's QEMU and
+ * CPU, each variant's summaries and, with two, the comparison per stage and per initcall. */
+void report_compute(struct report *rp);
+void report_done(struct report *rp);
+
+void report_print(const struct report *rp);
+int report_write_json(const struct report *rp, const char *path);
+int report_write_html(const struct report *rp, const char *path);
+
+/* Shared by the forms. */
+bool report_has_stage(const struct report *rp, int s);
+const struct sample *variant_median_sample(const struct variant *v);
+double variant_initcall_median(const struct variant *v, const char *name, const char *module, unsigned occ);
+void initcall_keys_collect(const struct variant *v, struct ic_key **keys, size_t *n);
+int initcall_key_by_a(const void *x, const void *y);
+
+#endif
