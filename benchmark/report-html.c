@@ -42,14 +42,8 @@ static void html_summary_table(FILE *f, const struct report *rp)
         fputs("</table>\n", f);
 }
 
-int report_write_html(const struct report *rp, const char *path)
+static void html_head(FILE *f, const struct report *rp)
 {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        FILE *f = fopen(tmp, "we");
-        if (!f)
-                return -errno;
         fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>leanboot bench</title>\n<style>"
               "body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
               "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
@@ -62,8 +56,13 @@ int report_write_html(const struct report *rp, const char *path)
         xml_escape(f, rp->qemu);
         fputs(", CPU ", f);
         xml_escape(f, rp->cpu);
-        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved in A B / B A blocks of random order.</p>\n<ul>",
+        fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved in A B / B A blocks of random order.</p>\n",
                 rp->q->memory_mb, rp->q->runs, rp->q->warmup);
+}
+
+static void html_variants(FILE *f, const struct report *rp)
+{
+        fputs("<ul>", f);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 fprintf(f, "<li><b>%s</b>: ", v->name);
@@ -85,53 +84,63 @@ int report_write_html(const struct report *rp, const char *path)
                 }
         }
         fputs("</ul>\n", f);
-        bool all_ok = true;
+}
+
+/* A block for each variant without a successful boot; false when there was one. */
+static bool html_no_boots(FILE *f, const struct report *rp)
+{
+        bool any = false;
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 if (v->n > 0)
                         continue;
-                all_ok = false;
+                any = true;
                 fprintf(f, "<div class=\"failed\"><b>%s: no successful boots</b> (%zu tried).", v->name, v->tried);
                 if (variant_accel_suspect(v))
                         fputs(" KVM ended them: rerun with <code>--accel tcg</code>.", f);
                 fputs("</div>\n", f);
         }
-        if (!all_ok) {
-                fputs("<p class=\"note\">No statistics, chart or comparison without successful boots.</p></body></html>\n", f);
-                if (fclose(f) != 0 || rename(tmp, path) < 0)
-                        return -errno;
-                return 0;
+        if (any)
+                fputs("<p class=\"note\">No statistics, chart or comparison without successful boots.</p>\n", f);
+        return any;
+}
+
+static void html_verdicts(FILE *f, const struct report *rp)
+{
+        fputs("<p class=\"verdict\">total: ", f);
+        xml_escape(f, rp->verdict[ST_TOTAL]);
+        fputs("</p>\n", f);
+        if (rp->verdict[ST_INITCALLS]) {
+                fputs("<p class=\"verdict\">initcalls: ", f);
+                xml_escape(f, rp->verdict[ST_INITCALLS]);
+                fprintf(f, " (B/A = %.3f)</p>\n", rp->cmp[ST_INITCALLS].ratio);
         }
-        if (rp->nv == 2) {
-                fputs("<p class=\"verdict\">total: ", f);
-                xml_escape(f, rp->verdict[ST_TOTAL]);
-                fputs("</p>\n", f);
-                if (rp->verdict[ST_INITCALLS]) {
-                        fputs("<p class=\"verdict\">initcalls: ", f);
-                        xml_escape(f, rp->verdict[ST_INITCALLS]);
-                        fprintf(f, " (B/A = %.3f)</p>\n", rp->cmp[ST_INITCALLS].ratio);
-                }
-                fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f; ratios are of medians.</p>\n",
-                        STATS_ALPHA);
-        }
+        fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f; ratios are of medians.</p>\n",
+                STATS_ALPHA);
+}
+
+static void html_boot_chart(FILE *f, const struct report *rp)
+{
         fputs("<h2>Boot chart (median boot of each variant)</h2>\n", f);
         const char *names[2];
-        double ms[2 * ARRAY_SIZE(timeline)];
-        const char *tl_names[ARRAY_SIZE(timeline)];
-        for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
+        double ms[2 * N_TIMELINE];
+        const char *tl_names[N_TIMELINE];
+        for (size_t s = 0; s < N_TIMELINE; s++)
                 tl_names[s] = stage_names[timeline[s]];
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct sample *m = variant_median_sample(&rp->v[i]);
                 names[i] = rp->v[i].name;
-                for (size_t s = 0; s < ARRAY_SIZE(timeline); s++)
-                        ms[i * ARRAY_SIZE(timeline) + s] = m ? m->st[timeline[s]] : NAN;
+                for (size_t s = 0; s < N_TIMELINE; s++)
+                        ms[i * N_TIMELINE + s] = m ? m->st[timeline[s]] : NAN;
         }
-        svg_stages(f, names, rp->nv, tl_names, ARRAY_SIZE(timeline), ms, 1200);
+        svg_stages(f, names, rp->nv, tl_names, N_TIMELINE, ms, 1200);
         fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
               "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
               "mini-init; init = the lean init up to the payload.</p>\n", f);
-        fputs("<h2>Stages</h2>\n", f);
-        html_summary_table(f, rp);
+}
+
+static void html_initcalls(FILE *f, const struct report *rp)
+{
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct sample *m = variant_median_sample(&rp->v[i]);
                 if (!m || !m->ic.n)
@@ -140,21 +149,41 @@ int report_write_html(const struct report *rp, const char *path)
                         m->ic.n, (double)initcall_total_us(&m->ic) / 1000);
                 svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200);
         }
-        if (rp->nv == 2 && rp->nkeys) {
-                fputs("<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
-                      "<tr><th>initcall</th><th>module</th><th>A ms</th><th>B ms</th><th>B - A</th><th></th></tr>\n", f);
-                for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
-                        const struct ic_key *key = &rp->keys[k];
-                        fputs("<tr><td>", f);
-                        xml_escape(f, key->name);
-                        fputs("</td><td>", f);
-                        xml_escape(f, key->module);
-                        double a = isnan(key->med_a) ? 0 : key->med_a, b = isnan(key->med_b) ? 0 : key->med_b;
-                        fprintf(f, "</td><td>%s%.3f</td><td>%s%.3f</td><td>%+.3f</td><td>%s</td></tr>\n",
-                                isnan(key->med_a) ? "- " : "", a, isnan(key->med_b) ? "- " : "", b, b - a,
-                                isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : b > a ? "slower" : "faster");
-                }
-                fputs("</table>\n", f);
+        if (rp->nv != 2 || !rp->nkeys)
+                return;
+        fputs("<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
+              "<tr><th>initcall</th><th>module</th><th>A ms</th><th>B ms</th><th>B - A</th><th></th></tr>\n", f);
+        for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
+                const struct ic_key *key = &rp->keys[k];
+                fputs("<tr><td>", f);
+                xml_escape(f, key->name);
+                fputs("</td><td>", f);
+                xml_escape(f, key->module);
+                double a = isnan(key->med_a) ? 0 : key->med_a, b = isnan(key->med_b) ? 0 : key->med_b;
+                fprintf(f, "</td><td>%s%.3f</td><td>%s%.3f</td><td>%+.3f</td><td>%s</td></tr>\n",
+                        isnan(key->med_a) ? "- " : "", a, isnan(key->med_b) ? "- " : "", b, b - a,
+                        isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : b > a ? "slower" : "faster");
+        }
+        fputs("</table>\n", f);
+}
+
+int report_write_html(const struct report *rp, const char *path)
+{
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        FILE *f = fopen(tmp, "we");
+        if (!f)
+                return -errno;
+        html_head(f, rp);
+        html_variants(f, rp);
+        if (!html_no_boots(f, rp)) {
+                if (rp->nv == 2)
+                        html_verdicts(f, rp);
+                html_boot_chart(f, rp);
+                fputs("<h2>Stages</h2>\n", f);
+                html_summary_table(f, rp);
+                html_initcalls(f, rp);
         }
         fputs("</body></html>\n", f);
         if (fclose(f) != 0 || rename(tmp, path) < 0)

@@ -25,107 +25,129 @@ static json_object *summary_json(const struct summary *s)
         return o;
 }
 
-int report_write_json(const struct report *rp, const char *path)
+static json_object *json_host(const struct report *rp)
 {
-        json_object *o = json_object_new_object(), *h = json_object_new_object();
+        json_object *h = json_object_new_object();
         json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel->accel)));
         json_object_object_add(h, "accel_reason", json_object_new_string(rp->accel->reason));
         json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
         json_object_object_add(h, "cpu", json_object_new_string(rp->cpu));
         json_object_object_add(h, "smp", json_object_new_int(1));
         json_object_object_add(h, "memory_mb", json_object_new_int(rp->q->memory_mb));
-        json_object_object_add(o, "host", h);
-        json_object *vs = json_object_new_array();
-        for (size_t i = 0; i < rp->nv; i++) {
-                const struct variant *v = &rp->v[i];
-                json_object *j = json_object_new_object(), *st = json_object_new_object();
-                json_object_object_add(j, "name", json_object_new_string(v->name));
-                json_object_object_add(j, "appliance", json_object_new_string(v->appliance));
-                json_object_object_add(j, "kernel", json_object_new_string(v->kernel));
-                json_object_object_add(j, "append", json_object_new_string(v->append ? v->append : ""));
-                json_object_object_add(j, "runs", json_object_new_int((int)v->n));
-                json_object_object_add(j, "failed", json_object_new_int((int)v->failed));
-                json_object *fl = json_object_new_array();
-                for (size_t k = 0; k < v->n_reasons; k++) {
-                        json_object *e = json_object_new_object();
-                        json_object_object_add(e, "reason", json_object_new_string(v->reasons[k].text));
-                        json_object_object_add(e, "count", json_object_new_int((int)v->reasons[k].count));
-                        json_object_array_add(fl, e);
-                }
-                json_object_object_add(j, "failures", fl);
+        return h;
+}
+
+static json_object *json_failures(const struct variant *v)
+{
+        json_object *fl = json_object_new_array();
+        for (size_t k = 0; k < v->n_reasons; k++) {
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "reason", json_object_new_string(v->reasons[k].text));
+                json_object_object_add(e, "count", json_object_new_int((int)v->reasons[k].count));
+                json_object_array_add(fl, e);
+        }
+        return fl;
+}
+
+/* Initcalls: count (median over boots) and the slowest by median. */
+static json_object *json_initcalls(const struct variant *v)
+{
+        json_object *ic = json_object_new_object(), *top = json_object_new_array();
+        double *counts = calloc(v->n + 1, sizeof *counts);
+        for (size_t k = 0; counts && k < v->n; k++)
+                counts[k] = (double)v->samples[k].ic.n;
+        struct summary cs = { 0 };
+        if (counts && v->n)
+                summarize(counts, v->n, &cs);
+        free(counts);
+        json_object_object_add(ic, "count", json_object_new_int((int)cs.median));
+        struct ic_key *keys = NULL;
+        size_t nk = 0;
+        initcall_keys_collect(v, &keys, &nk);
+        for (size_t k = 0; k < nk; k++)
+                keys[k].med_a = variant_initcall_median(v, keys[k].name, keys[k].module, keys[k].occ);
+        qsort(keys, nk, sizeof *keys, initcall_key_by_a);
+        for (size_t k = 0; k < nk && k < 20; k++) {
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(keys[k].name));
+                json_object_object_add(e, "module", json_object_new_string(keys[k].module));
+                json_object_object_add(e, "median", num_or_null(keys[k].med_a));
+                json_object_array_add(top, e);
+        }
+        free(keys);
+        json_object_object_add(ic, "top", top);
+        return ic;
+}
+
+static json_object *json_variant(const struct variant *v)
+{
+        json_object *j = json_object_new_object(), *st = json_object_new_object();
+        json_object_object_add(j, "name", json_object_new_string(v->name));
+        json_object_object_add(j, "appliance", json_object_new_string(v->appliance));
+        json_object_object_add(j, "kernel", json_object_new_string(v->kernel));
+        json_object_object_add(j, "append", json_object_new_string(v->append ? v->append : ""));
+        json_object_object_add(j, "runs", json_object_new_int((int)v->n));
+        json_object_object_add(j, "failed", json_object_new_int((int)v->failed));
+        json_object_object_add(j, "failures", json_failures(v));
+        for (int s = 0; s < N_STAGES; s++)
+                if (v->has[s])
+                        json_object_object_add(st, stage_names[s], summary_json(&v->sum[s]));
+        json_object_object_add(j, "stages", st);
+        json_object_object_add(j, "initcalls", json_initcalls(v));
+        json_object *samples = json_object_new_array();
+        for (size_t k = 0; k < v->n; k++) {
+                json_object *e = json_object_new_object();
                 for (int s = 0; s < N_STAGES; s++)
                         if (v->has[s])
-                                json_object_object_add(st, stage_names[s], summary_json(&v->sum[s]));
-                json_object_object_add(j, "stages", st);
-                /* Initcalls: count (median over boots) and the slowest by median. */
-                json_object *ic = json_object_new_object(), *top = json_object_new_array();
-                double *counts = calloc(v->n + 1, sizeof *counts);
-                for (size_t k = 0; counts && k < v->n; k++)
-                        counts[k] = (double)v->samples[k].ic.n;
-                struct summary cs = { 0 };
-                if (counts && v->n)
-                        summarize(counts, v->n, &cs);
-                free(counts);
-                json_object_object_add(ic, "count", json_object_new_int((int)cs.median));
-                struct ic_key *keys = NULL;
-                size_t nk = 0;
-                initcall_keys_collect(v, &keys, &nk);
-                for (size_t k = 0; k < nk; k++)
-                        keys[k].med_a = variant_initcall_median(v, keys[k].name, keys[k].module, keys[k].occ);
-                qsort(keys, nk, sizeof *keys, initcall_key_by_a);
-                for (size_t k = 0; k < nk && k < 20; k++) {
-                        json_object *e = json_object_new_object();
-                        json_object_object_add(e, "name", json_object_new_string(keys[k].name));
-                        json_object_object_add(e, "module", json_object_new_string(keys[k].module));
-                        json_object_object_add(e, "median", num_or_null(keys[k].med_a));
-                        json_object_array_add(top, e);
-                }
-                free(keys);
-                json_object_object_add(ic, "top", top);
-                json_object_object_add(j, "initcalls", ic);
-                json_object *samples = json_object_new_array();
-                for (size_t k = 0; k < v->n; k++) {
-                        json_object *e = json_object_new_object();
-                        for (int s = 0; s < N_STAGES; s++)
-                                if (v->has[s])
-                                        json_object_object_add(e, stage_names[s], num_or_null(v->samples[k].st[s]));
-                        json_object_array_add(samples, e);
-                }
-                json_object_object_add(j, "samples", samples);
-                json_object_array_add(vs, j);
+                                json_object_object_add(e, stage_names[s], num_or_null(v->samples[k].st[s]));
+                json_object_array_add(samples, e);
         }
+        json_object_object_add(j, "samples", samples);
+        return j;
+}
+
+static json_object *json_comparison(const struct report *rp)
+{
+        json_object *c = json_object_new_object();
+        for (int s = 0; s < N_STAGES; s++) {
+                if (!rp->verdict[s])
+                        continue;
+                const struct comparison *m = &rp->cmp[s];
+                json_object *e = json_object_new_object(), *ci = json_object_new_array();
+                json_object_object_add(e, "ratio", num_or_null(m->ratio));
+                json_object_object_add(e, "diff", num_or_null(m->diff));
+                json_object_array_add(ci, num_or_null(m->ci_lo));
+                json_object_array_add(ci, num_or_null(m->ci_hi));
+                json_object_object_add(e, "ci95", ci);
+                json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
+                json_object_object_add(e, "verdict", json_object_new_string(rp->verdict[s]));
+                json_object_object_add(c, stage_names[s], e);
+        }
+        json_object *d = json_object_new_array();
+        for (size_t k = 0; k < rp->nkeys; k++) {
+                const struct ic_key *key = &rp->keys[k];
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(key->name));
+                json_object_object_add(e, "module", json_object_new_string(key->module));
+                json_object_object_add(e, "a", num_or_null(key->med_a));
+                json_object_object_add(e, "b", num_or_null(key->med_b));
+                json_object_object_add(e, "diff", num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
+                                                              (isnan(key->med_a) ? 0 : key->med_a)));
+                json_object_array_add(d, e);
+        }
+        json_object_object_add(c, "initcall_diff", d);
+        return c;
+}
+
+int report_write_json(const struct report *rp, const char *path)
+{
+        json_object *o = json_object_new_object(), *vs = json_object_new_array();
+        json_object_object_add(o, "host", json_host(rp));
+        for (size_t i = 0; i < rp->nv; i++)
+                json_object_array_add(vs, json_variant(&rp->v[i]));
         json_object_object_add(o, "variants", vs);
-        if (rp->nv == 2) {
-                json_object *c = json_object_new_object();
-                for (int s = 0; s < N_STAGES; s++) {
-                        if (!rp->verdict[s])
-                                continue;
-                        const struct comparison *m = &rp->cmp[s];
-                        json_object *e = json_object_new_object(), *ci = json_object_new_array();
-                        json_object_object_add(e, "ratio", num_or_null(m->ratio));
-                        json_object_object_add(e, "diff", num_or_null(m->diff));
-                        json_object_array_add(ci, num_or_null(m->ci_lo));
-                        json_object_array_add(ci, num_or_null(m->ci_hi));
-                        json_object_object_add(e, "ci95", ci);
-                        json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
-                        json_object_object_add(e, "verdict", json_object_new_string(rp->verdict[s]));
-                        json_object_object_add(c, stage_names[s], e);
-                }
-                json_object *d = json_object_new_array();
-                for (size_t k = 0; k < rp->nkeys; k++) {
-                        const struct ic_key *key = &rp->keys[k];
-                        json_object *e = json_object_new_object();
-                        json_object_object_add(e, "name", json_object_new_string(key->name));
-                        json_object_object_add(e, "module", json_object_new_string(key->module));
-                        json_object_object_add(e, "a", num_or_null(key->med_a));
-                        json_object_object_add(e, "b", num_or_null(key->med_b));
-                        json_object_object_add(e, "diff", num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
-                                                                      (isnan(key->med_a) ? 0 : key->med_a)));
-                        json_object_array_add(d, e);
-                }
-                json_object_object_add(c, "initcall_diff", d);
-                json_object_object_add(o, "comparison", c);
-        }
+        if (rp->nv == 2)
+                json_object_object_add(o, "comparison", json_comparison(rp));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int r = write_file_atomic(path, text, strlen(text), 0644);
         json_object_put(o);
