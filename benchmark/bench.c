@@ -133,108 +133,139 @@ static bool random_bit(void)
         return (ts.tv_nsec >> 10) & 1;
 }
 
-int bench_run(const struct bench_request *q)
-{
+/* A bench as it runs. */
+struct run {
+        const struct bench_request *q;
         struct variant v[2];
-        size_t nv = q->b || q->append_b || q->peer || q->collection_cost ? 2 : 1;
-        memset(v, 0, sizeof v);
-        int r = q->peer ? variant_setup_peer(v, q->a)
-                        : variant_setup(&v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost);
-        if (r >= 0 && nv == 2 && !q->peer) {
-                _cleanup_free_ char *app_b = NULL;
-                /* B without its own directory is A with extra arguments (after A's own). */
-                if (!q->b && asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "",
-                                      q->append_a ? " " : "", q->append_b) < 0)
-                        r = -ENOMEM;
-                if (r >= 0 && q->collection_cost)
-                        r = variant_setup(&v[1], "B", q->a, q->append_a, true);
-                else if (r >= 0)
-                        r = variant_setup(&v[1], "B", q->b ? q->b : q->a, q->b ? q->append_b : app_b, q->initcalls);
-        }
-        if (r < 0) {
-                for (size_t i = 0; i < nv; i++)
-                        variant_free(&v[i]);
-                return 2;
-        }
-        /* Both sides of --peer libguestfs get the accelerator leanboot's own boots would. */
+        size_t nv;
         struct accel_choice accel;
-        if (accel_resolve_verbose(q->accel, &accel) < 0) {
-                for (size_t i = 0; i < nv; i++)
-                        variant_free(&v[i]);
-                return 1;
-        }
-        bool tty = isatty(STDERR_FILENO);
-        for (size_t i = 0; i < nv; i++)
-                v[i].samples = calloc((size_t)q->runs, sizeof *v[i].samples);
-
-        /* Warm-up boots (page cache, QEMU's own start-up) are not timed. */
-        double t0 = mono_s();
-        size_t total = (size_t)(q->warmup + q->runs) * nv, done = 0;
-        bool hopeless = false;
-        for (int w = 0; w < q->warmup && !hopeless; w++)
-                for (size_t i = 0; i < nv && !hopeless; i++) {
-                        struct sample s;
-                        if (bench_boot(&v[i], q, &accel, &s, "warm-up") == 0)
-                                initcall_log_free(&s.ic);
-                        hopeless = variant_hopeless(&v[i]);
-                        progress(tty, ++done, total, t0, "warm-up");
-                }
-        for (size_t i = 0; i < nv; i++)
-                variant_size_log_buffer(&v[i]);
-        /* Rounds come in blocks of two, A B then B A or B A then A B, the block's order drawn at
-         * random.  Alternating, whatever favours the second boot of a pair (caches warmed by the
-         * first) falls on both variants alike (A/A runs showed B, always second, about 3% faster
-         * when the order was fixed).  Drawn, the pattern cannot lock onto periodic load on the
-         * host: with a fixed A B B A A B..., A/A benches here gave p < 0.01 in 2 of 6, one
-         * variant slow on nearly every run within a bench, which one changing between benches. */
-        bool flip = false;
+        bool tty, hopeless;
+        double t0;
+        size_t done, total;
         /* KVM can fail a boot after the verdict said it works; then the rest run under TCG, and
          * timed boots from before the change cannot be compared with those after it. */
-        enum accel timed_accel = accel.accel;
-        size_t timed_before_change = 0;
-        for (int k = 0; k < q->runs && !hopeless; k++)
-                for (size_t j = 0; j < nv && !hopeless; j++) {
+        enum accel timed_accel;
+        size_t timed_before_change;
+};
+
+static int setup_variants(struct run *b)
+{
+        const struct bench_request *q = b->q;
+        if (q->peer)
+                return variant_setup_peer(b->v, q->a);
+        int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost);
+        if (r < 0 || b->nv == 1)
+                return r;
+        if (q->collection_cost)
+                return variant_setup(&b->v[1], "B", q->a, q->append_a, true);
+        if (q->b)
+                return variant_setup(&b->v[1], "B", q->b, q->append_b, q->initcalls);
+        /* B without its own directory is A with extra arguments (after A's own). */
+        _cleanup_free_ char *app_b = NULL;
+        if (asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "", q->append_a ? " " : "", q->append_b) < 0)
+                return -ENOMEM;
+        return variant_setup(&b->v[1], "B", q->a, app_b, q->initcalls);
+}
+
+/* Warm-up boots (page cache, QEMU's own start-up) are not timed. */
+static void run_warmup(struct run *b)
+{
+        for (int w = 0; w < b->q->warmup && !b->hopeless; w++)
+                for (size_t i = 0; i < b->nv && !b->hopeless; i++) {
+                        struct sample s;
+                        if (bench_boot(&b->v[i], b->q, &b->accel, &s, "warm-up") == 0)
+                                initcall_log_free(&s.ic);
+                        b->hopeless = variant_hopeless(&b->v[i]);
+                        progress(b->tty, ++b->done, b->total, b->t0, "warm-up");
+                }
+        for (size_t i = 0; i < b->nv; i++)
+                variant_size_log_buffer(&b->v[i]);
+}
+
+/* Rounds come in blocks of two, A B then B A or B A then A B, the block's order drawn at random.
+ * Alternating, whatever favours the second boot of a pair (caches warmed by the first) falls on
+ * both variants alike (A/A runs showed B, always second, about 3% faster when the order was
+ * fixed).  Drawn, the pattern cannot lock onto periodic load on the host: with a fixed A B B A
+ * A B..., A/A benches here gave p < 0.01 in 2 of 6, one variant slow on nearly every run within a
+ * bench, which one changing between benches. */
+static void run_timed(struct run *b)
+{
+        bool flip = false;
+        b->timed_accel = b->accel.accel;
+        for (int k = 0; k < b->q->runs && !b->hopeless; k++)
+                for (size_t j = 0; j < b->nv && !b->hopeless; j++) {
                         if (k % 2 == 0 && j == 0)
                                 flip = random_bit();
-                        size_t i = (k % 2 != 0) != flip ? nv - 1 - j : j;
+                        size_t i = (k % 2 != 0) != flip ? b->nv - 1 - j : j;
+                        struct variant *v = &b->v[i];
                         char what[64];
-                        snprintf(what, sizeof what, "%s run %d", v[i].name, k + 1);
-                        v[i].run_no = k + 1;
-                        if (accel.accel == timed_accel)
-                                timed_before_change = v[0].n + (nv == 2 ? v[1].n : 0);
-                        if (bench_boot(&v[i], q, &accel, &v[i].samples[v[i].n], what) == 0)
-                                v[i].n++;
+                        snprintf(what, sizeof what, "%s run %d", v->name, k + 1);
+                        v->run_no = k + 1;
+                        if (b->accel.accel == b->timed_accel)
+                                b->timed_before_change = b->v[0].n + (b->nv == 2 ? b->v[1].n : 0);
+                        if (bench_boot(v, b->q, &b->accel, &v->samples[v->n], what) == 0)
+                                v->n++;
                         else
-                                v[i].failed++;
-                        hopeless = variant_hopeless(&v[i]);
-                        progress(tty, ++done, total, t0, what);
+                                v->failed++;
+                        b->hopeless = variant_hopeless(v);
+                        progress(b->tty, ++b->done, b->total, b->t0, what);
                 }
-        if (hopeless)
+        if (b->hopeless)
                 log_error("bench: stopped early: the first %d boots of a variant all failed", HOPELESS_AFTER);
+}
 
-        struct report rp = { .q = q, .accel = &accel, .v = v, .nv = nv };
+/* The report in every form asked for; the bench's exit status. */
+static int finish(struct run *b)
+{
+        const struct bench_request *q = b->q;
+        struct report rp = { .q = q, .accel = &b->accel, .v = b->v, .nv = b->nv };
         report_compute(&rp);
         report_print(&rp);
-        int status = 0;
+        int r, status = 0;
         if (q->json && (r = report_write_json(&rp, q->json)) < 0)
                 status = 1, log_error_errno(r, "bench: cannot write %s", q->json);
         if (q->html && (r = report_write_html(&rp, q->html)) < 0)
                 status = 1, log_error_errno(r, "bench: cannot write %s", q->html);
         else if (q->html)
                 printf("report: %s\n", q->html);
-        if (accel.accel != timed_accel && timed_before_change > 0)
+        if (b->accel.accel != b->timed_accel && b->timed_before_change > 0)
                 status = 1, log_error("bench: the accelerator changed from %s to %s during the timed boots (%s), "
                                       "after %zu of them: the samples mix the two; run the bench again",
-                                      accel_name(timed_accel), accel_name(accel.accel), accel.reason,
-                                      timed_before_change);
-        for (size_t i = 0; i < nv; i++)
-                if (v[i].n == 0)
-                        status = 1, log_error("bench: variant %s has no successful boot%s", v[i].name,
-                                              variant_accel_suspect(&v[i]) ? " (KVM ended them: try --accel tcg)" : "");
-        accel_choice_done(&accel);
+                                      accel_name(b->timed_accel), accel_name(b->accel.accel), b->accel.reason,
+                                      b->timed_before_change);
+        for (size_t i = 0; i < b->nv; i++)
+                if (b->v[i].n == 0)
+                        status = 1, log_error("bench: variant %s has no successful boot%s", b->v[i].name,
+                                              variant_accel_suspect(&b->v[i]) ? " (KVM ended them: try --accel tcg)" : "");
         report_done(&rp);
-        for (size_t i = 0; i < nv; i++)
-                variant_free(&v[i]);
         return status;
 }
 
+int bench_run(const struct bench_request *q)
+{
+        struct run b = { .q = q, .nv = q->b || q->append_b || q->peer || q->collection_cost ? 2 : 1 };
+        int status = 2;
+        if (setup_variants(&b) < 0)
+                goto out;
+        /* Both sides of --peer libguestfs get the accelerator leanboot's own boots would. */
+        status = 1;
+        if (accel_resolve_verbose(q->accel, &b.accel) < 0)
+                goto out;
+        for (size_t i = 0; i < b.nv; i++)
+                if (!(b.v[i].samples = calloc((size_t)q->runs, sizeof *b.v[i].samples))) {
+                        log_error_errno(-ENOMEM, "bench");
+                        accel_choice_done(&b.accel);
+                        goto out;
+                }
+        b.tty = isatty(STDERR_FILENO);
+        b.t0 = mono_s();
+        b.total = (size_t)(q->warmup + q->runs) * b.nv;
+        run_warmup(&b);
+        run_timed(&b);
+        status = finish(&b);
+        accel_choice_done(&b.accel);
+out:
+        for (size_t i = 0; i < b.nv; i++)
+                variant_free(&b.v[i]);
+        return status;
+}

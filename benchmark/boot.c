@@ -166,6 +166,98 @@ static int open_channels(int rd[N_CHANNELS], int wr[N_CHANNELS])
         return 0;
 }
 
+/* One QEMU run as the host watches it. */
+struct watch {
+        const struct boot_config *c;
+        enum accel accel;
+        struct boot_result *r;
+        pid_t pid;
+        uint64_t t0, deadline; /* CLOCK_MONOTONIC us; deadline 0: none */
+        bool killed;
+        struct console console;
+        struct tail payload;
+        char *err;
+        size_t err_len;
+};
+
+static void kill_qemu(struct watch *w)
+{
+        kill(w->pid, SIGKILL);
+        w->killed = true;
+}
+
+static void on_stderr(struct watch *w, const char *buf, size_t n)
+{
+        char *more = realloc(w->err, w->err_len + n + 1);
+        if (!more)
+                return;
+        w->err = more;
+        memcpy(w->err + w->err_len, buf, n);
+        w->err_len += n;
+        w->err[w->err_len] = '\0';
+        /* KVM stopped the vCPU: QEMU pauses the guest and would wait for ever (or the timeout). */
+        if (w->accel == ACCEL_KVM && !w->killed && accel_stderr_is_fatal(w->err))
+                kill_qemu(w);
+}
+
+static void on_bytes(struct watch *w, int channel, const char *buf, size_t n, uint64_t host_us)
+{
+        if (w->r->host_first_output_us == 0 && channel != CH_STDERR)
+                w->r->host_first_output_us = host_us;
+        if (channel == CH_CONSOLE) {
+                console_feed(&w->console, buf, n, host_us);
+        } else if (channel == CH_PAYLOAD) {
+                if (w->c->stream_payload)
+                        write_full(STDOUT_FILENO, buf, n);
+                tail_add(&w->payload, buf, n);
+        } else {
+                on_stderr(w, buf, n);
+        }
+}
+
+/* Read every channel until QEMU has closed them all, killing it at the deadline. */
+static void watch_channels(struct watch *w, int rd[N_CHANNELS])
+{
+        struct pollfd p[N_CHANNELS];
+        for (int i = 0; i < N_CHANNELS; i++)
+                p[i] = (struct pollfd){ .fd = rd[i], .events = POLLIN };
+        while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
+                int wait_ms = -1;
+                if (w->deadline && !w->killed) {
+                        uint64_t now = mono_us();
+                        if (now >= w->deadline) {
+                                w->r->timed_out = true;
+                                kill_qemu(w);
+                                continue;
+                        }
+                        wait_ms = (int)((w->deadline - now + 999) / 1000);
+                }
+                if (poll(p, N_CHANNELS, wait_ms) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                uint64_t now = mono_us() - w->t0;
+                for (int i = 0; i < N_CHANNELS; i++) {
+                        if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        char buf[8192];
+                        ssize_t got = read(p[i].fd, buf, sizeof buf);
+                        if (got < 0 && errno == EINTR)
+                                continue;
+                        if (got <= 0) {
+                                close(p[i].fd);
+                                p[i].fd = -1;
+                                continue;
+                        }
+                        on_bytes(w, i, buf, (size_t)got, now);
+                }
+        }
+        for (int i = 0; i < N_CHANNELS; i++)
+                if (p[i].fd >= 0)
+                        close(p[i].fd);
+}
+
 /* One QEMU run under ACCEL, read to its end. */
 static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_result *ret)
 {
@@ -186,90 +278,23 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
         so.stdout_fd = wr[CH_PAYLOAD];
         so.pass_fd = wr[CH_CONSOLE];
         so.stderr_fd = wr[CH_STDERR];
-        uint64_t t0 = mono_us();
-        pid_t pid = spawn_argv(argv, &so);
+        struct watch w = { .c = c, .accel = accel, .r = ret, .t0 = mono_us() };
+        w.pid = spawn_argv(argv, &so);
         for (int i = 0; i < N_CHANNELS; i++)
                 close(wr[i]);
-        if (pid < 0) {
+        if (w.pid < 0) {
                 for (int i = 0; i < N_CHANNELS; i++)
                         close(rd[i]);
-                return (int)pid;
+                return (int)w.pid;
         }
-
-        struct console k;
-        console_init(&k, ret, STDERR_FILENO, c->show_console);
-        struct tail payload = { .len = 0 };
-        char *errbuf = NULL;
-        size_t errlen = 0;
-        bool killed = false;
-        uint64_t deadline = c->timeout_s > 0 ? t0 + (uint64_t)c->timeout_s * 1000000u : 0;
-        struct pollfd p[N_CHANNELS];
-        for (int i = 0; i < N_CHANNELS; i++)
-                p[i] = (struct pollfd){ .fd = rd[i], .events = POLLIN };
-        while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
-                int wait_ms = -1;
-                if (deadline && !killed) {
-                        uint64_t now = mono_us();
-                        if (now >= deadline) {
-                                ret->timed_out = true;
-                                kill(pid, SIGKILL);
-                                killed = true;
-                                continue;
-                        }
-                        wait_ms = (int)((deadline - now + 999) / 1000);
-                }
-                int n = poll(p, N_CHANNELS, wait_ms);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        break;
-                }
-                uint64_t now = mono_us() - t0;
-                for (int i = 0; i < N_CHANNELS; i++) {
-                        if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                                continue;
-                        char buf[8192];
-                        ssize_t got = read(p[i].fd, buf, sizeof buf);
-                        if (got < 0 && errno == EINTR)
-                                continue;
-                        if (got <= 0) {
-                                close(p[i].fd);
-                                p[i].fd = -1;
-                                continue;
-                        }
-                        if (ret->host_first_output_us == 0 && i != CH_STDERR)
-                                ret->host_first_output_us = now;
-                        if (i == CH_CONSOLE) {
-                                console_feed(&k, buf, (size_t)got, now);
-                        } else if (i == CH_PAYLOAD) {
-                                if (c->stream_payload)
-                                        write_full(STDOUT_FILENO, buf, (size_t)got);
-                                tail_add(&payload, buf, (size_t)got);
-                        } else {
-                                char *ne = realloc(errbuf, errlen + (size_t)got + 1);
-                                if (ne) {
-                                        errbuf = ne;
-                                        memcpy(errbuf + errlen, buf, (size_t)got);
-                                        errlen += (size_t)got;
-                                        errbuf[errlen] = '\0';
-                                }
-                                /* KVM stopped the vCPU: QEMU pauses the guest and would wait
-                                 * for ever (or for the timeout). */
-                                if (accel == ACCEL_KVM && !killed && accel_stderr_is_fatal(errbuf)) {
-                                        kill(pid, SIGKILL);
-                                        killed = true;
-                                }
-                        }
-                }
-        }
-        for (int i = 0; i < N_CHANNELS; i++)
-                if (p[i].fd >= 0)
-                        close(p[i].fd);
-        console_finish(&k, mono_us() - t0);
-        ret->qemu_status = wait_exit_status(pid);
-        ret->host_exit_us = mono_us() - t0;
-        ret->qemu_stderr = errbuf ? errbuf : strdup("");
-        ret->payload_tail = strndup(payload.buf, payload.len);
+        w.deadline = c->timeout_s > 0 ? w.t0 + (uint64_t)c->timeout_s * 1000000u : 0;
+        console_init(&w.console, ret, STDERR_FILENO, c->show_console);
+        watch_channels(&w, rd);
+        console_finish(&w.console, mono_us() - w.t0);
+        ret->qemu_status = wait_exit_status(w.pid);
+        ret->host_exit_us = mono_us() - w.t0;
+        ret->qemu_stderr = w.err ? w.err : strdup("");
+        ret->payload_tail = strndup(w.payload.buf, w.payload.len);
         return 0;
 }
 
