@@ -44,6 +44,45 @@ static void usage(FILE *f)
                 "force_tcg or force_kvm setting).\n");
 }
 
+/* --logs DIR: only where kernel logs are collected, and a directory that can be written. */
+static bool logs_dir_ok(const struct bench_request *q)
+{
+        if (q->peer || !q->initcalls)
+                return log_error("bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls"), false;
+        int r = mkdir_p(q->logs_dir, 0755);
+        struct stat st;
+        if (r >= 0 && stat(q->logs_dir, &st) == 0 && !S_ISDIR(st.st_mode))
+                r = -ENOTDIR;
+        if (r >= 0 && access(q->logs_dir, W_OK) < 0)
+                r = -errno;
+        if (r < 0)
+                return log_error("bench: --logs '%s': cannot create or write that directory: %s", q->logs_dir,
+                                 strerror(-r)), false;
+        return true;
+}
+
+/* --peer libguestfs [APPLIANCE]: without one, the leanboot libguestfs appliance, built into the cache. */
+static int bench_peer(struct bench_request *q, char **pos, bool memory_given)
+{
+        size_t np = strv_length(pos);
+        if (np > 1 || q->append_a || q->append_b || memory_given)
+                return log_error("bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
+                                 "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)"), 2;
+        /* Reported with the host line: the memory libguestfs gives both sides. */
+        int mb = peer_libguestfs_memsize();
+        if (mb > 0)
+                q->memory_mb = mb;
+        _cleanup_free_ char *dflt = NULL;
+        if (np == 0) {
+                _cleanup_free_ char *cache = leanboot_cache_dir();
+                dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
+                if (!dflt || run_self((char *[]){ "build", "--from-supermin-d", "libguestfs", "-o", dflt, NULL }) != 0)
+                        return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
+        }
+        q->a = np ? pos[0] : dflt;
+        return bench_run(q);
+}
+
 int cmd_bench(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -111,38 +150,11 @@ int cmd_bench(int argc, char **argv)
                                          argv[optind - 1]), 2;
                 }
         }
+        if (q.logs_dir && !logs_dir_ok(&q))
+                return 2;
+        if (q.peer)
+                return bench_peer(&q, pos, memory_given);
         size_t np = strv_length(pos);
-        if (q.logs_dir) {
-                if (q.peer || !q.initcalls)
-                        return log_error("bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls"), 2;
-                int r = mkdir_p(q.logs_dir, 0755);
-                struct stat st;
-                if (r >= 0 && stat(q.logs_dir, &st) == 0 && !S_ISDIR(st.st_mode))
-                        r = -ENOTDIR;
-                if (r >= 0 && access(q.logs_dir, W_OK) < 0)
-                        r = -errno;
-                if (r < 0)
-                        return log_error("bench: --logs '%s': cannot create or write that directory: %s", q.logs_dir,
-                                         strerror(-r)), 2;
-        }
-        if (q.peer) {
-                if (np > 1 || q.append_a || q.append_b || memory_given)
-                        return log_error("bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
-                                         "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)"), 2;
-                /* Reported with the host line: the memory libguestfs gives both sides. */
-                int mb = peer_libguestfs_memsize();
-                if (mb > 0)
-                        q.memory_mb = mb;
-                _cleanup_free_ char *dflt = NULL;
-                if (np == 0) {
-                        _cleanup_free_ char *cache = leanboot_cache_dir();
-                        dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
-                        if (!dflt || run_self((char *[]){ "build", "--from-supermin-d", "libguestfs", "-o", dflt, NULL }) != 0)
-                                return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
-                }
-                q.a = np ? pos[0] : dflt;
-                return bench_run(&q);
-        }
         if (np < 1 || np > 2)
                 return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
         if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))

@@ -103,7 +103,18 @@ static void print_stages(const struct boot_result *r)
         fprintf(stderr, " qemu-exit=%.1f\n", (double)r->host_exit_us / 1000.0);
 }
 
-int cmd_run(int argc, char **argv)
+/* What `leanboot run` was asked. */
+struct run_opts {
+        const char *dir, *append;
+        bool debug;
+        int timeout, memory, smp;
+        enum accel accel;
+        char **disks;
+        char **payload; /* after --, or NULL */
+};
+
+/* -1 when the options are good, else the exit status to return (0 for --help, 2 for bad input). */
+static int parse_run_options(int argc, char **argv, struct run_opts *o)
 {
         static const struct option longopts[] = {
                 { "debug", no_argument, NULL, 'd' },         { "append", required_argument, NULL, 'a' },
@@ -112,111 +123,111 @@ int cmd_run(int argc, char **argv)
                 { "disk", required_argument, NULL, 'D' },    { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        bool debug = false;
-        const char *append = NULL;
-        int timeout = 0, memory = 256, smp = 1;
-        enum accel accel = ACCEL_AUTO;
-        _cleanup_strv_free_ char **disks = NULL;
-        const char *dir = NULL;
         int c;
         opterr = 0;
         /* '-' in the optstring: DIR may come before or after the options; "--" ends them. */
         while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
                 switch (c) {
                 case 1:
-                        if (dir) {
-                                log_error("run: unexpected argument '%s' (the payload goes after --)", optarg);
-                                return 2;
-                        }
-                        dir = optarg;
+                        if (o->dir)
+                                return log_error("run: unexpected argument '%s' (the payload goes after --)", optarg), 2;
+                        o->dir = optarg;
                         break;
-                case 'd': debug = true; break;
-                case 'a': append = optarg; break;
+                case 'd': o->debug = true; break;
+                case 'a': o->append = optarg; break;
                 case 't':
-                        if (!parse_int(optarg, 1, 86400, &timeout))
+                        if (!parse_int(optarg, 1, 86400, &o->timeout))
                                 return log_error("run: --timeout '%s': expected seconds, 1 to 86400", optarg), 2;
                         break;
                 case 'm':
-                        if (!parse_int(optarg, 64, 1 << 20, &memory))
+                        if (!parse_int(optarg, 64, 1 << 20, &o->memory))
                                 return log_error("run: --memory '%s': expected MB, at least 64", optarg), 2;
                         break;
                 case 's':
-                        if (!parse_int(optarg, 1, 256, &smp))
+                        if (!parse_int(optarg, 1, 256, &o->smp))
                                 return log_error("run: --smp '%s': expected 1 to 256", optarg), 2;
                         break;
                 case 'A':
-                        if (accel_from_string(optarg, &accel) < 0)
+                        if (accel_from_string(optarg, &o->accel) < 0)
                                 return log_error("run: --accel '%s': expected auto, kvm or tcg", optarg), 2;
                         break;
                 case 'D':
                         if (access(optarg, R_OK | W_OK) < 0)
                                 return log_error_errno(-errno, "run: --disk '%s'", optarg), 2;
-                        strv_push(&disks, optarg);
+                        if (strv_push(&o->disks, optarg) < 0)
+                                return log_error_errno(-ENOMEM, "run"), 1;
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        log_error("run: unknown option or missing value: '%s' (see leanboot run --help)",
-                                  argv[optind - 1]);
-                        return 2;
+                        return log_error("run: unknown option or missing value: '%s' (see leanboot run --help)",
+                                         argv[optind - 1]), 2;
                 }
         }
-        if (!dir) {
-                log_error("run: no appliance directory given (see leanboot run --help)");
-                return 2;
-        }
+        if (!o->dir)
+                return log_error("run: no appliance directory given (see leanboot run --help)"), 2;
+        o->payload = optind < argc ? argv + optind : NULL;
+        return -1;
+}
+
+/* What the boot came to, said once; the exit status. */
+static int run_status(const struct boot_result *r, const struct run_opts *o)
+{
+        if (o->debug)
+                print_stages(r);
+        if (r->timed_out)
+                return log_error("timed out after %d s; last stage reached: %s", o->timeout, boot_last_stage(r)),
+                       EXIT_TIMEOUT;
+        if (r->panic_line)
+                return log_error("the guest kernel panicked (last stage: %s): %s", boot_last_stage(r), r->panic_line),
+                       EXIT_FAILURE_LEANBOOT;
+        if (r->exit_status >= 0)
+                return r->exit_status;
+        if (r->accel_failure)
+                return log_error("KVM ended the boot (QEMU: %s; last stage: %s): this host's KVM cannot run it, "
+                                 "try --accel tcg", r->accel_failure, boot_last_stage(r)),
+                       EXIT_FAILURE_LEANBOOT;
+        /* No exit marker: QEMU failed, or the guest stopped before the init could report. */
+        if (r->qemu_stderr[0])
+                fprintf(stderr, "%s", r->qemu_stderr);
+        if (!o->debug && r->console_tail[0])
+                fprintf(stderr, "--- last console output ---\n%s\n---\n", r->console_tail);
+        log_error("the guest stopped without reporting an exit status (QEMU status %d, last stage: %s)",
+                  r->qemu_status, boot_last_stage(r));
+        return EXIT_FAILURE_LEANBOOT;
+}
+
+int cmd_run(int argc, char **argv)
+{
+        struct run_opts o = { .memory = 256, .smp = 1, .accel = ACCEL_AUTO };
+        int done = parse_run_options(argc, argv, &o);
+        _cleanup_strv_free_ char **disks = o.disks;
+        if (done >= 0)
+                return done;
         const char *missing = NULL;
-        if (appliance_check(dir, &missing) < 0) {
-                log_error("'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", dir,
-                          missing ? missing : "manifest.json", dir);
-                return 2;
-        }
-        char **payload = optind < argc ? argv + optind : NULL;
-        _cleanup_free_ char *cmdline = run_cmdline(dir, debug, append, payload);
+        if (appliance_check(o.dir, &missing) < 0)
+                return log_error("'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
+                                 missing ? missing : "manifest.json", o.dir),
+                       2;
+        _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload);
         if (!cmdline)
                 return EXIT_FAILURE_LEANBOOT;
-
         struct accel_choice ac;
-        if (accel_resolve_verbose(accel, &ac) < 0)
+        if (accel_resolve_verbose(o.accel, &ac) < 0)
                 return 1;
         struct boot_config bc = {
-                .appliance = dir, .cmdline = cmdline, .accel = &ac,
-                .memory_mb = memory, .smp = smp, .disks = disks, .timeout_s = timeout,
-                .interactive = !payload && isatty(STDIN_FILENO),
-                .show_console = debug, .stream_payload = true,
+                .appliance = o.dir, .cmdline = cmdline, .accel = &ac,
+                .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,
+                .interactive = !o.payload && isatty(STDIN_FILENO),
+                .show_console = o.debug, .stream_payload = true,
         };
-        if (debug)
+        if (o.debug)
                 log_info("accel %s (%s), kernel command line: %s", accel_name(ac.accel), ac.reason, cmdline);
         struct boot_result r;
         int e = boot_appliance(&bc, &r);
         accel_choice_done(&ac);
         if (e < 0)
                 return log_error_errno(e, "cannot start QEMU"), EXIT_FAILURE_LEANBOOT;
-
-        int status;
-        if (debug)
-                print_stages(&r);
-        if (r.timed_out) {
-                log_error("timed out after %d s; last stage reached: %s", timeout, boot_last_stage(&r));
-                status = EXIT_TIMEOUT;
-        } else if (r.panic_line) {
-                log_error("the guest kernel panicked (last stage: %s): %s", boot_last_stage(&r), r.panic_line);
-                status = EXIT_FAILURE_LEANBOOT;
-        } else if (r.exit_status >= 0) {
-                status = r.exit_status;
-        } else if (r.accel_failure) {
-                log_error("KVM ended the boot (QEMU: %s; last stage: %s): this host's KVM cannot run it, "
-                          "try --accel tcg", r.accel_failure, boot_last_stage(&r));
-                status = EXIT_FAILURE_LEANBOOT;
-        } else {
-                /* No exit marker: QEMU failed, or the guest stopped before the init could report. */
-                if (r.qemu_stderr[0])
-                        fprintf(stderr, "%s", r.qemu_stderr);
-                if (!debug && r.console_tail[0])
-                        fprintf(stderr, "--- last console output ---\n%s\n---\n", r.console_tail);
-                log_error("the guest stopped without reporting an exit status (QEMU status %d, last stage: %s)",
-                          r.qemu_status, boot_last_stage(&r));
-                status = EXIT_FAILURE_LEANBOOT;
-        }
+        int status = run_status(&r, &o);
         boot_result_free(&r);
         return status;
 }
