@@ -617,58 +617,52 @@ static int swap_into_place(const char *tmp, const char *dir)
         return rename(tmp, dir) < 0 ? -errno : 0;
 }
 
-static int build_into(const char *tmp, const struct build_opts *o, struct build_plan *p, double t0)
+/* supermin.d: from --from-supermin-d (all of it but its init, which the lean init replaces), or
+ * prepared by supermin from the host's packages. */
+static int prepare_supermin_d(const char *smd, const struct build_plan *p)
 {
-        _cleanup_free_ char *smd = path_join(tmp, "supermin.d");
-        _cleanup_free_ char *stage = path_join(tmp, "stage");
-        _cleanup_free_ char *out = path_join(tmp, "appliance");
-        /* Absolute: supermin does not resolve SUPERMIN_MODULES against our working directory. */
-        _cleanup_free_ char *abs_tmp = realpath(tmp, NULL);
-        _cleanup_free_ char *moddir_empty = abs_tmp ? path_join(abs_tmp, "no-modules") : NULL;
-        if (!smd || !stage || !out || !moddir_empty)
-                return -ENOMEM;
-
-        _cleanup_strv_free_ char **prep = NULL;
-        strv_push(&prep, SUPERMIN_PATH);
-        strv_push(&prep, "--prepare");
-        strv_push(&prep, "--use-installed");
-        strv_push(&prep, "-o");
-        strv_push(&prep, smd);
-        for (char **s = p->packages; s && *s; s++)
-                strv_push(&prep, *s);
-        _cleanup_free_ char *pkgs = strv_join(p->packages, " ");
         int r;
-        if (p->smd) {
-                /* Everything of the given supermin.d but its init, which the lean init replaces. */
-                log_info("starting from %s (its init replaced by the lean init)", p->smd);
-                if ((r = mkdir_p(smd, 0755)) < 0)
-                        return log_error_errno(r, "cannot create %s", smd);
-                _cleanup_closedir_ DIR *d = opendir(p->smd);
-                struct dirent *e;
-                while (d && (e = readdir(d))) {
-                        if (e->d_name[0] == '.' || streq(e->d_name, "init.tar.gz"))
-                                continue;
-                        _cleanup_free_ char *from = path_join(p->smd, e->d_name), *to = path_join(smd, e->d_name);
-                        if (!from || !to || (r = copy_file(from, to)) < 0)
-                                return log_error_errno(r < 0 ? r : -ENOMEM, "cannot copy %s", e->d_name);
-                }
-        } else {
-                log_info("preparing supermin.d (%s)", pkgs ? pkgs : "");
-                r = run_tool(prep, NULL, "supermin --prepare");
-                if (r < 0)
-                        return r;
+        if (!p->smd) {
+                _cleanup_strv_free_ char **prep = NULL;
+                r = strv_push(&prep, SUPERMIN_PATH);
+                r = r ?: strv_push(&prep, "--prepare");
+                r = r ?: strv_push(&prep, "--use-installed");
+                r = r ?: strv_push(&prep, "-o");
+                r = r ?: strv_push(&prep, smd);
+                for (char **s = p->packages; r >= 0 && s && *s; s++)
+                        r = strv_push(&prep, *s);
+                _cleanup_free_ char *pkgs = strv_join(p->packages, " ");
+                if (r < 0 || !pkgs)
+                        return log_error_errno(-ENOMEM, "build");
+                log_info("preparing supermin.d (%s)", pkgs);
+                return run_tool(prep, NULL, "supermin --prepare");
         }
+        log_info("starting from %s (its init replaced by the lean init)", p->smd);
+        if ((r = mkdir_p(smd, 0755)) < 0)
+                return log_error_errno(r, "cannot create %s", smd);
+        _cleanup_closedir_ DIR *d = opendir(p->smd);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.' || streq(e->d_name, "init.tar.gz"))
+                        continue;
+                _cleanup_free_ char *from = path_join(p->smd, e->d_name), *to = path_join(smd, e->d_name);
+                if (!from || !to || (r = copy_file(from, to)) < 0)
+                        return log_error_errno(r < 0 ? r : -ENOMEM, "cannot copy %s", e->d_name);
+        }
+        return 0;
+}
 
-        _cleanup_strv_free_ char **hook_names = NULL;
-        r = make_stage(stage, o, p, &hook_names);
+/* supermin --build with the lean init's tarball, and kernel, initrd and root moved into tmp. */
+static int supermin_build(const char *tmp, const char *smd, const char *stage, const char *moddir_empty,
+                          const struct build_plan *p)
+{
+        _cleanup_free_ char *tarball = path_join(smd, "leanboot.tar.gz"), *out = path_join(tmp, "appliance");
+        if (!tarball || !out)
+                return -ENOMEM;
+        char *tar[] = { "tar", "-C", (char *)stage, "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball, ".", NULL };
+        int r = run_tool(tar, NULL, "packing /init and /etc/leanboot");
         if (r < 0)
                 return r;
-        _cleanup_free_ char *tarball = path_join(smd, "leanboot.tar.gz");
-        char *tar[] = { "tar", "-C", stage, "--owner=0", "--group=0", "--numeric-owner", "-czf", tarball, ".", NULL };
-        r = run_tool(tar, NULL, "packing /init and /etc/leanboot");
-        if (r < 0)
-                return r;
-
         /* Name the kernel explicitly, so the module list resolved above matches it. */
         const char *moddir = p->moddir;
         if (streq(p->kernel_origin, "custom")) {
@@ -678,135 +672,184 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
                 moddir = moddir_empty;
         }
         _cleanup_strv_free_ char **env = NULL;
-        strv_pushf(&env, "SUPERMIN_KERNEL=%s", p->kernel_path);
-        strv_pushf(&env, "SUPERMIN_KERNEL_VERSION=%s", p->kernel_version);
-        strv_pushf(&env, "SUPERMIN_MODULES=%s", moddir);
-        char *build[] = { SUPERMIN_PATH, "--build", "-f", "ext2", "--copy-kernel", "-o", out, smd, NULL };
+        r = strv_pushf(&env, "SUPERMIN_KERNEL=%s", p->kernel_path);
+        r = r ?: strv_pushf(&env, "SUPERMIN_KERNEL_VERSION=%s", p->kernel_version);
+        r = r ?: strv_pushf(&env, "SUPERMIN_MODULES=%s", moddir);
+        if (r < 0)
+                return log_error_errno(r, "build");
+        char *build[] = { SUPERMIN_PATH, "--build", "-f", "ext2", "--copy-kernel", "-o", out, (char *)smd, NULL };
         log_info("building the appliance (%s kernel %s)", p->kernel_origin, p->kernel_version);
         r = run_tool(build, env, "supermin --build");
         if (r < 0)
                 return r;
-
         static const char *const parts[] = { "kernel", "initrd", "root" };
         for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
                 _cleanup_free_ char *from = path_join(out, parts[i]), *to = path_join(tmp, parts[i]);
                 if (!from || !to || rename(from, to) < 0)
                         return log_error_errno(-errno, "supermin produced no %s", parts[i]);
         }
-        const char *kernel_format = "bzImage";
-        if (!o->bzimage) {
-                _cleanup_free_ char *kernel = path_join(tmp, "kernel"), *elf = path_join(tmp, "kernel.elf");
-                _cleanup_free_ char *why = NULL;
-                r = kernel && elf ? vmlinux_unpack(kernel, elf, tmp, &why) : -ENOMEM;
-                if (r == -EMEDIUMTYPE)
-                        log_info("kernel kept as a bzImage: %s", why ? why : "it cannot be unpacked");
-                else if (r < 0)
-                        return log_error_errno(r, "cannot unpack the kernel");
-                else if (rename(elf, kernel) < 0)
-                        return log_error_errno(-errno, "cannot install the unpacked kernel");
-                else {
-                        kernel_format = "elf-pvh";
-                        log_info("kernel stored uncompressed (ELF, PVH entry): no decompression at boot");
-                }
+        rm_rf(out);
+        return 0;
+}
+
+/* The kernel uncompressed (ELF with a PVH entry) unless --bzimage or it cannot be: its format. */
+static int store_kernel(const char *tmp, const struct build_opts *o, const char **ret_format)
+{
+        *ret_format = "bzImage";
+        if (o->bzimage)
+                return 0;
+        _cleanup_free_ char *kernel = path_join(tmp, "kernel"), *elf = path_join(tmp, "kernel.elf");
+        _cleanup_free_ char *why = NULL;
+        int r = kernel && elf ? vmlinux_unpack(kernel, elf, tmp, &why) : -ENOMEM;
+        if (r == -EMEDIUMTYPE) {
+                log_info("kernel kept as a bzImage: %s", why ? why : "it cannot be unpacked");
+                return 0;
         }
-        size_t signatures_stripped = 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot unpack the kernel");
+        if (rename(elf, kernel) < 0)
+                return log_error_errno(-errno, "cannot install the unpacked kernel");
+        *ret_format = "elf-pvh";
+        log_info("kernel stored uncompressed (ELF, PVH entry): no decompression at boot");
+        return 0;
+}
+
+/* supermin's initrd cut to the root's modules (signatures cut too unless asked to keep them),
+ * and the pre-init in front of its init where the profile wants one. */
+static int shape_initrd(const char *tmp, const struct build_opts *o, struct build_plan *p, size_t *ret_stripped,
+                        const char **ret_virtio_keep)
+{
+        *ret_stripped = 0;
+        *ret_virtio_keep = NULL;
+        _cleanup_free_ char *initrd = path_join(tmp, "initrd");
+        if (!initrd)
+                return -ENOMEM;
         if (p->initrd_modules.n > 0) {
-                _cleanup_free_ char *initrd = path_join(tmp, "initrd");
                 size_t kept = 0;
-                r = initrd ? initrd_trim(initrd, p->initrd_modules.paths, p->initrd_modules.n, !o->keep_signatures,
-                                         &kept, &signatures_stripped)
-                           : -ENOMEM;
+                int r = initrd_trim(initrd, p->initrd_modules.paths, p->initrd_modules.n, !o->keep_signatures, &kept,
+                                    ret_stripped);
                 if (r == -EBADMSG) {
                         log_warn("supermin's initrd is not the newc archive expected: kept as it is");
                         modlist_free(&p->initrd_modules);
-                }
-                else if (r < 0)
+                } else if (r < 0) {
                         return log_error_errno(r, "cannot trim the initrd's module list");
-                else
+                } else {
                         log_info("initrd: %zu modules for the root (supermin's full list dropped), %zu signature(s) cut",
-                                 kept, signatures_stripped);
+                                 kept, *ret_stripped);
+                }
         }
-        const char *virtio_keep = NULL;
-        if (p->preinit_path && modlist_has(&p->initrd_modules, "virtio_pci")) {
-                /* virtio_pci is a module, loaded by supermin's init: the pre-init runs before it and
-                 * leaves unbound the virtio devices the appliance has no driver for (libguestfs's
-                 * virtio-rng).  Kept: net (1, guestfs_network), block (2), console (3), SCSI (8). */
-                _cleanup_free_ char *initrd = path_join(tmp, "initrd");
-                r = initrd ? initrd_add_preinit(initrd, p->preinit_path, LIBGUESTFS_VIRTIO_KEEP "\n") : -ENOMEM;
-                if (r < 0)
-                        return log_error_errno(r, "cannot add the pre-init to the initrd");
-                virtio_keep = LIBGUESTFS_VIRTIO_KEEP;
-                log_info("initrd: pre-init added; virtio devices other than types %s stay unbound", virtio_keep);
-        }
-        rm_rf(out);
-        rm_rf(stage);
-        rm_rf(smd);
-        rm_rf(moddir_empty);
-
-        struct manifest m = { 0 };
-        char uuid[37];
-        _cleanup_free_ char *root = path_join(tmp, "root");
-        r = read_ext2_uuid(root, uuid);
+        if (!p->preinit_path || !modlist_has(&p->initrd_modules, "virtio_pci"))
+                return 0;
+        /* virtio_pci is a module, loaded by supermin's init: the pre-init runs before it and
+         * leaves unbound the virtio devices the appliance has no driver for (libguestfs's
+         * virtio-rng).  Kept: net (1, guestfs_network), block (2), console (3), SCSI (8). */
+        int r = initrd_add_preinit(initrd, p->preinit_path, LIBGUESTFS_VIRTIO_KEEP "\n");
         if (r < 0)
-                return log_error_errno(r, "cannot read the root filesystem's UUID");
+                return log_error_errno(r, "cannot add the pre-init to the initrd");
+        *ret_virtio_keep = LIBGUESTFS_VIRTIO_KEEP;
+        log_info("initrd: pre-init added; virtio devices other than types %s stay unbound", LIBGUESTFS_VIRTIO_KEEP);
+        return 0;
+}
+
+/* DIR/cmdline, and README.fixed for a libguestfs appliance; *ret_cmdline the command line. */
+static int write_cmdline(const char *tmp, const struct build_opts *o, const struct build_plan *p, const char *uuid,
+                         char **ret_cmdline)
+{
         _cleanup_free_ char *cmdline = appliance_default_cmdline(o->debug, uuid);
         _cleanup_free_ char *cmdline_nl = NULL;
         if (!cmdline || asprintf(&cmdline_nl, "%s\n", cmdline) < 0)
                 return -ENOMEM;
-        r = write_text(tmp, "cmdline", cmdline_nl, 0644);
-        if (r < 0)
-                return r;
-        if (p->smd) {
+        int r = write_text(tmp, "cmdline", cmdline_nl, 0644);
+        if (r >= 0 && p->smd)
                 /* libguestfs takes a directory with README.fixed, kernel, initrd and root as a fixed
                  * appliance: LIBGUESTFS_PATH=DIR uses it as it is. */
                 r = write_text(tmp, "README.fixed",
                                "This is a libguestfs fixed appliance built by leanboot (leanboot build\n"
                                "--from-supermin-d): libguestfs's own supermin.d with its /init replaced by\n"
                                "leanboot's lean init.  Use it with LIBGUESTFS_PATH=<this directory>.\n", 0644);
-                if (r < 0)
-                        return r;
-        }
+        if (r >= 0)
+                *ret_cmdline = TAKE_PTR(cmdline);
+        return r;
+}
 
+/* What build_into made, for the manifest. */
+struct built {
+        const char *kernel_format, *virtio_keep, *cmdline, *uuid;
+        size_t signatures_stripped;
+        char **hook_names;
+        double seconds;
+};
+
+static int write_manifest(const char *tmp, const struct build_opts *o, const struct build_plan *p,
+                          const struct built *b)
+{
         char built_at[32];
         time_t now = time(NULL);
         strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        m.leanboot_version = PACKAGE_VERSION;
-        m.init_version = PACKAGE_VERSION " (static; modules: host-resolved list, finit_module)";
-        m.inputs = p->inputs;
-        m.kernel_version = p->kernel_version;
-        m.kernel_origin = (char *)p->kernel_origin;
-        m.kernel_source = p->kernel_path;
-        m.kernel_format = (char *)kernel_format;
-        m.packages = p->packages;
-        _cleanup_strv_free_ char **mods = NULL;
-        for (size_t i = 0; i < p->modules.n; i++)
-                strv_push(&mods, p->modules.paths[i]);
-        m.modules = mods;
-        _cleanup_strv_free_ char **initrd_mods = NULL;
-        for (size_t i = 0; i < p->initrd_modules.n; i++)
-                strv_push(&initrd_mods, p->initrd_modules.paths[i]);
-        m.initrd_modules = initrd_mods;
-        m.initrd_signatures_stripped = signatures_stripped > 0;
-        m.initrd_virtio_keep = (char *)virtio_keep;
-        m.hooks = hook_names;
-        m.copies = o->copies;
-        m.run = (char *)o->run;
-        m.debug = o->debug;
-        m.cmdline = cmdline;
-        m.root_uuid = uuid;
+        _cleanup_strv_free_ char **mods = NULL, **initrd_mods = NULL;
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < p->modules.n; i++)
+                r = strv_push(&mods, p->modules.paths[i]);
+        for (size_t i = 0; r >= 0 && i < p->initrd_modules.n; i++)
+                r = strv_push(&initrd_mods, p->initrd_modules.paths[i]);
+        if (r < 0)
+                return log_error_errno(r, "build");
+        struct manifest m = {
+                .leanboot_version = (char *)PACKAGE_VERSION,
+                .init_version = (char *)PACKAGE_VERSION " (static; modules: host-resolved list, finit_module)",
+                .inputs = (char *)p->inputs, .kernel_version = p->kernel_version, .kernel_origin = (char *)p->kernel_origin,
+                .kernel_source = p->kernel_path, .kernel_format = (char *)b->kernel_format, .packages = p->packages,
+                .modules = mods, .initrd_modules = initrd_mods, .initrd_signatures_stripped = b->signatures_stripped > 0,
+                .initrd_virtio_keep = (char *)b->virtio_keep, .hooks = b->hook_names, .copies = o->copies,
+                .run = (char *)o->run, .debug = o->debug, .cmdline = (char *)b->cmdline, .root_uuid = (char *)b->uuid,
+                .build_seconds = b->seconds, .built_at = built_at,
+        };
         struct stat st;
-        _cleanup_free_ char *kp = path_join(tmp, "kernel"), *ip = path_join(tmp, "initrd");
-        m.size_kernel = stat(kp, &st) == 0 ? st.st_size : 0;
-        m.size_initrd = stat(ip, &st) == 0 ? st.st_size : 0;
-        if (stat(root, &st) == 0) {
+        _cleanup_free_ char *kp = path_join(tmp, "kernel"), *ip = path_join(tmp, "initrd"), *rp = path_join(tmp, "root");
+        m.size_kernel = kp && stat(kp, &st) == 0 ? st.st_size : 0;
+        m.size_initrd = ip && stat(ip, &st) == 0 ? st.st_size : 0;
+        if (rp && stat(rp, &st) == 0) {
                 m.size_root = st.st_size;
                 m.size_root_allocated = (long long)st.st_blocks * 512;
         }
-        m.build_seconds = mono_seconds() - t0;
-        m.built_at = built_at;
         _cleanup_free_ char *json = NULL;
         r = manifest_to_json(&m, &json);
         return r < 0 ? r : write_text(tmp, "manifest.json", json, 0644);
+}
+
+static int build_into(const char *tmp, const struct build_opts *o, struct build_plan *p, double t0)
+{
+        _cleanup_free_ char *smd = path_join(tmp, "supermin.d");
+        _cleanup_free_ char *stage = path_join(tmp, "stage");
+        /* Absolute: supermin does not resolve SUPERMIN_MODULES against our working directory. */
+        _cleanup_free_ char *abs_tmp = realpath(tmp, NULL);
+        _cleanup_free_ char *moddir_empty = abs_tmp ? path_join(abs_tmp, "no-modules") : NULL;
+        _cleanup_free_ char *root = path_join(tmp, "root");
+        if (!smd || !stage || !moddir_empty || !root)
+                return -ENOMEM;
+        struct built b = { 0 };
+        _cleanup_strv_free_ char **hook_names = NULL;
+        int r = prepare_supermin_d(smd, p);
+        r = r ?: make_stage(stage, o, p, &hook_names);
+        r = r ?: supermin_build(tmp, smd, stage, moddir_empty, p);
+        r = r ?: store_kernel(tmp, o, &b.kernel_format);
+        r = r ?: shape_initrd(tmp, o, p, &b.signatures_stripped, &b.virtio_keep);
+        if (r < 0)
+                return r;
+        rm_rf(stage);
+        rm_rf(smd);
+        rm_rf(moddir_empty);
+        char uuid[37];
+        if ((r = read_ext2_uuid(root, uuid)) < 0)
+                return log_error_errno(r, "cannot read the root filesystem's UUID");
+        _cleanup_free_ char *cmdline = NULL;
+        if ((r = write_cmdline(tmp, o, p, uuid, &cmdline)) < 0)
+                return r;
+        b.cmdline = cmdline;
+        b.uuid = uuid;
+        b.hook_names = hook_names;
+        b.seconds = mono_seconds() - t0;
+        return write_manifest(tmp, o, p, &b);
 }
 
 static int refuse_foreign_dir(const char *dir)
