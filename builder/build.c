@@ -228,11 +228,9 @@ static char *find_init(void)
         return strdup(LIBEXECDIR "/leanboot/leanboot-init");
 }
 
-static int validate(const struct build_opts *o, struct build_plan *p)
+/* The packages: the supermin.d's own list, or the defaults; then each -p, installed here. */
+static int plan_packages(const struct build_opts *o, struct build_plan *p)
 {
-        if (!o->output)
-                return log_error("build: -o DIR is required"), -EINVAL;
-
         if (o->from_smd) {
                 int r = validate_supermin_d(o->from_smd, &p->smd);
                 if (r < 0)
@@ -246,10 +244,12 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                         return log_error_errno(-errno, "cannot read %s", pk);
                 for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
                         if (l[0] && l[0] != '#')
-                                strv_push(&p->packages, l);
+                                if (strv_push(&p->packages, l) < 0)
+                                        return -ENOMEM;
         } else {
                 for (size_t i = 0; i < ARRAY_SIZE(default_packages); i++)
-                        strv_push(&p->packages, default_packages[i]);
+                        if (strv_push(&p->packages, default_packages[i]) < 0)
+                                return -ENOMEM;
         }
         for (char **pkg = o->packages; pkg && *pkg; pkg++) {
                 if (!package_installed(*pkg)) {
@@ -260,9 +260,14 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                                 log_error("unknown package '%s': apt knows no package by that name", *pkg);
                         return -ENOENT;
                 }
-                if (!strv_contains(p->packages, *pkg))
-                        strv_push(&p->packages, *pkg);
-        }
+                if (!strv_contains(p->packages, *pkg) && strv_push(&p->packages, *pkg) < 0)
+                        return -ENOMEM;
+        }        return 0;
+}
+
+/* --copy sources and --hook files exist and are what they should be. */
+static int check_inputs(const struct build_opts *o)
+{
         for (char **c = o->copies; c && *c; c++) {
                 _cleanup_free_ char *src = NULL, *dest = NULL;
                 if (split_copy(*c, &src, &dest) < 0)
@@ -277,7 +282,12 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                 if (!S_ISREG(st.st_mode))
                         return log_error("--hook '%s' is not a regular file", *h), -EINVAL;
         }
+        return 0;
+}
 
+/* The lean init, and for the libguestfs profile the shim and pre-init beside it. */
+static int plan_init_binaries(struct build_plan *p)
+{
         p->init_path = find_init();
         if (!p->init_path || access(p->init_path, R_OK) < 0)
                 return log_error("lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
@@ -298,7 +308,12 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                         p->preinit_path = NULL;
                 }
         }
+        return 0;
+}
 
+/* --kernel: the host's (stock, with its modules) or a bzImage of ours (custom, none). */
+static int plan_kernel(const struct build_opts *o, struct build_plan *p)
+{
         const char *k = o->kernel ? o->kernel : "stock";
         if (streq(k, "stock")) {
                 int r = pick_stock_kernel(&p->kernel_path, &p->kernel_version);
@@ -320,7 +335,12 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                         return log_error("--module: a custom kernel has no loadable modules; "
                                          "build what you need in with a config fragment"), -EINVAL;
         }
+        return 0;
+}
 
+/* Modules: what the init loads, what the mini-initrd keeps, what networking adds. */
+static int plan_modules(const struct build_opts *o, struct build_plan *p)
+{
         if (streq(p->kernel_origin, "custom"))
                 return 0;
         /* guestfsd's channel (virtio-serial), which it opens at once: the mini-initrd no longer
@@ -350,6 +370,17 @@ static int validate(const struct build_opts *o, struct build_plan *p)
                         log_warn("no virtio_net module in %s: guestfs_network=1 will find no interface", p->moddir);
         }
         return 0;
+}
+
+static int validate(const struct build_opts *o, struct build_plan *p)
+{
+        if (!o->output)
+                return log_error("build: -o DIR is required"), -EINVAL;
+        int r = plan_packages(o, p);
+        r = r ?: check_inputs(o);
+        r = r ?: plan_init_binaries(p);
+        r = r ?: plan_kernel(o, p);
+        return r ?: plan_modules(o, p);
 }
 
 static int compute_inputs(const struct build_opts *o, struct build_plan *p)
@@ -459,8 +490,8 @@ static int write_readahead_list(const char *stage, const char *smd)
 }
 
 /* The tree that becomes leanboot.tar.gz in supermin.d: /init and /etc/leanboot. */
-static int make_stage(const char *stage, const struct build_opts *o, const struct build_plan *p,
-                      char ***ret_hook_names)
+/* /init and the mount points it uses. */
+static int stage_init(const char *stage, const struct build_plan *p)
 {
         int r = mkdir_p(stage, 0755);
         _cleanup_free_ char *init = path_join(stage, "init");
@@ -483,9 +514,14 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
         }
         if (r < 0)
                 return log_error_errno(r, "cannot create the appliance's mount points");
+        return 0;
+}
 
+/* /etc/leanboot: the module lists, static nodes, profile, readahead list, shim and --run. */
+static int stage_etc(const char *stage, const struct build_opts *o, const struct build_plan *p)
+{
         _cleanup_free_ char *mods = NULL;
-        r = modlist_format(&p->modules, &mods);
+        int r = modlist_format(&p->modules, &mods);
         if (r >= 0)
                 r = write_text(stage, APPLIANCE_MODULES_LIST + 1, mods, 0644);
         if (r >= 0 && p->network_modules.n > 0) {
@@ -519,7 +555,13 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
         }
         if (r < 0)
                 return log_error_errno(r, "cannot write /etc/leanboot");
+        return 0;
+}
 
+/* The hooks, numbered in the order given; their names go to the manifest. */
+static int stage_hooks(const char *stage, const struct build_opts *o, char ***ret_hook_names)
+{
+        int r;
         size_t i = 0;
         for (char **h = o->hooks; h && *h; h++, i++) {
                 _cleanup_free_ char *copy = strdup(*h);
@@ -534,9 +576,16 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                         r = -errno;
                 if (r < 0)
                         return log_error_errno(r, "cannot install hook %s", *h);
-                strv_consume(ret_hook_names, TAKE_PTR(name));
+                if (strv_consume(ret_hook_names, TAKE_PTR(name)) < 0)
+                        return -ENOMEM;
         }
+        return 0;
+}
 
+/* --copy SRC:DEST, as cp -a would, owned by root. */
+static int stage_copies(const char *stage, const struct build_opts *o)
+{
+        int r;
         for (char **c = o->copies; c && *c; c++) {
                 _cleanup_free_ char *src = NULL, *dest = NULL, *dst = NULL;
                 if (split_copy(*c, &src, &dest) < 0 || !(dst = path_join(stage, dest)))
@@ -549,6 +598,15 @@ static int make_stage(const char *stage, const struct build_opts *o, const struc
                         return log_error("--copy %s: copying into the appliance failed", *c), -EIO;
         }
         return 0;
+}
+
+static int make_stage(const char *stage, const struct build_opts *o, const struct build_plan *p,
+                      char ***ret_hook_names)
+{
+        int r = stage_init(stage, p);
+        r = r ?: stage_etc(stage, o, p);
+        r = r ?: stage_hooks(stage, o, ret_hook_names);
+        return r ?: stage_copies(stage, o);
 }
 
 /* Run a tool, keeping its output; on failure show its last lines. */
@@ -870,7 +928,9 @@ static int refuse_foreign_dir(const char *dir)
         return 0;
 }
 
-int cmd_build(int argc, char **argv)
+/* -1 when the options are good, else the exit status to return.  The vectors in *o are the
+ * caller's to free. */
+static int parse_build_options(int argc, char **argv, struct build_opts *o)
 {
         static const struct option longopts[] = {
                 { "output", required_argument, NULL, 'o' }, { "kernel", required_argument, NULL, 'k' },
@@ -883,90 +943,98 @@ int cmd_build(int argc, char **argv)
                 { "keep-module-signatures", no_argument, NULL, 'K' },
                 { NULL, 0, NULL, 0 },
         };
-        struct build_opts o = { 0 };
-        _cleanup_strv_free_ char **pk = NULL, **cp = NULL, **hk = NULL, **md = NULL;
-        int c;
+        int c, r = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+o:p:h", longopts, NULL)) != -1) {
+        while (r >= 0 && (c = getopt_long(argc, argv, "+o:p:h", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'o': o.output = optarg; break;
-                case 'k': o.kernel = optarg; break;
-                case 'p': strv_push(&pk, optarg); break;
-                case 'c': strv_push(&cp, optarg); break;
-                case 'H': strv_push(&hk, optarg); break;
-                case 'm': strv_push(&md, optarg); break;
-                case 'r': o.run = optarg; break;
-                case 'd': o.debug = true; break;
-                case 'f': o.force = true; break;
-                case 'S': o.from_smd = optarg; break;
-                case 'Z': o.bzimage = true; break;
-                case 'K': o.keep_signatures = true; break;
+                case 'o': o->output = optarg; break;
+                case 'k': o->kernel = optarg; break;
+                case 'p': r = strv_push(&o->packages, optarg); break;
+                case 'c': r = strv_push(&o->copies, optarg); break;
+                case 'H': r = strv_push(&o->hooks, optarg); break;
+                case 'm': r = strv_push(&o->modules, optarg); break;
+                case 'r': o->run = optarg; break;
+                case 'd': o->debug = true; break;
+                case 'f': o->force = true; break;
+                case 'S': o->from_smd = optarg; break;
+                case 'Z': o->bzimage = true; break;
+                case 'K': o->keep_signatures = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        log_error("build: %s '%s' (see leanboot build --help)",
-                                  optopt ? "option needs a value or is unknown:" : "unknown option",
-                                  argv[optind - 1]);
-                        return 2;
+                        return log_error("build: %s '%s' (see leanboot build --help)",
+                                         optopt ? "option needs a value or is unknown:" : "unknown option",
+                                         argv[optind - 1]), 2;
                 }
         }
-        if (optind < argc) {
-                log_error("build: unexpected argument '%s' (see leanboot build --help)", argv[optind]);
-                return 2;
-        }
-        o.packages = pk;
-        o.copies = cp;
-        o.hooks = hk;
-        o.modules = md;
+        if (r < 0)
+                return log_error_errno(r, "build"), 1;
+        if (optind < argc)
+                return log_error("build: unexpected argument '%s' (see leanboot build --help)", argv[optind]), 2;
+        return -1;
+}
 
+/* The lock beside OUTPUT (.NAME.lock in its parent), held: concurrent builds of it wait. */
+static int lock_output(const char *output)
+{
+        _cleanup_free_ char *outcopy = strdup(output), *namecopy = strdup(output), *lock_path = NULL;
+        if (!outcopy || !namecopy)
+                return -ENOMEM;
+        const char *parent = dirname(outcopy), *name = basename(namecopy);
+        if (asprintf(&lock_path, "%s/.%s.lock", parent, name) < 0)
+                return -ENOMEM;
+        int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0)
+                return log_error_errno(-errno, "cannot write in '%s' (for %s)", parent, output);
+        if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+                log_info("another build of %s is running; waiting for it", output);
+                while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+                        ;
+        }
+        return lock;
+}
+
+/* Under the lock: up to date, or built in OUTPUT.tmp-XXXXXX and swapped in. */
+static int build_locked(const struct build_opts *o, struct build_plan *p, double t0)
+{
+        if (!o->force && is_up_to_date(o->output, p->inputs)) {
+                log_info("%s is up to date", o->output);
+                return 0;
+        }
+        _cleanup_free_ char *tmp = NULL;
+        if (asprintf(&tmp, "%s.tmp-XXXXXX", o->output) < 0)
+                return -ENOMEM;
+        if (!mkdtemp(tmp))
+                return log_error_errno(-errno, "cannot create a build directory next to %s", o->output);
+        chmod(tmp, 0755);
+        int r = build_into(tmp, o, p, t0);
+        if (r >= 0 && (r = swap_into_place(tmp, o->output)) < 0)
+                log_error_errno(r, "cannot move the new appliance into %s", o->output);
+        if (r < 0) {
+                rm_rf(tmp);
+                return r;
+        }
+        log_info("appliance ready in %s (%.1f s)", o->output, mono_seconds() - t0);
+        return 0;
+}
+
+int cmd_build(int argc, char **argv)
+{
+        struct build_opts o = { 0 };
+        int done = parse_build_options(argc, argv, &o);
+        _cleanup_strv_free_ char **pk = o.packages, **cp = o.copies, **hk = o.hooks, **md = o.modules;
+        if (done >= 0)
+                return done;
         double t0 = mono_seconds();
-        struct build_plan p = { 0 };
+        _cleanup_(plan_free) struct build_plan p = { 0 };
         int r = validate(&o, &p);
         if (r >= 0)
                 r = refuse_foreign_dir(o.output);
         if (r >= 0 && (r = compute_inputs(&o, &p)) < 0)
                 log_error_errno(r, "cannot read the build's inputs");
-        if (r < 0) {
-                plan_free(&p);
+        if (r < 0)
                 return 1;
-        }
-
-        /* Output's parent must be writable; the lock and the temporary build live there. */
-        _cleanup_free_ char *outcopy = strdup(o.output), *namecopy = strdup(o.output);
-        const char *parent = dirname(outcopy), *name = basename(namecopy);
-        _cleanup_free_ char *lock_path = NULL, *tmp = NULL;
-        if (asprintf(&lock_path, "%s/.%s.lock", parent, name) < 0 || asprintf(&tmp, "%s.tmp-XXXXXX", o.output) < 0)
+        _cleanup_close_ int lock = lock_output(o.output);
+        if (lock < 0)
                 return 1;
-        _cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lock < 0) {
-                log_error_errno(-errno, "cannot write in '%s' (for %s)", parent, o.output);
-                plan_free(&p);
-                return 1;
-        }
-        if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
-                log_info("another build of %s is running; waiting for it", o.output);
-                while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
-                        ;
-        }
-        if (!o.force && is_up_to_date(o.output, p.inputs)) {
-                log_info("%s is up to date", o.output);
-                plan_free(&p);
-                return 0;
-        }
-        if (!mkdtemp(tmp)) {
-                log_error_errno(-errno, "cannot create a build directory next to %s", o.output);
-                plan_free(&p);
-                return 1;
-        }
-        chmod(tmp, 0755);
-        r = build_into(tmp, &o, &p, t0);
-        if (r >= 0 && (r = swap_into_place(tmp, o.output)) < 0)
-                log_error_errno(r, "cannot move the new appliance into %s", o.output);
-        if (r < 0) {
-                rm_rf(tmp);
-                plan_free(&p);
-                return 1;
-        }
-        log_info("appliance ready in %s (%.1f s)", o.output, mono_seconds() - t0);
-        plan_free(&p);
-        return 0;
+        return build_locked(&o, &p, t0) < 0 ? 1 : 0;
 }
