@@ -325,45 +325,50 @@ static void remove_stale_work(const char *kdir)
         }
 }
 
-static int kernel_build(const struct kbuild_opts *o)
+/* Fragments: base.config first, then the ones asked for, each once. */
+static int collect_fragments(const struct kbuild_opts *o, char ***ret)
 {
-        double t0 = mono_s();
-        bool tty = isatty(STDERR_FILENO);
-        /* Fragments: base.config first, then the ones asked for. */
-        _cleanup_strv_free_ char **frags = NULL;
-        strv_consume(&frags, resolve_fragment("base"));
+        if (strv_consume(ret, resolve_fragment("base")) < 0)
+                return -ENOMEM;
         for (char **f = o->fragments; f && *f; f++) {
                 char *p = resolve_fragment(*f);
                 if (!p || access(p, R_OK) < 0)
-                        return log_error("fragment '%s' not found (%s)", *f, p ? p : "?"), free(p), 1;
-                if (!strv_contains(frags, p))
-                        strv_consume(&frags, p);
-                else
+                        return log_error("fragment '%s' not found (%s)", *f, p ? p : "?"), free(p), -ENOENT;
+                if (strv_contains(*ret, p))
                         free(p);
+                else if (strv_consume(ret, p) < 0)
+                        return -ENOMEM;
         }
-        if (access(frags[0], R_OK) < 0)
-                return log_error("base.config not found at %s (set LEANBOOT_CONFIGS)", frags[0]), 1;
-        struct kconfig req = { 0 };
-        if (load_fragments(frags, &req) < 0)
-                return kconfig_free(&req), 1;
+        if (access((*ret)[0], R_OK) < 0)
+                return log_error("base.config not found at %s (set LEANBOOT_CONFIGS)", (*ret)[0]), -ENOENT;
+        return 0;
+}
 
+/* --source (a tarball or a tree), else Debian's linux-source tarball. */
+static int resolve_source(const struct kbuild_opts *o, char **ret_source, struct stat *ret_st)
+{
         _cleanup_free_ char *source = o->source ? realpath(o->source, NULL) : default_source();
         if (!source)
                 return log_error(o->source ? "--source '%s': no such file or directory"
                                            : "no kernel source: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source)",
-                                 o->source), kconfig_free(&req), 1;
-        struct stat st;
-        if (stat(source, &st) < 0)
-                return log_error_errno(-errno, "--source '%s'", source), kconfig_free(&req), 1;
-        if (S_ISDIR(st.st_mode) && !is_kernel_tree(source))
-                return log_error("--source '%s' is not a kernel source tree", source), kconfig_free(&req), 1;
+                                 o->source), -ENOENT;
+        if (stat(source, ret_st) < 0)
+                return log_error_errno(-errno, "--source '%s'", source);
+        if (S_ISDIR(ret_st->st_mode) && !is_kernel_tree(source))
+                return log_error("--source '%s' is not a kernel source tree", source), -EINVAL;
+        *ret_source = TAKE_PTR(source);
+        return 0;
+}
 
-        /* The cache key: source identity, fragments' content, base, and this builder. */
+/* The cache key: source identity, fragments' content, base, and this builder.  srckey names
+ * the unpacked source alone. */
+static void cache_key(const char *source, const struct stat *st, char *const *frags, const char *base, char key[65],
+                      char srckey[65])
+{
         struct hasher *h = NULL;
-        char key[65], srckey[65];
         hasher_new(&h);
         hasher_add_stat(h, "source", source);
-        if (S_ISDIR(st.st_mode)) {
+        if (S_ISDIR(st->st_mode)) {
                 _cleanup_free_ char *mk = path_join(source, "Makefile");
                 hasher_add_stat(h, "makefile", mk);
         }
@@ -373,108 +378,148 @@ static int kernel_build(const struct kbuild_opts *o)
         hasher_add_str(h, "source", srckey);
         /* Fragments count by their text: a read-only copy (make distcheck) or another checkout
          * of the same fragments finds the same cached kernel. */
-        for (char **f = frags; *f; f++)
+        for (char *const *f = frags; *f; f++)
                 hasher_add_content(h, "fragment", *f);
-        hasher_add_str(h, "base", o->base);
+        hasher_add_str(h, "base", base);
         hasher_add_str(h, "leanboot-kbuild", "1");
         hasher_final(h, key);
         hasher_free(h);
+}
 
+/* base (allnoconfig or tinyconfig), the fragments merged by the kernel's merge_config.sh, then
+ * olddefconfig: OBJ/.config.  0, or the failing step's status. */
+static int configure_tree(const struct kbuild_opts *o, const char *tree, const char *obj, const char *logp,
+                          char *const *frags)
+{
+        _cleanup_free_ char *dotconfig = path_join(obj, ".config");
+        char *base_t[] = { (char *)o->base, NULL };
+        int r = run_make(tree, obj, logp, base_t, o->jobs, false, o->base);
+        if (r != 0)
+                return r;
+        _cleanup_strv_free_ char **merge = NULL;
+        r = strv_pushf(&merge, "%s/scripts/kconfig/merge_config.sh", tree);
+        r = r ?: strv_push(&merge, "-m");
+        r = r ?: strv_push(&merge, "-O");
+        r = r ?: strv_push(&merge, obj);
+        r = r ?: strv_push(&merge, dotconfig);
+        for (char *const *f = frags; r >= 0 && *f; f++)
+                r = strv_push(&merge, *f);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int lfd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = so.stderr_fd = lfd;
+        /* merge_config.sh runs from the tree (it calls make for its own checks). */
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        if (chdir(tree) < 0)
+                return -errno;
+        r = run_argv(merge, &so);
+        if (cwd && chdir(cwd) < 0)
+                return -errno;
+        if (r != 0)
+                return r;
+        char *olddef[] = { "olddefconfig", NULL };
+        return run_make(tree, obj, logp, olddef, o->jobs, false, "olddefconfig");
+}
+
+/* What a fresh build needs to know. */
+struct fresh {
+        const char *source, *cache, *kdir, *key, *srckey;
+        const struct stat *st;
+        char *const *frags;
+        const struct kconfig *req;
+        double t0;
+};
+
+/* Configure, check, compile; keep bzImage, config, log and manifest in WORK. */
+static int compile_into(const struct kbuild_opts *o, const struct fresh *f, const char *tree, const char *work)
+{
+        _cleanup_free_ char *obj = path_join(work, "obj"), *logp = path_join(work, "build.log");
+        _cleanup_free_ char *dotconfig = path_join(obj, ".config");
+        mkdir_p(obj, 0755);
+        log_info("configuring %s + %zu fragment(s) (log: %s)", o->base, strv_length(f->frags), logp);
+        if (configure_tree(o, tree, obj, logp, f->frags) != 0) {
+                show_log_tail(logp, 20);
+                return log_error("configuring the kernel failed (log kept in %s)", logp), -EIO;
+        }
+        size_t dropped = report_missing(f->req, dotconfig, tree);
+        if (dropped)
+                return log_error("%zu requested option(s) could not be enabled; see above (config kept in %s)", dropped,
+                                 dotconfig), -EINVAL;
+        log_info("building bzImage with %d job(s)", o->jobs);
+        char *img[] = { "bzImage", NULL };
+        int r = run_make(tree, obj, logp, img, o->jobs, isatty(STDERR_FILENO), "building bzImage");
+        if (r != 0) {
+                show_log_tail(logp, 25);
+                return log_error("the kernel build failed (status %d; full log in %s)", r, logp), -EIO;
+        }
+        /* Keep the image, config and log; drop the object tree. */
+        _cleanup_free_ char *img_from = path_join(obj, "arch/x86/boot/bzImage");
+        _cleanup_free_ char *img_to = path_join(work, "bzImage"), *cfg_to = path_join(work, "config");
+        if (copy_file(img_from, img_to) < 0 || copy_file(dotconfig, cfg_to) < 0)
+                return log_error("the build produced no bzImage"), -EIO;
+        rm_rf(obj);
+        _cleanup_(kconfig_free) struct kconfig fin = { 0 };
+        kconfig_load(cfg_to, &fin, NULL);
+        _cleanup_free_ char *ver = NULL;
+        bzimage_version(img_to, &ver);
+        write_kernel_manifest(work, f->source, ver, f->frags, o->base, kconfig_enabled(&fin),
+                              (long long)file_size(img_to), mono_s() - f->t0, f->key);
+        return 0;
+}
+
+/* A kernel built in KDIR.tmp-XXXXXX and renamed to KDIR when whole. */
+static int build_fresh(const struct kbuild_opts *o, const struct fresh *f)
+{
+        _cleanup_free_ char *tree = NULL;
+        if (S_ISDIR(f->st->st_mode))
+                tree = strdup(f->source);
+        else if (unpack_source(f->source, f->cache, f->srckey, &tree) < 0)
+                return -EIO;
+        remove_stale_work(f->kdir);
+        _cleanup_free_ char *work = NULL;
+        if (asprintf(&work, "%s.tmp-XXXXXX", f->kdir) < 0 || !mkdtemp(work))
+                return log_error_errno(-errno, "cannot create a build directory in %s", f->cache);
+        chmod(work, 0755);
+        int r = compile_into(o, f, tree, work);
+        if (r < 0)
+                return r;
+        rm_rf(f->kdir);
+        if (rename(work, f->kdir) < 0)
+                return log_error_errno(-errno, "cannot move the kernel into %s", f->kdir);
+        log_info("kernel built in %.0f s: %s", mono_s() - f->t0, f->kdir);
+        return 0;
+}
+
+static int kernel_build(const struct kbuild_opts *o)
+{
+        double t0 = mono_s();
+        _cleanup_strv_free_ char **frags = NULL;
+        _cleanup_(kconfig_free) struct kconfig req = { 0 };
+        _cleanup_free_ char *source = NULL;
+        struct stat st;
+        if (collect_fragments(o, &frags) < 0 || load_fragments(frags, &req) < 0 || resolve_source(o, &source, &st) < 0)
+                return 1;
+        char key[65], srckey[65];
+        cache_key(source, &st, frags, o->base, key, srckey);
         _cleanup_free_ char *cache = leanboot_cache_dir();
         _cleanup_free_ char *kdir = NULL, *lockp = NULL;
         if (!cache || asprintf(&kdir, "%s/kernels/%.24s", cache, key) < 0 ||
             asprintf(&lockp, "%s/kernels/.%.24s.lock", cache, key) < 0)
-                return kconfig_free(&req), 1;
+                return 1;
         int r = mkdir_p(dirname(strdupa(kdir)), 0755);
         if (r < 0)
-                return log_error_errno(r, "cannot create the cache in %s", cache), kconfig_free(&req), 1;
+                return log_error_errno(r, "cannot create the cache in %s", cache), 1;
         _cleanup_close_ int lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (lock < 0 || flock(lock, LOCK_EX) < 0)
-                return log_error_errno(-errno, "cannot lock %s", lockp), kconfig_free(&req), 1;
-
+                return log_error_errno(-errno, "cannot lock %s", lockp), 1;
         _cleanup_free_ char *cached_image = path_join(kdir, "bzImage");
-        if (!o->force && file_exists(cached_image)) {
+        struct fresh f = { .source = source, .cache = cache, .kdir = kdir, .key = key, .srckey = srckey, .st = &st,
+                           .frags = frags, .req = &req, .t0 = t0 };
+        if (!o->force && file_exists(cached_image))
                 log_info("cached kernel: %s", kdir);
-        } else {
-                _cleanup_free_ char *tree = NULL;
-                if (S_ISDIR(st.st_mode))
-                        tree = strdup(source);
-                else if (unpack_source(source, cache, srckey, &tree) < 0)
-                        return kconfig_free(&req), 1;
-                remove_stale_work(kdir);
-                _cleanup_free_ char *work = NULL;
-                if (asprintf(&work, "%s.tmp-XXXXXX", kdir) < 0 || !mkdtemp(work))
-                        return log_error_errno(-errno, "cannot create a build directory in %s", cache), kconfig_free(&req), 1;
-                chmod(work, 0755);
-                _cleanup_free_ char *obj = path_join(work, "obj"), *logp = path_join(work, "build.log");
-                _cleanup_free_ char *dotconfig = path_join(obj, ".config");
-                mkdir_p(obj, 0755);
-                log_info("configuring %s + %zu fragment(s) (log: %s)", o->base, strv_length(frags), logp);
-                char *base_t[] = { (char *)o->base, NULL };
-                r = run_make(tree, obj, logp, base_t, o->jobs, false, o->base);
-                if (r == 0) {
-                        _cleanup_strv_free_ char **merge = NULL;
-                        strv_pushf(&merge, "%s/scripts/kconfig/merge_config.sh", tree);
-                        strv_push(&merge, "-m");
-                        strv_push(&merge, "-O");
-                        strv_push(&merge, obj);
-                        strv_push(&merge, dotconfig);
-                        for (char **f = frags; *f; f++)
-                                strv_push(&merge, *f);
-                        _cleanup_close_ int lfd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
-                        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
-                        so.stdout_fd = so.stderr_fd = lfd;
-                        /* merge_config.sh runs from the tree (it calls make for its own checks). */
-                        _cleanup_free_ char *cwd = getcwd(NULL, 0);
-                        if (chdir(tree) == 0) {
-                                r = run_argv(merge, &so);
-                                if (cwd && chdir(cwd) < 0)
-                                        r = -errno;
-                        } else {
-                                r = -errno;
-                        }
-                }
-                char *olddef[] = { "olddefconfig", NULL };
-                if (r == 0)
-                        r = run_make(tree, obj, logp, olddef, o->jobs, false, "olddefconfig");
-                if (r != 0) {
-                        show_log_tail(logp, 20);
-                        log_error("configuring the kernel failed (log kept in %s)", logp);
-                        return kconfig_free(&req), 1;
-                }
-                size_t dropped = report_missing(&req, dotconfig, tree);
-                if (dropped) {
-                        log_error("%zu requested option(s) could not be enabled; see above (config kept in %s)",
-                                  dropped, dotconfig);
-                        return kconfig_free(&req), 1;
-                }
-                log_info("building bzImage with %d job(s)", o->jobs);
-                char *img[] = { "bzImage", NULL };
-                r = run_make(tree, obj, logp, img, o->jobs, tty, "building bzImage");
-                if (r != 0) {
-                        show_log_tail(logp, 25);
-                        log_error("the kernel build failed (status %d; full log in %s)", r, logp);
-                        return kconfig_free(&req), 1;
-                }
-                /* Keep the image, config and log; drop the object tree. */
-                _cleanup_free_ char *img_from = path_join(obj, "arch/x86/boot/bzImage");
-                _cleanup_free_ char *img_to = path_join(work, "bzImage"), *cfg_to = path_join(work, "config");
-                if (copy_file(img_from, img_to) < 0 || copy_file(dotconfig, cfg_to) < 0)
-                        return log_error("the build produced no bzImage"), kconfig_free(&req), 1;
-                rm_rf(obj);
-                struct kconfig fin = { 0 };
-                kconfig_load(cfg_to, &fin, NULL);
-                _cleanup_free_ char *ver = NULL;
-                bzimage_version(img_to, &ver);
-                write_kernel_manifest(work, source, ver, frags, o->base, kconfig_enabled(&fin),
-                                      (long long)file_size(img_to), mono_s() - t0, key);
-                kconfig_free(&fin);
-                rm_rf(kdir);
-                if (rename(work, kdir) < 0)
-                        return log_error_errno(-errno, "cannot move the kernel into %s", kdir), kconfig_free(&req), 1;
-                log_info("kernel built in %.0f s: %s", mono_s() - t0, kdir);
-        }
-        kconfig_free(&req);
+        else if (build_fresh(o, &f) < 0)
+                return 1;
         if (o->output && publish(kdir, o->output) < 0)
                 return 1;
         _cleanup_free_ char *shown = path_join(o->output ? o->output : kdir, "bzImage");
