@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "initcall.h"
+#include "../common/stats.h"
 #include "../common/macro.h"
 
 void initcall_log_free(struct initcall_log *l)
@@ -88,6 +89,7 @@ static const char *parse_function(const char *s, char **ret_name, char **ret_mod
                 size_t m = strcspn(s + 1, "]");
                 if (s[1 + m] != ']') {
                         free(*ret_name);
+                        *ret_name = NULL; /* the callers free what they were given */
                         return NULL;
                 }
                 *ret_module = strndup(s + 1, m);
@@ -138,147 +140,163 @@ static int push_double(double **v, size_t *n, size_t *cap, double x)
         return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* The parse as it goes through the log. */
+struct parser {
+        struct initcall_log l;
+        size_t cap;
+        ssize_t tick_end;      /* offset of the clocksource switch line, or -1 */
+        double *cost;          /* timestamp span minus the kernel's duration, real-clock initcalls */
+        size_t ncost, capcost;
+        struct pending *pend;  /* "calling" lines not yet matched */
+        size_t npend;
+};
+
+static void parser_free_pending(struct parser *ps)
 {
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
+        free(ps->cost);
+        for (size_t i = 0; i < ps->npend; i++) {
+                free(ps->pend[i].name);
+                free(ps->pend[i].module);
+        }
+        free(ps->pend);
 }
 
-static double median_of(double *v, size_t n)
+/* "calling  NAME+0x0/0x22 [MOD] @ 1": waits for its "initcall ... returned" line. */
+static int on_calling(struct parser *ps, const char *call, double ts, bool tick)
 {
-        qsort(v, n, sizeof *v, cmp_double);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        char *name = NULL, *module = NULL;
+        if (!parse_function(call + 9, &name, &module) || !strstr(call, " @ ")) {
+                free(name);
+                free(module);
+                return 0;
+        }
+        struct pending *np = realloc(ps->pend, (ps->npend + 1) * sizeof *np);
+        if (!np) {
+                free(name);
+                free(module);
+                return -ENOMEM;
+        }
+        ps->pend = np;
+        ps->pend[ps->npend++] = (struct pending){ name, module, ts, tick };
+        return 0;
+}
+
+/* The "calling" line of NAME [MODULE], taken off the pending ones: its timestamp is the
+ * initcall's start; on the tick its span replaces the kernel's coarse duration (*us). */
+static int match_calling(struct parser *ps, const char *name, const char *module, double ts, long long *us,
+                         double *start, bool *from_timestamps)
+{
+        for (size_t i = ps->npend; i > 0; i--) {
+                struct pending *q = &ps->pend[i - 1];
+                if (!streq(q->name, name) || !streq(q->module, module))
+                        continue;
+                if (q->ts >= 0)
+                        *start = q->ts;
+                /* Timed on the tick: the printk timestamps are the finer clock (what
+                 * bootgraph.pl uses for every initcall); the cost of the "calling" line itself is
+                 * taken off later. */
+                if (q->tick && q->ts >= 0 && ts >= q->ts) {
+                        *us = (long long)(ts - q->ts + 0.5);
+                        *from_timestamps = true;
+                } else if (q->ts >= 0 && ts >= q->ts &&
+                           push_double(&ps->cost, &ps->ncost, &ps->capcost, ts - q->ts - (double)*us) < 0) {
+                        return -ENOMEM;
+                }
+                free(q->name);
+                free(q->module);
+                memmove(q, q + 1, (ps->npend - i) * sizeof *q);
+                ps->npend--;
+                break;
+        }
+        return 0;
+}
+
+/* "initcall NAME+0x0/0x22 [MOD] returned 0 after 12 usecs": one record. */
+static int on_initcall(struct parser *ps, const char *rec, double ts)
+{
+        _cleanup_free_ char *name = NULL, *module = NULL;
+        const char *rest = parse_function(rec + 9, &name, &module);
+        int rv;
+        long long amount;
+        char unit[16] = "";
+        if (!rest || sscanf(rest, "returned %d after %lld %15s", &rv, &amount, unit) != 3 ||
+            (strncmp(unit, "usecs", 5) != 0 && strncmp(unit, "msecs", 5) != 0)) {
+                /* Truncated or garbled: counted, not guessed at. */
+                ps->l.lines_skipped++;
+                return 0;
+        }
+        long long us = unit[0] == 'm' ? amount * 1000 : amount;
+        unsigned occ = 0;
+        for (size_t i = 0; i < ps->l.n; i++)
+                occ += streq(ps->l.calls[i].name, name) && streq(ps->l.calls[i].module, module);
+        double start = ts >= 0 ? ts - (double)us : -1;
+        bool from_timestamps = false;
+        if (match_calling(ps, name, module, ts, &us, &start, &from_timestamps) < 0)
+                return -ENOMEM;
+        if (ps->l.n == ps->cap) {
+                size_t ncap = ps->cap ? ps->cap * 2 : 256;
+                struct initcall *nc = realloc(ps->l.calls, ncap * sizeof *nc);
+                if (!nc)
+                        return -ENOMEM;
+                ps->l.calls = nc;
+                ps->cap = ncap;
+        }
+        ps->l.calls[ps->l.n++] = (struct initcall){ TAKE_PTR(name), TAKE_PTR(module), occ, us, start, rv, from_timestamps };
+        ps->l.from_timestamps += from_timestamps;
+        return 0;
+}
+
+/* One line of the log (without its newline), at offset line_at in it. */
+static int on_line(struct parser *ps, char *line, ptrdiff_t line_at)
+{
+        line[strcspn(line, "\r")] = '\0';
+        double ts;
+        bool tick = ps->tick_end >= 0 && line_at < ps->tick_end; /* before the switch line */
+        const char *s = strip_prefixes(line, &ts);
+        /* Console logs may carry other text before the record: look for it anywhere. */
+        const char *rec = strstr(s, "initcall ");
+        const char *call = strstr(s, "calling  ");
+        if (strstr(s, "Run /init as init process") && ts >= 0 && ps->l.run_init_us < 0)
+                ps->l.run_init_us = ts;
+        if (call)
+                return on_calling(ps, call, ts, tick);
+        return rec ? on_initcall(ps, rec, ts) : 0;
+}
+
+/* What a "calling" line costs (formatting, the ring buffer, the console if it printed): the
+ * timestamps of the initcalls the kernel timed on a real clocksource exceed its own durations by
+ * that much.  Their median is taken off the tick-timed initcalls' timestamp spans (quiet boots:
+ * about 9 us; a log printed on a serial console: about 150 us). */
+static void take_off_calling_cost(struct parser *ps)
+{
+        struct summary m = { 0 };
+        ps->l.calling_line_cost_us = ps->ncost && summarize(ps->cost, ps->ncost, &m) == 0 ? m.median : 0;
+        if (ps->l.calling_line_cost_us < 0)
+                ps->l.calling_line_cost_us = 0;
+        for (size_t i = 0; i < ps->l.n; i++)
+                if (ps->l.calls[i].from_timestamps) {
+                        double d = (double)ps->l.calls[i].usecs - ps->l.calling_line_cost_us;
+                        ps->l.calls[i].usecs = d > 0 ? (long long)(d + 0.5) : 0;
+                }
 }
 
 int initcall_parse(const char *text, struct initcall_log *ret)
 {
-        struct initcall_log l = { .run_init_us = -1 };
-        ssize_t tick_end = tick_clock_end(text);
-        double *cost = NULL; /* timestamp span minus the kernel's duration, real-clock initcalls */
-        size_t ncost = 0, capcost = 0;
-        struct pending *pend = NULL;
-        size_t npend = 0, cap = 0;
-        const char *p = text;
-        while (*p) {
-                const char *line_at = p;
+        struct parser ps = { .l = { .run_init_us = -1 }, .tick_end = tick_clock_end(text) };
+        int r = 0;
+        for (const char *p = text; *p && r >= 0;) {
                 size_t len = strcspn(p, "\n");
                 _cleanup_free_ char *line = strndup(p, len);
+                r = line ? on_line(&ps, line, p - text) : -ENOMEM;
                 p += len + (p[len] == '\n');
-                if (!line)
-                        goto oom;
-                line[strcspn(line, "\r")] = '\0';
-                double ts;
-                bool tick = tick_end >= 0 && line_at - text < tick_end; /* before the switch line */
-                const char *s = strip_prefixes(line, &ts);
-                /* Console logs may carry other text before the record: look for it anywhere. */
-                const char *rec = strstr(s, "initcall ");
-                const char *call = strstr(s, "calling  ");
-                if (strstr(s, "Run /init as init process") && ts >= 0 && l.run_init_us < 0)
-                        l.run_init_us = ts;
-                if (call) {
-                        char *name = NULL, *module = NULL;
-                        if (parse_function(call + 9, &name, &module) && strstr(call, " @ ")) {
-                                struct pending *np = realloc(pend, (npend + 1) * sizeof *np);
-                                if (!np) {
-                                        free(name);
-                                        free(module);
-                                        goto oom;
-                                }
-                                pend = np;
-                                pend[npend++] = (struct pending){ name, module, ts, tick };
-                        } else {
-                                free(name);
-                                free(module);
-                        }
-                        continue;
-                }
-                if (!rec)
-                        continue;
-                char *name = NULL, *module = NULL;
-                const char *rest = parse_function(rec + 9, &name, &module);
-                int rv;
-                long long amount;
-                char unit[16] = "";
-                if (!rest || sscanf(rest, "returned %d after %lld %15s", &rv, &amount, unit) != 3 ||
-                    (strncmp(unit, "usecs", 5) != 0 && strncmp(unit, "msecs", 5) != 0)) {
-                        /* Truncated or garbled: counted, not guessed at. */
-                        free(name);
-                        free(module);
-                        l.lines_skipped++;
-                        continue;
-                }
-                long long us = unit[0] == 'm' ? amount * 1000 : amount;
-                unsigned occ = 0;
-                for (size_t i = 0; i < l.n; i++)
-                        occ += streq(l.calls[i].name, name) && streq(l.calls[i].module, module);
-                double start = ts >= 0 ? ts - (double)us : -1;
-                bool from_timestamps = false;
-                for (size_t i = npend; i > 0; i--) {
-                        struct pending *q = &pend[i - 1];
-                        if (streq(q->name, name) && streq(q->module, module)) {
-                                if (q->ts >= 0)
-                                        start = q->ts;
-                                /* Timed on the tick: the printk timestamps are the finer clock
-                                 * (what bootgraph.pl uses for every initcall); the cost of the
-                                 * "calling" line itself is taken off below. */
-                                if (q->tick && q->ts >= 0 && ts >= q->ts) {
-                                        us = (long long)(ts - q->ts + 0.5);
-                                        from_timestamps = true;
-                                } else if (q->ts >= 0 && ts >= q->ts) {
-                                        if (push_double(&cost, &ncost, &capcost, ts - q->ts - (double)us) < 0) {
-                                                free(name);
-                                                free(module);
-                                                goto oom;
-                                        }
-                                }
-                                free(q->name);
-                                free(q->module);
-                                memmove(q, q + 1, (npend - i) * sizeof *q);
-                                npend--;
-                                break;
-                        }
-                }
-                if (l.n == cap) {
-                        size_t ncap = cap ? cap * 2 : 256;
-                        struct initcall *nc = realloc(l.calls, ncap * sizeof *nc);
-                        if (!nc) {
-                                free(name);
-                                free(module);
-                                goto oom;
-                        }
-                        l.calls = nc;
-                        cap = ncap;
-                }
-                l.calls[l.n++] = (struct initcall){ name, module, occ, us, start, rv, from_timestamps };
-                l.from_timestamps += from_timestamps;
         }
-        /* What a "calling" line costs (formatting, the ring buffer, the console if it printed):
-         * the timestamps of the initcalls the kernel timed on a real clocksource exceed its own
-         * durations by that much.  Their median is taken off the tick-timed initcalls' timestamp
-         * spans (quiet boots: about 9 us; a log printed on a serial console: about 150 us). */
-        l.calling_line_cost_us = ncost ? median_of(cost, ncost) : 0;
-        if (l.calling_line_cost_us < 0)
-                l.calling_line_cost_us = 0;
-        for (size_t i = 0; i < l.n; i++)
-                if (l.calls[i].from_timestamps) {
-                        double d = (double)l.calls[i].usecs - l.calling_line_cost_us;
-                        l.calls[i].usecs = d > 0 ? (long long)(d + 0.5) : 0;
-                }
-        free(cost);
-        for (size_t i = 0; i < npend; i++) {
-                free(pend[i].name);
-                free(pend[i].module);
+        if (r >= 0)
+                take_off_calling_cost(&ps);
+        parser_free_pending(&ps);
+        if (r < 0) {
+                initcall_log_free(&ps.l);
+                return r;
         }
-        free(pend);
-        *ret = l;
+        *ret = ps.l;
         return 0;
-oom:
-        free(cost);
-        for (size_t i = 0; i < npend; i++) {
-                free(pend[i].name);
-                free(pend[i].module);
-        }
-        free(pend);
-        initcall_log_free(&l);
-        return -ENOMEM;
 }

@@ -123,8 +123,21 @@ static void test_tick_timed(void)
         initcall_log_free(&l);
 }
 
+/* A function name followed by an unclosed module bracket: refused once, freed once (it used to
+ * be freed twice, by the name parser and by its caller). */
+static void test_unclosed_module(void)
+{
+        struct initcall_log l;
+        int r = initcall_parse("calling  x [\ninitcall x [\n[    0.1] initcall y [mod returned 0 after 5 usecs\n", &l);
+        CHECK(r == 0 && l.n == 0 && l.lines_skipped == 2, "unclosed [module: no record, 2 lines skipped (%d, %zu, %zu)",
+              r, r == 0 ? l.n : 0, r == 0 ? (size_t)l.lines_skipped : 0);
+        if (r == 0)
+                initcall_log_free(&l);
+}
+
 int main(void)
 {
+        test_unclosed_module();
         test_fixture();
         test_shapes();
         test_tick_timed();
