@@ -205,6 +205,33 @@ static void push_dep(char ***deps, const char *expr)
                 strv_push(deps, expr);
 }
 
+/* A source, osource or rsource line of RELPATH: walk the file it names. */
+static void kwalk_source(struct kwalk *w, const char *relpath, const char *s)
+{
+        char *q1 = strchr(s, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
+        if (!q2)
+                return;
+        _cleanup_free_ char *rel = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
+        /* $(SRCARCH) is the only variable source lines use on x86. */
+        char *var = rel ? strstr(rel, "$(SRCARCH)") : NULL;
+        _cleanup_free_ char *expanded = NULL;
+        if (var && asprintf(&expanded, "%.*sx86%s", (int)(var - rel), rel, var + 10) < 0)
+                return;
+        const char *target = expanded ? expanded : rel;
+        _cleanup_free_ char *relative = NULL;
+        if (s[0] == 'r') { /* rsource: relative to this file */
+                _cleanup_free_ char *dir = strdup(relpath);
+                char *slash = dir ? strrchr(dir, '/') : NULL;
+                if (slash)
+                        *slash = '\0';
+                if (asprintf(&relative, "%s/%s", slash ? dir : ".", target) < 0)
+                        return;
+        }
+        w->depth++;
+        kwalk_file(w, relative ? relative : target);
+        w->depth--;
+}
+
 static void kwalk_file(struct kwalk *w, const char *relpath)
 {
         if (w->depth > 32)
@@ -256,28 +283,7 @@ static void kwalk_file(struct kwalk *w, const char *relpath)
                         in_menu_head = true;
                 } else if (strncmp(s, "source ", 7) == 0 || strncmp(s, "osource ", 8) == 0 ||
                            strncmp(s, "rsource ", 8) == 0) {
-                        char *q1 = strchr(s, '"'), *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
-                        if (!q2)
-                                continue;
-                        _cleanup_free_ char *rel = strndup(q1 + 1, (size_t)(q2 - q1 - 1));
-                        /* $(SRCARCH) is the only variable source lines use on x86. */
-                        char *var = rel ? strstr(rel, "$(SRCARCH)") : NULL;
-                        _cleanup_free_ char *expanded = NULL;
-                        if (var && asprintf(&expanded, "%.*sx86%s", (int)(var - rel), rel, var + 10) < 0)
-                                continue;
-                        const char *target = expanded ? expanded : rel;
-                        _cleanup_free_ char *relative = NULL;
-                        if (s[0] == 'r') { /* rsource: relative to this file */
-                                _cleanup_free_ char *dir = strdup(relpath);
-                                char *slash = dir ? strrchr(dir, '/') : NULL;
-                                if (slash)
-                                        *slash = '\0';
-                                if (asprintf(&relative, "%s/%s", slash ? dir : ".", target) < 0)
-                                        continue;
-                        }
-                        w->depth++;
-                        kwalk_file(w, relative ? relative : target);
-                        w->depth--;
+                        kwalk_source(w, relpath, s);
                 } else if (strncmp(s, "config ", 7) == 0 || strncmp(s, "menuconfig ", 11) == 0) {
                         const char *name = s + (s[0] == 'c' ? 7 : 11);
                         if (strncmp(name, w->sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
