@@ -21,15 +21,9 @@
 #include "report.h"
 #include "stages.h"
 #include "variant.h"
+#include "../common/clock.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
-
-static double mono_s(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* One boot; on success fills *s and returns 0, else returns -1 with *why set. */
 static int boot_once(struct variant *v, const struct bench_request *q, struct accel_choice *accel,
@@ -92,7 +86,7 @@ static void progress(bool tty, size_t done, size_t total, double t0, const char 
 {
         if (!tty)
                 return;
-        double el = mono_s() - t0;
+        double el = now_sec() - t0;
         double eta = done ? el / (double)done * (double)(total - done) : 0;
         fprintf(stderr, "\r\033[K[%zu/%zu] %s, elapsed %.0f s, ETA %dm%02ds", done, total, what, el, (int)eta / 60,
                 (int)eta % 60);
@@ -128,9 +122,7 @@ static bool random_bit(void)
         unsigned char b;
         if (getrandom(&b, 1, GRND_NONBLOCK) == 1)
                 return b & 1;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (ts.tv_nsec >> 10) & 1;
+        return (now_usec() >> 3) & 1;
 }
 
 /* A bench as it runs. */
@@ -258,7 +250,7 @@ int bench_run(const struct bench_request *q)
                         goto out;
                 }
         b.tty = isatty(STDERR_FILENO);
-        b.t0 = mono_s();
+        b.t0 = now_sec();
         b.total = (size_t)(q->warmup + q->runs) * b.nv;
         run_warmup(&b);
         run_timed(&b);

@@ -12,6 +12,7 @@
 
 #include "boot.h"
 #include "console.h"
+#include "../common/clock.h"
 #include "../common/fileio.h"
 #include "../common/contract.h"
 #include "../common/log.h"
@@ -20,13 +21,6 @@
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
-
-static uint64_t mono_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 /* Under TCG the guest's TSC runs at the host's TSC rate (QEMU reads the host's counter).  The
  * guest kernel calibrates it against the emulated PIT, which under a loaded host fails now and
@@ -224,7 +218,7 @@ static void watch_channels(struct watch *w, int rd[N_CHANNELS])
         while (p[0].fd >= 0 || p[1].fd >= 0 || p[2].fd >= 0) {
                 int wait_ms = -1;
                 if (w->deadline && !w->killed) {
-                        uint64_t now = mono_us();
+                        uint64_t now = now_usec();
                         if (now >= w->deadline) {
                                 w->r->timed_out = true;
                                 kill_qemu(w);
@@ -237,7 +231,7 @@ static void watch_channels(struct watch *w, int rd[N_CHANNELS])
                                 continue;
                         break;
                 }
-                uint64_t now = mono_us() - w->t0;
+                uint64_t now = now_usec() - w->t0;
                 for (int i = 0; i < N_CHANNELS; i++) {
                         if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
                                 continue;
@@ -278,7 +272,7 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
         so.stdout_fd = wr[CH_PAYLOAD];
         so.pass_fd = wr[CH_CONSOLE];
         so.stderr_fd = wr[CH_STDERR];
-        struct watch w = { .c = c, .accel = accel, .r = ret, .t0 = mono_us() };
+        struct watch w = { .c = c, .accel = accel, .r = ret, .t0 = now_usec() };
         w.pid = spawn_argv(argv, &so);
         for (int i = 0; i < N_CHANNELS; i++)
                 close(wr[i]);
@@ -290,9 +284,9 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
         w.deadline = c->timeout_s > 0 ? w.t0 + (uint64_t)c->timeout_s * 1000000u : 0;
         console_init(&w.console, ret, STDERR_FILENO, c->show_console);
         watch_channels(&w, rd);
-        console_finish(&w.console, mono_us() - w.t0);
+        console_finish(&w.console, now_usec() - w.t0);
         ret->qemu_status = wait_exit_status(w.pid);
-        ret->host_exit_us = mono_us() - w.t0;
+        ret->host_exit_us = now_usec() - w.t0;
         ret->qemu_stderr = w.err ? w.err : strdup("");
         ret->payload_tail = strndup(w.payload.buf, w.payload.len);
         return 0;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "peer.h"
+#include "../common/clock.h"
 #include "../common/marker.h"
 
 #ifdef HAVE_GUESTFS
@@ -14,13 +15,6 @@
 bool peer_libguestfs_available(void)
 {
         return true;
-}
-
-static double mono_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 /* Console bytes arrive in arbitrary pieces: lines are assembled here, and a marker line is
@@ -51,7 +45,7 @@ static void on_console(guestfs_h *g, void *opaque, uint64_t event, int handle, i
 {
         (void)g, (void)event, (void)handle, (void)flags, (void)array, (void)array_len;
         struct console_lines *c = opaque;
-        double now = mono_ms();
+        double now = ((double)now_usec() / 1000.0);
         for (size_t i = 0; i < len; i++) {
                 if (buf[i] == '\n' || buf[i] == '\r')
                         console_line(c, now);
@@ -94,15 +88,15 @@ int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, doub
                                            GUESTFS_ADD_DRIVE_OPTS_FORMAT, "raw", -1);
         if (r == 0 && console.cap > 0)
                 r = guestfs_set_event_callback(g, on_console, GUESTFS_EVENT_APPLIANCE, 0, &console) < 0 ? -1 : 0;
-        double t0 = mono_ms(), t1 = t0, t2 = t0;
+        double t0 = ((double)now_usec() / 1000.0), t1 = t0, t2 = t0;
         console.t0 = t0;
         if (r == 0) {
                 r = guestfs_launch(g);
-                t1 = mono_ms();
+                t1 = ((double)now_usec() / 1000.0);
         }
         if (r == 0) {
                 r = guestfs_shutdown(g);
-                t2 = mono_ms();
+                t2 = ((double)now_usec() / 1000.0);
         }
         if (r != 0) {
                 const char *e = guestfs_last_error(g);

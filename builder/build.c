@@ -28,6 +28,7 @@
 #include "modlist.h"
 #include "../common/appliance.h"
 #include "../common/bzimage.h"
+#include "../common/clock.h"
 #include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
@@ -627,16 +628,8 @@ static int run_tool(char *const *argv, char **env_add, const char *what)
                 return 0;
         _cleanup_free_ char *out = NULL;
         lseek(logfd, 0, SEEK_SET);
-        if (read_full_fd(logfd, &out, NULL) == 0) {
-                /* The last few lines say what went wrong. */
-                size_t len = strlen(out);
-                int lines = 0;
-                const char *start = out + len;
-                while (start > out && lines < 8)
-                        if (*--start == '\n' && start != out + len - 1)
-                                lines++;
-                fprintf(stderr, "%s", start == out ? out : start + 1);
-        }
+        if (read_full_fd(logfd, &out, NULL) == 0)
+                log_text_tail(NULL, out, 8); /* the last few lines say what went wrong */
         log_error("%s failed (%s exited with status %d)", what, argv[0], st);
         return -EIO;
 }
@@ -656,23 +649,6 @@ static int read_ext2_uuid(const char *image, char ret[37])
                  u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
                  u[14], u[15]);
         return 0;
-}
-
-static double mono_seconds(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Replace dir with tmp: an atomic exchange when dir exists, else a rename. */
-static int swap_into_place(const char *tmp, const char *dir)
-{
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
-                return rm_rf(tmp); /* tmp now holds the previous appliance */
-        if (errno != ENOENT)
-                return -errno;
-        return rename(tmp, dir) < 0 ? -errno : 0;
 }
 
 /* supermin.d: from --from-supermin-d (all of it but its init, which the lean init replaces), or
@@ -906,7 +882,7 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         b.cmdline = cmdline;
         b.uuid = uuid;
         b.hook_names = hook_names;
-        b.seconds = mono_seconds() - t0;
+        b.seconds = now_sec() - t0;
         return write_manifest(tmp, o, p, &b);
 }
 
@@ -1007,13 +983,13 @@ static int build_locked(const struct build_opts *o, struct build_plan *p, double
                 return log_error_errno(-errno, "cannot create a build directory next to %s", o->output);
         chmod(tmp, 0755);
         int r = build_into(tmp, o, p, t0);
-        if (r >= 0 && (r = swap_into_place(tmp, o->output)) < 0)
+        if (r >= 0 && (r = dir_replace(tmp, o->output)) < 0)
                 log_error_errno(r, "cannot move the new appliance into %s", o->output);
         if (r < 0) {
                 rm_rf(tmp);
                 return r;
         }
-        log_info("appliance ready in %s (%.1f s)", o->output, mono_seconds() - t0);
+        log_info("appliance ready in %s (%.1f s)", o->output, now_sec() - t0);
         return 0;
 }
 
@@ -1024,7 +1000,7 @@ int cmd_build(int argc, char **argv)
         _cleanup_strv_free_ char **pk = o.packages, **cp = o.copies, **hk = o.hooks, **md = o.modules;
         if (done >= 0)
                 return done;
-        double t0 = mono_seconds();
+        double t0 = now_sec();
         _cleanup_(plan_free) struct build_plan p = { 0 };
         int r = validate(&o, &p);
         if (r >= 0)

@@ -146,12 +146,6 @@ static int out_new_file(struct outbuf *o, const char *name, unsigned mode, size_
         return out_entry_as(o, &e, name, data, data_len);
 }
 
-static const char *base_name(const char *path)
-{
-        const char *s = strrchr(path, '/');
-        return s ? s + 1 : path;
-}
-
 static bool is_module_file(const char *name)
 {
         return strstr(name, ".ko") != NULL && !strchr(name, '/');

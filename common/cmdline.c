@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "strv.h"
 #include "macro.h"
 
 static bool is_blank(char c)
@@ -132,15 +133,6 @@ static int hexval(char c)
         return -1;
 }
 
-void argv_free(char **argv)
-{
-        if (!argv)
-                return;
-        for (char **a = argv; *a; a++)
-                free(*a);
-        free(argv);
-}
-
 int argv_decode(const char *value, char ***ret_argv, size_t *ret_argc)
 {
         size_t argc = 1;
@@ -154,7 +146,7 @@ int argv_decode(const char *value, char ***ret_argv, size_t *ret_argc)
                 size_t seg = strcspn(s, ",");
                 char *a = malloc(seg + 1), *o = a;
                 if (!a) {
-                        argv_free(argv);
+                        strv_free(argv);
                         return -ENOMEM;
                 }
                 argv[i] = a;
@@ -166,7 +158,7 @@ int argv_decode(const char *value, char ***ret_argv, size_t *ret_argc)
                         int hi = k + 2 < seg ? hexval(s[k + 1]) : -1;
                         int lo = hi >= 0 ? hexval(s[k + 2]) : -1;
                         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                                argv_free(argv);
+                                strv_free(argv);
                                 return -EINVAL;
                         }
                         *o++ = (char)(hi * 16 + lo);

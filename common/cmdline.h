@@ -27,8 +27,8 @@ const char *cmdline_get(const struct cmdline *c, const char *key);
 
 /* Encode argv (argc >= 1) as one token value; returns 0 or -errno. */
 int argv_encode(char *const *argv, size_t argc, char **ret);
-/* Decode a value made by argv_encode into a NULL-terminated malloc'd argv. -EINVAL on a bad escape. */
+/* Decode a value made by argv_encode into a NULL-terminated malloc'd argv (free it with strv_free).
+ * -EINVAL on a bad escape. */
 int argv_decode(const char *value, char ***ret_argv, size_t *ret_argc);
-void argv_free(char **argv);
 
 #endif

@@ -178,3 +178,12 @@ char *path_join(const char *a, const char *b)
                 return NULL;
         return r;
 }
+
+int dir_replace(const char *tmp, const char *dir)
+{
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
+                return rm_rf(tmp); /* tmp now holds what dir was */
+        if (errno != ENOENT)
+                return -errno;
+        return rename(tmp, dir) < 0 ? -errno : 0;
+}

@@ -16,6 +16,9 @@ int write_full(int fd, const void *buf, size_t len);
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
 /* Copy a regular file's content and mode. */
 int copy_file(const char *src, const char *dst);
+/* Put directory TMP in DIR's place: one atomic exchange when DIR exists (its old content,
+ * then in TMP, is removed), else a rename.  Readers see the old DIR or the new, never neither. */
+int dir_replace(const char *tmp, const char *dir);
 /* mkdir -p. */
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf (does not cross mount points; does not follow symlinks). */

@@ -72,3 +72,18 @@ int log_error_errno(int r, const char *fmt, ...)
         va_end(ap);
         return r < 0 ? r : -r;
 }
+
+void log_text_tail(const char *title, const char *text, int lines)
+{
+        size_t len = strlen(text);
+        const char *start = text + len;
+        /* A final newline ends the last line; it does not start another. */
+        if (start > text && start[-1] == '\n')
+                start--;
+        for (int seen = 0; start > text; start--)
+                if (start[-1] == '\n' && ++seen == lines)
+                        break;
+        if (title)
+                fprintf(stderr, "--- %s ---\n", title);
+        fprintf(stderr, "%s%s", start, len && text[len - 1] != '\n' ? "\n" : "");
+}

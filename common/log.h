@@ -16,6 +16,9 @@ void log_warn(const char *fmt, ...) _printf_(1, 2);
 void log_info(const char *fmt, ...) _printf_(1, 2);
 void log_debug(const char *fmt, ...) _printf_(1, 2);
 
+/* The last LINES lines of TEXT on stderr (a failed tool's output, a build log's end), under
+ * "--- TITLE ---" when TITLE is given. */
+void log_text_tail(const char *title, const char *text, int lines);
 /* Log "error: MSG: strerror(-r)" and return r (a negative errno), systemd-style. */
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
 

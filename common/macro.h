@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -27,5 +28,13 @@ static inline void closedirp(DIR **d) { if (*d) closedir(*d); }
 #define TAKE_FD(fd) ({ int _fd_ = (fd); (fd) = -1; _fd_; })
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* The last component of a path, in place (basename(3) may modify its argument or depend on
+ * which header declared it). */
+static inline const char *base_name(const char *path)
+{
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
 
 #endif

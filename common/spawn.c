@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "clock.h"
 #include "macro.h"
 #include "spawn.h"
 
@@ -89,13 +90,6 @@ static ssize_t drain_into(int fd, char **buf, size_t *len, size_t *cap)
         return k;
 }
 
-static int64_t mono_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int run_capture(char *const *argv, char **ret_out, char **ret_err)
 {
         return run_capture_timeout(argv, -1, ret_out, ret_err);
@@ -124,12 +118,12 @@ int run_capture_timeout(char *const *argv, int timeout_ms, char **ret_out, char 
         struct pollfd p[2] = { { .fd = outp[0], .events = POLLIN }, { .fd = errp[0], .events = POLLIN } };
         int open_fds = errp[0] >= 0 ? 2 : 1;
         int r = 0;
-        int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+        int64_t deadline = timeout_ms >= 0 ? now_msec() + timeout_ms : -1;
         bool killed = false;
         while (pid > 0 && open_fds > 0) {
                 int wait_ms = -1;
                 if (deadline >= 0 && !killed) {
-                        int64_t left = deadline - mono_ms();
+                        int64_t left = deadline - now_msec();
                         if (left <= 0) {
                                 /* Killed, its pipes close: the loop reads them to EOF. */
                                 kill(pid, SIGKILL);

@@ -19,6 +19,7 @@
 #include "../common/cmdline.h"
 #include "../common/contract.h"
 #include "../common/fileio.h"
+#include "../common/strv.h"
 
 #define UDEV_SUBSYSTEMS_DEFAULT "block"
 /* guestfsd's channel appears as /dev/virtio-ports/NAME through udev. */
@@ -144,13 +145,13 @@ static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
         const char *rescue = guestfs ? cmdline_get(cl, "guestfs_rescue") : NULL;
         if (rescue && streq(rescue, "1") && !(enc && *enc)) {
                 int rst = libguestfs_rescue(cl, argv);
-                argv_free(argv);
+                strv_free(argv);
                 return rst;
         }
         int st = run_child_and_wait(argv ? argv : builtin ? sh_argv : shell_argv, true);
         if (guestfs && argv && st != 0)
                 init_error("%s exited with status %d", argv[0], st < 0 ? INIT_STATUS_FAILED : st);
-        argv_free(argv);
+        strv_free(argv);
         return st < 0 ? INIT_STATUS_FAILED : st;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "../common/clock.h"
 
 static int sig_fd = -1;
 
@@ -68,16 +69,9 @@ pid_t spawn_child(char *const *argv, bool payload)
         _exit(err == ENOENT ? INIT_STATUS_NOT_FOUND : INIT_STATUS_CANNOT_EXEC);
 }
 
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int wait_child(pid_t target, int timeout_ms)
 {
-        int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+        int64_t deadline = timeout_ms < 0 ? -1 : now_msec() + timeout_ms;
         for (;;) {
                 /* Reap first: the child may have exited before we got here. */
                 for (;;) {
@@ -92,7 +86,7 @@ int wait_child(pid_t target, int timeout_ms)
                 }
                 int wait_for = -1;
                 if (deadline >= 0) {
-                        int64_t left = deadline - now_ms();
+                        int64_t left = deadline - now_msec();
                         if (left <= 0)
                                 return -ETIMEDOUT;
                         wait_for = (int)left;

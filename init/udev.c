@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "../common/clock.h"
 #include "../common/contract.h"
 #include "../common/fileio.h"
 
@@ -54,17 +55,10 @@ const char *udev_find_daemon(void)
         return NULL;
 }
 
-static int64_t mono_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run a helper with what is left of the deadline; kill it if it overruns. */
 static int run_bounded(char *const *argv, int64_t deadline)
 {
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - now_msec();
         if (left <= 0)
                 return -ETIMEDOUT;
         pid_t pid = spawn_child(argv, false);
@@ -148,7 +142,7 @@ static int monitor_open(void)
 /* Wait for FD to become readable, at most until DEADLINE: 0, -ETIMEDOUT or -errno. */
 static int poll_until(int fd, int64_t deadline)
 {
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - now_msec();
         if (left <= 0)
                 return -ETIMEDOUT;
         struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -203,7 +197,7 @@ int udev_start(enum udev_mode mode, const char *subsystems, unsigned timeout_ms)
                 init_error(CMDLINE_UDEV " asks for udev, but no udevd is in the appliance");
                 return -ENOENT;
         }
-        int64_t deadline = mono_ms() + timeout_ms;
+        int64_t deadline = now_msec() + timeout_ms;
         char *daemon_argv[] = { (char *)udevd, "--daemon", "--resolve-names=never", NULL };
         int r = run_bounded(daemon_argv, deadline);
         if (r < 0)

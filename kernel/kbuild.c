@@ -26,6 +26,7 @@
 #include "fragment.h"
 #include "kbuild.h"
 #include "../common/bzimage.h"
+#include "../common/clock.h"
 #include "../common/hash.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
@@ -41,13 +42,6 @@ struct kbuild_opts {
         int jobs;           /* --jobs N */
         bool force;         /* --force: ignore the cache */
 };
-
-static double mono_s(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Shipped fragments: next to the binary in the build tree, else installed in pkgdatadir. */
 static char *configs_dir(void)
@@ -176,7 +170,7 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
                 close(pfd[0]);
                 return (int)pid;
         }
-        double t0 = mono_s(), last = 0;
+        double t0 = now_sec(), last = 0;
         unsigned long lines = 0;
         char buf[16384];
         for (;;) {
@@ -188,7 +182,7 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
                 write_full(logfd, buf, (size_t)k);
                 for (ssize_t i = 0; i < k; i++)
                         lines += buf[i] == '\n';
-                double now = mono_s();
+                double now = now_sec();
                 if (progress && now - last > 0.5) {
                         fprintf(stderr, "\r%s: %lu steps, %.0f s ", what, lines, now - t0);
                         last = now;
@@ -196,22 +190,15 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
         }
         close(pfd[0]);
         if (progress)
-                fprintf(stderr, "\r%s: %lu steps, %.0f s\n", what, lines, mono_s() - t0);
+                fprintf(stderr, "\r%s: %lu steps, %.0f s\n", what, lines, now_sec() - t0);
         return wait_exit_status(pid);
 }
 
 static void show_log_tail(const char *logpath, int lines)
 {
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file(logpath, &text, NULL) < 0)
-                return;
-        size_t len = strlen(text);
-        const char *s = text + len;
-        int seen = 0;
-        while (s > text && seen <= lines)
-                if (*--s == '\n')
-                        seen++;
-        fprintf(stderr, "--- last lines of %s ---\n%s", logpath, s == text ? s : s + 1);
+        _cleanup_free_ char *text = NULL, *title = NULL;
+        if (read_full_file(logpath, &text, NULL) == 0 && asprintf(&title, "last lines of %s", logpath) >= 0)
+                log_text_tail(title, text, lines);
 }
 
 /* Report requested options missing from the final config; returns how many. */
@@ -293,15 +280,10 @@ static int publish(const char *cached, const char *out)
                 _cleanup_free_ char *a = path_join(cached, files[i]), *b = path_join(tmp, files[i]);
                 r = a && b ? copy_file(a, b) : -ENOMEM;
         }
-        if (r >= 0) {
-                if (renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_EXCHANGE) == 0)
-                        r = 0;
-                else if (errno == ENOENT)
-                        r = rename(tmp, out) < 0 ? -errno : 0;
-                else
-                        r = -errno;
-        }
-        rm_rf(tmp);
+        if (r >= 0)
+                r = dir_replace(tmp, out);
+        if (r < 0)
+                rm_rf(tmp);
         return r < 0 ? log_error_errno(r, "cannot write the kernel to %s", out) : 0;
 }
 
@@ -464,7 +446,7 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
         _cleanup_free_ char *ver = NULL;
         bzimage_version(img_to, &ver);
         write_kernel_manifest(work, f->source, ver, f->frags, o->base, kconfig_enabled(&fin),
-                              (long long)file_size(img_to), mono_s() - f->t0, f->key);
+                              (long long)file_size(img_to), now_sec() - f->t0, f->key);
         return 0;
 }
 
@@ -487,13 +469,13 @@ static int build_fresh(const struct kbuild_opts *o, const struct fresh *f)
         rm_rf(f->kdir);
         if (rename(work, f->kdir) < 0)
                 return log_error_errno(-errno, "cannot move the kernel into %s", f->kdir);
-        log_info("kernel built in %.0f s: %s", mono_s() - f->t0, f->kdir);
+        log_info("kernel built in %.0f s: %s", now_sec() - f->t0, f->kdir);
         return 0;
 }
 
 static int kernel_build(const struct kbuild_opts *o)
 {
-        double t0 = mono_s();
+        double t0 = now_sec();
         _cleanup_strv_free_ char **frags = NULL;
         _cleanup_(kconfig_free) struct kconfig req = { 0 };
         _cleanup_free_ char *source = NULL;

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "udev-shim.h"
+#include "../../common/clock.h"
 #include "../../common/macro.h"
 
 #define UDEV_CONTROL "/run/udev/control"
@@ -67,12 +68,6 @@ static bool parse_seconds(const char *s, long *ret_ms)
                 return false;
         *ret_ms = v * 1000;
         return true;
-}
-
-static const char *base_name(const char *p)
-{
-        const char *s = strrchr(p, '/');
-        return s ? s + 1 : p;
 }
 
 /* True when ARGV is `udevadm [--debug|-d] settle [-E FILE|--exit-if-exists=FILE]
@@ -124,7 +119,7 @@ static int send_ctrl(int fd, int type)
 static int poll_until(int fd, short events, long long deadline)
 {
         for (;;) {
-                long long left = deadline - udev_shim_now_ms();
+                long long left = deadline - now_msec();
                 if (left <= 0)
                         return 0;
                 struct pollfd p = { .fd = fd, .events = events };
@@ -151,7 +146,7 @@ static int udevd_ping(long timeout_ms)
         if (r >= 0)
                 r = send_ctrl(fd, UDEV_CTRL_END_MESSAGES);
         if (r >= 0) {
-                long long deadline = udev_shim_now_ms() + (timeout_ms > PING_MIN_TIMEOUT_MS ? timeout_ms : PING_MIN_TIMEOUT_MS);
+                long long deadline = now_msec() + (timeout_ms > PING_MIN_TIMEOUT_MS ? timeout_ms : PING_MIN_TIMEOUT_MS);
                 r = poll_until(fd, POLLIN, deadline);
                 r = r == 0 ? -ETIME : r < 0 ? r : 0;
         }
@@ -170,7 +165,7 @@ static bool settled(const struct settle_request *req)
  * queue did not empty in time; another negative errno when it could not ask. */
 static int settle(const struct settle_request *req)
 {
-        long long deadline = udev_shim_now_ms() + req->timeout_ms;
+        long long deadline = now_msec() + req->timeout_ms;
         int r = udevd_ping(req->timeout_ms);
         if (r < 0)
                 return r;
@@ -200,7 +195,7 @@ int execvp(const char *file, char *const argv[])
 {
         struct settle_request req;
         if (parse_settle(file, argv, &req)) {
-                long long start = udev_shim_now_ms();
+                long long start = now_msec();
                 int r = settle(&req);
                 if (r == 0 || r == -ETIMEDOUT || r == -ETIME) {
                         if (r == -ETIME)
@@ -208,7 +203,7 @@ int execvp(const char *file, char *const argv[])
                         else if (r == -ETIMEDOUT)
                                 fprintf(stderr, "udevadm settle: timed out waiting for the udev queue to empty\n");
                         else if (udev_shim_verbose)
-                                fprintf(stderr, "leanboot-udev-wait: settle answered in %lld ms\n", udev_shim_now_ms() - start);
+                                fprintf(stderr, "leanboot-udev-wait: settle answered in %lld ms\n", now_msec() - start);
                         _exit(r == 0 ? EXIT_SUCCESS : EXIT_FAILURE); /* udevadm's status */
                 }
                 /* No udevd to ask, or no inotify: let udevadm decide. */

@@ -10,5 +10,3 @@
 /* Set from LEANBOOT_UDEV_VERBOSE when the library loads: say what each wait cost. */
 extern UDEV_SHIM_INTERNAL bool udev_shim_verbose;
 
-/* CLOCK_MONOTONIC in milliseconds, for the waits' deadlines and reports. */
-UDEV_SHIM_INTERNAL long long udev_shim_now_ms(void);

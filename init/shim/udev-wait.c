@@ -25,17 +25,11 @@
 #include <unistd.h>
 
 #include "udev-shim.h"
+#include "../../common/clock.h"
 
 #define WAIT_LIMIT_MS 60000
 
 bool udev_shim_verbose;
-
-long long udev_shim_now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 __attribute__((constructor)) static void leanboot_wait_for_udev(void)
 {
@@ -56,12 +50,12 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
                 close(fd);
                 fd = -1;
         }
-        long long start = udev_shim_now_ms(), deadline = start + WAIT_LIMIT_MS;
+        long long start = now_msec(), deadline = start + WAIT_LIMIT_MS;
         bool ready_seen;
-        while (!(ready_seen = access(ready, F_OK) == 0) && udev_shim_now_ms() < deadline) {
+        while (!(ready_seen = access(ready, F_OK) == 0) && now_msec() < deadline) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
                 /* Without inotify, look again every 10 ms. */
-                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - udev_shim_now_ms())) < 0) {
+                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - now_msec())) < 0) {
                         if (errno != EINTR)
                                 break;
                 }
@@ -74,7 +68,7 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
         if (!ready_seen)
                 fprintf(stderr, "leanboot-udev-wait: udev not done after %d s, starting anyway\n", WAIT_LIMIT_MS / 1000);
         else if (udev_shim_verbose)
-                fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", udev_shim_now_ms() - start);
+                fprintf(stderr, "leanboot-udev-wait: waited %lld ms for udev\n", now_msec() - start);
 out:
         unsetenv("LEANBOOT_UDEV_READY");
         unsetenv("LEANBOOT_UDEV_VERBOSE");

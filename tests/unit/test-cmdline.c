@@ -7,6 +7,7 @@
 #include "tap.h"
 #include "common/cmdline.h"
 #include "common/fileio.h"
+#include "common/strv.h"
 #include "common/macro.h"
 
 struct split_case {
@@ -101,7 +102,7 @@ static void test_roundtrip(void)
                 for (size_t k = 0; k < n && k < dn; k++)
                         CHECK_STR(dec[k], cases[i][k], "arg");
                 CHECK(dec && dec[dn] == NULL, "argv is NULL-terminated");
-                argv_free(dec);
+                strv_free(dec);
         }
         _cleanup_free_ char *enc = NULL;
         argv_encode((char *const[]){ "echo", "a b", NULL }, 2, &enc);
