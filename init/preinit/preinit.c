@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "keep-list.h"
 #include "../../common/contract.h"
 #include "../../common/fileio.h"
 #include "../../common/macro.h"
@@ -61,19 +62,6 @@ static int virtio_type(const char *dir)
         return -1;
 }
 
-/* The keep list ("1 2 3 8\n") as a bit set: virtio device types are small numbers. */
-static uint64_t parse_types(const char *s)
-{
-        uint64_t set = 0;
-        for (char *end;; s = end) {
-                long t = strtol(s, &end, 10);
-                if (end == s)
-                        return set;
-                if (t >= 0 && t < 64)
-                        set |= UINT64_C(1) << t;
-        }
-}
-
 static void override_unused_devices(uint64_t keep)
 {
         _cleanup_closedir_ DIR *d = opendir(PCI_DEVICES);
@@ -103,7 +91,7 @@ static void leave_unused_devices_unbound(void)
                 fprintf(stderr, "leanboot-preinit: cannot mount /sys: %s\n", strerror(errno));
                 return;
         }
-        override_unused_devices(parse_types(keep));
+        override_unused_devices(virtio_keep_parse(keep));
         /* supermin's init mounts /sys itself (EBUSY if it is still mounted) and unmounts it. */
         if (umount("/sys") < 0)
                 fprintf(stderr, "leanboot-preinit: cannot unmount /sys: %s\n", strerror(errno));

@@ -29,6 +29,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "settle-args.h"
 #include "udev-shim.h"
 #include "../../common/clock.h"
 #include "../../common/macro.h"
@@ -36,7 +37,6 @@
 #define UDEV_CONTROL "/run/udev/control"
 #define UDEV_RUN_DIR "/run/udev"
 #define UDEV_QUEUE "/run/udev/queue"
-#define SETTLE_DEFAULT_TIMEOUT_MS (120 * 1000)
 #define PING_MIN_TIMEOUT_MS (5 * 1000)
 
 /* udevd's control message (UdevCtrlMessageWire in systemd v252's src/udev/udev-ctrl.c): udevd
@@ -52,54 +52,6 @@ struct udev_ctrl_wire {
                 char buf[256];
         } value;
 };
-
-struct settle_request {
-        const char *exists; /* -E FILE, or NULL */
-        long timeout_ms;
-};
-
-/* "N" or "Ns" seconds, as guestfsd and scripts write them; anything fancier goes to udevadm. */
-static bool parse_seconds(const char *s, long *ret_ms)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || v < 0 || v > 86400 || (*end && !(end[0] == 's' && end[1] == '\0')))
-                return false;
-        *ret_ms = v * 1000;
-        return true;
-}
-
-/* True when ARGV is `udevadm [--debug|-d] settle [-E FILE|--exit-if-exists=FILE]
- * [-t SEC|--timeout=SEC]...` and nothing else. */
-static bool parse_settle(const char *file, char *const argv[], struct settle_request *ret)
-{
-        if (!file || !streq(base_name(file), "udevadm") || !argv || !argv[0])
-                return false;
-        size_t i = 1;
-        while (argv[i] && (streq(argv[i], "--debug") || streq(argv[i], "-d")))
-                i++;
-        if (!argv[i] || !streq(argv[i], "settle"))
-                return false;
-        struct settle_request r = { NULL, SETTLE_DEFAULT_TIMEOUT_MS };
-        for (i++; argv[i]; i++) {
-                const char *a = argv[i];
-                if ((streq(a, "-E") || streq(a, "--exit-if-exists")) && argv[i + 1] && argv[i + 1][0])
-                        r.exists = argv[++i];
-                else if (strncmp(a, "--exit-if-exists=", 17) == 0 && a[17])
-                        r.exists = a + 17;
-                else if ((streq(a, "-t") || streq(a, "--timeout")) && argv[i + 1]) {
-                        if (!parse_seconds(argv[++i], &r.timeout_ms))
-                                return false;
-                } else if (strncmp(a, "--timeout=", 10) == 0) {
-                        if (!parse_seconds(a + 10, &r.timeout_ms))
-                                return false;
-                } else
-                        return false;
-        }
-        *ret = r;
-        return true;
-}
 
 static int send_ctrl(int fd, int type)
 {
@@ -194,7 +146,7 @@ static int settle(const struct settle_request *req)
 int execvp(const char *file, char *const argv[])
 {
         struct settle_request req;
-        if (parse_settle(file, argv, &req)) {
+        if (settle_args_parse(file, argv, &req)) {
                 long long start = now_msec();
                 int r = settle(&req);
                 if (r == 0 || r == -ETIMEDOUT || r == -ETIME) {

@@ -1,0 +1,66 @@
+/* The guest programs' own parsers: which `udevadm` command lines the guestfsd shim answers
+ * itself (init/shim/settle-args.c), and the pre-init's keep list (init/preinit/keep-list.c). */
+#include <config.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "tap.h"
+#include "init/preinit/keep-list.h"
+#include "init/shim/settle-args.h"
+
+static void test_settle(void)
+{
+        static const struct {
+                const char *file;
+                const char *argv[8];
+                bool settle;
+                const char *exists;
+                long timeout_ms;
+        } cases[] = {
+                { "udevadm", { "udevadm", "settle" }, true, NULL, SETTLE_DEFAULT_TIMEOUT_MS },
+                { "/usr/bin/udevadm", { "udevadm", "settle", "-E", "/dev/sda" }, true, "/dev/sda", SETTLE_DEFAULT_TIMEOUT_MS },
+                { "udevadm", { "udevadm", "--debug", "settle", "--exit-if-exists=/dev/sdb", "-t", "5" }, true, "/dev/sdb", 5000 },
+                { "udevadm", { "udevadm", "-d", "settle", "--timeout=30s" }, true, NULL, 30000 },
+                { "udevadm", { "udevadm", "settle", "-t", "0" }, true, NULL, 0 },
+                { "udevadm", { "udevadm", "trigger" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "--timeout=1.5" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "-t", "86401" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "-t", "-1" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "-E" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "-E", "" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "settle", "--seq-start=3" }, false, NULL, 0 },
+                { "udevadm", { "udevadm", "--version" }, false, NULL, 0 },
+                { "udevadm", { "udevadm" }, false, NULL, 0 },
+                { "/bin/udevadm-wrapper", { "udevadm", "settle" }, false, NULL, 0 },
+                { "sh", { "sh", "-c", "udevadm settle" }, false, NULL, 0 },
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+                struct settle_request r = { "untouched", -7 };
+                bool got = settle_args_parse(cases[i].file, (char *const *)cases[i].argv, &r);
+                if (!cases[i].settle) {
+                        CHECK(!got && r.timeout_ms == -7, "case %zu: left to udevadm, request untouched", i);
+                        continue;
+                }
+                CHECK(got && r.timeout_ms == cases[i].timeout_ms &&
+                              (cases[i].exists ? r.exists && strcmp(r.exists, cases[i].exists) == 0 : !r.exists),
+                      "case %zu: answered by the shim (timeout %ld ms, -E %s)", i, r.timeout_ms, r.exists ? r.exists : "-");
+        }
+}
+
+static void test_keep_list(void)
+{
+        CHECK(virtio_keep_parse("1 2 3 8\n") == ((1u << 1) | (1u << 2) | (1u << 3) | (1u << 8)),
+              "the builder's list: net, block, console, SCSI");
+        CHECK(virtio_keep_parse("") == 0, "empty: nothing kept");
+        CHECK(virtio_keep_parse("63 64 -1 0") == ((UINT64_C(1) << 63) | 1), "0 to 63 kept, the rest ignored");
+        CHECK(virtio_keep_parse("2 x 3") == (1u << 2), "reading stops at what is not a number");
+        CHECK(virtio_keep_parse("12") == (1u << 12), "two digits are one type, not 1 and 2");
+}
+
+int main(void)
+{
+        test_settle();
+        test_keep_list();
+        return tap_done();
+}
