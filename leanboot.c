@@ -12,6 +12,7 @@
 #include "benchmark/analyze.h"
 #include "benchmark/demo.h"
 #include "kernel/kbuild.h"
+#include "common/exit-status.h"
 #include "common/log.h"
 #include "common/macro.h"
 
@@ -56,16 +57,16 @@ int main(int argc, char **argv)
                         log_set_level(0);
                 } else {
                         log_error("unknown option '%s' (see leanboot --help)", argv[i]);
-                        return 2;
+                        return EXIT_USAGE;
                 }
         }
         if (i >= argc) {
                 usage(stderr);
-                return 2;
+                return EXIT_USAGE;
         }
         for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
                 if (streq(argv[i], commands[k].name))
                         return commands[k].fn(argc - i, argv + i);
         log_error("unknown command '%s' (see leanboot --help)", argv[i]);
-        return 2;
+        return EXIT_USAGE;
 }

@@ -7,6 +7,7 @@
 
 #include "accel.h"
 #include "accel-cmd.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
 
 static void usage(FILE *f)
@@ -39,17 +40,17 @@ int cmd_accel(int argc, char **argv)
                 case 'h': usage(stdout); return 0;
                 default:
                         log_error("accel: unknown option '%s' (see leanboot accel --help)", argv[optind - 1]);
-                        return 2;
+                        return EXIT_USAGE;
                 }
         }
         if (optind < argc) {
                 log_error("accel: unexpected argument '%s' (see leanboot accel --help)", argv[optind]);
-                return 2;
+                return EXIT_USAGE;
         }
         struct accel_choice ac;
         int r = accel_resolve(ACCEL_AUTO, refresh, &ac);
         if (r < 0)
-                return log_error_errno(r, "accel: cannot tell whether KVM works here"), 1;
+                return log_error_errno_status(EXIT_RUNTIME, r, "accel: cannot tell whether KVM works here");
         printf("accel: %s\nreason: %s\n", accel_name(ac.accel), ac.reason);
         /* libguestfs's direct backend trusts a /dev/kvm that opens, as leanboot used to. */
         if (ac.accel == ACCEL_TCG && access("/dev/kvm", F_OK) == 0)

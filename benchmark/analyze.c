@@ -12,7 +12,9 @@
 #include "chart.h"
 #include "initcall.h"
 #include "../common/fileio.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 
 static int by_duration_desc(const void *a, const void *b)
 {
@@ -68,35 +70,34 @@ int cmd_analyze(int argc, char **argv)
                 switch (c) {
                 case 1:
                         if (logpath)
-                                return log_error("analyze: one LOG at a time ('%s')", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "analyze: one LOG at a time ('%s')", optarg);
                         logpath = optarg;
                         break;
                 case 'j': json = optarg; break;
                 case 's': svg = optarg; break;
                 case 't':
-                        top = atoi(optarg);
-                        if (top < 1)
-                                return log_error("analyze: --top '%s': expected a positive number", optarg), 2;
+                        if (parse_int_range(optarg, 1, 1000000, &top) < 0)
+                                return log_error_status(EXIT_USAGE, "analyze: --top '%s': expected a positive number", optarg);
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error("analyze: unknown option or missing value: '%s'", argv[optind - 1]), 2;
+                        return log_error_status(EXIT_USAGE, "analyze: unknown option or missing value: '%s'", argv[optind - 1]);
                 }
         }
         if (!logpath)
-                return log_error("analyze: no LOG given (see leanboot analyze --help)"), 2;
+                return log_error_status(EXIT_USAGE, "analyze: no LOG given (see leanboot analyze --help)");
         _cleanup_free_ char *text = NULL;
         int r = streq(logpath, "-") ? read_full_fd(0, &text, NULL) : read_full_file(logpath, &text, NULL);
         if (r < 0)
-                return log_error_errno(r, "analyze: cannot read '%s'", logpath), 1;
+                return log_error_errno_status(EXIT_RUNTIME, r, "analyze: cannot read '%s'", logpath);
         struct initcall_log l;
         if (initcall_parse(text, &l) < 0)
-                return log_error("analyze: out of memory"), 1;
+                return log_error_status(EXIT_RUNTIME, "analyze: out of memory");
         if (l.n == 0) {
                 log_error("analyze: no initcall records in '%s' (boot with initcall_debug, and read the "
                           "ring buffer or a console with ignore_loglevel)", logpath);
                 initcall_log_free(&l);
-                return 1;
+                return EXIT_RUNTIME;
         }
         if (json && (r = analyze_write_json(&l, json)) < 0)
                 log_error_errno(r, "analyze: cannot write %s", json);
@@ -132,5 +133,5 @@ int cmd_analyze(int argc, char **argv)
         if (l.lines_skipped)
                 printf("%zu initcall line(s) were truncated or garbled and left out\n", l.lines_skipped);
         initcall_log_free(&l);
-        return r < 0 ? 1 : 0;
+        return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

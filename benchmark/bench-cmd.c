@@ -12,7 +12,9 @@
 #include "bench.h"
 #include "peer.h"
 #include "../common/fileio.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
@@ -48,7 +50,7 @@ static void usage(FILE *f)
 static bool logs_dir_ok(const struct bench_request *q)
 {
         if (q->peer || !q->initcalls)
-                return log_error("bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls"), false;
+                return log_error_status(false, "bench: --logs keeps the collected kernel logs: not with --peer or --no-initcalls");
         int r = mkdir_p(q->logs_dir, 0755);
         struct stat st;
         if (r >= 0 && stat(q->logs_dir, &st) == 0 && !S_ISDIR(st.st_mode))
@@ -56,8 +58,8 @@ static bool logs_dir_ok(const struct bench_request *q)
         if (r >= 0 && access(q->logs_dir, W_OK) < 0)
                 r = -errno;
         if (r < 0)
-                return log_error("bench: --logs '%s': cannot create or write that directory: %s", q->logs_dir,
-                                 strerror(-r)), false;
+                return log_error_status(false, "bench: --logs '%s': cannot create or write that directory: %s", q->logs_dir,
+                                 strerror(-r));
         return true;
 }
 
@@ -66,8 +68,8 @@ static int bench_peer(struct bench_request *q, char **pos, bool memory_given)
 {
         size_t np = strv_length(pos);
         if (np > 1 || q->append_a || q->append_b || memory_given)
-                return log_error("bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
-                                 "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)"), 2;
+                return log_error_status(EXIT_USAGE, "bench: --peer libguestfs takes one appliance (the leanboot one), and no --append "
+                                 "or --memory (libguestfs sets the guest's memory: LIBGUESTFS_MEMSIZE)");
         /* Reported with the host line: the memory libguestfs gives both sides. */
         int mb = peer_libguestfs_memsize();
         if (mb > 0)
@@ -77,7 +79,7 @@ static int bench_peer(struct bench_request *q, char **pos, bool memory_given)
                 _cleanup_free_ char *cache = leanboot_cache_dir();
                 dflt = cache ? path_join(cache, "guestfs-appliance") : NULL;
                 if (!dflt || run_self((char *[]){ "build", "--from-supermin-d", "libguestfs", "-o", dflt, NULL }) != 0)
-                        return log_error("bench: building the leanboot libguestfs appliance failed"), 1;
+                        return log_error_status(EXIT_RUNTIME, "bench: building the leanboot libguestfs appliance failed");
         }
         q->a = np ? pos[0] : dflt;
         return bench_run(q);
@@ -101,64 +103,60 @@ int cmd_bench(int argc, char **argv)
         int c;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
-                char *end = NULL;
-                long val = optarg ? strtol(optarg, &end, 10) : 0;
-                bool num_ok = optarg && end != optarg && *end == '\0';
                 switch (c) {
-                case 1: strv_push(&pos, optarg); break;
+                case 1:
+                        if (strv_push(&pos, optarg) < 0)
+                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "bench");
+                        break;
                 case 'n':
-                        if (!num_ok || val < 2 || val > 10000)
-                                return log_error("bench: --runs '%s': at least 2 runs are needed for statistics "
-                                                 "(sd, confidence interval)", optarg), 2;
-                        q.runs = (int)val;
+                        if (parse_int_range(optarg, 2, 10000, &q.runs) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --runs '%s': at least 2 runs are needed for statistics "
+                                                 "(sd, confidence interval)", optarg);
                         break;
                 case 'w':
-                        if (!num_ok || val < 0 || val > 1000)
-                                return log_error("bench: --warmup '%s': expected 0 or more", optarg), 2;
-                        q.warmup = (int)val;
+                        if (parse_int_range(optarg, 0, 1000, &q.warmup) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --warmup '%s': expected 0 or more", optarg);
                         break;
                 case 'a': q.append_a = optarg; break;
                 case 'b': q.append_b = optarg; break;
                 case 'j': q.json = optarg; break;
                 case 'H': q.html = optarg; break;
                 case 't':
-                        if (!num_ok || val < 1)
-                                return log_error("bench: --timeout '%s': expected seconds", optarg), 2;
-                        q.timeout_s = (int)val;
+                        if (parse_int_range(optarg, 1, 86400, &q.timeout_s) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --timeout '%s': expected seconds, 1 to 86400", optarg);
                         break;
                 case 'm':
-                        if (!num_ok || val < 64)
-                                return log_error("bench: --memory '%s': expected MB, at least 64", optarg), 2;
-                        q.memory_mb = (int)val;
+                        if (parse_int_range(optarg, 64, 1 << 20, &q.memory_mb) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --memory '%s': expected MB, at least 64", optarg);
                         memory_given = true;
                         break;
                 case 'I': q.initcalls = false; break;
                 case 'A':
                         if (accel_from_string(optarg, &q.accel) < 0)
-                                return log_error("bench: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "bench: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
                 case 'L': q.logs_dir = optarg; break;
                 case 'C': q.collection_cost = true; break;
                 case 'P':
                         if (!streq(optarg, "libguestfs"))
-                                return log_error("bench: --peer '%s': the only peer is libguestfs", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "bench: --peer '%s': the only peer is libguestfs", optarg);
                         q.peer = optarg;
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error("bench: unknown option or missing value: '%s' (see leanboot bench --help)",
-                                         argv[optind - 1]), 2;
+                        return log_error_status(EXIT_USAGE, "bench: unknown option or missing value: '%s' (see leanboot bench --help)",
+                                         argv[optind - 1]);
                 }
         }
         if (q.logs_dir && !logs_dir_ok(&q))
-                return 2;
+                return EXIT_USAGE;
         if (q.peer)
                 return bench_peer(&q, pos, memory_given);
         size_t np = strv_length(pos);
         if (np < 1 || np > 2)
-                return log_error("bench: expected one or two appliance directories (see leanboot bench --help)"), 2;
+                return log_error_status(EXIT_USAGE, "bench: expected one or two appliance directories (see leanboot bench --help)");
         if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))
-                return log_error("bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls"), 2;
+                return log_error_status(EXIT_USAGE, "bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls");
         q.a = pos[0];
         q.b = np == 2 ? pos[1] : NULL;
         return bench_run(&q);

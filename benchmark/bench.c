@@ -25,7 +25,8 @@
 #include "../common/fileio.h"
 #include "../common/log.h"
 
-/* One boot; on success fills *s and returns 0, else returns -1 with *why set. */
+/* One boot; on success fills *s and returns 0, else a negative errno with *why saying what
+ * happened (malloc'd). */
 static int boot_once(struct variant *v, const struct bench_request *q, struct accel_choice *accel,
                      struct sample *s, char **why)
 {
@@ -34,8 +35,9 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                 s->ic = (struct initcall_log){ .run_init_us = -1 };
                 struct peer_mark pm[PEER_MAX_MARKS];
                 size_t npm = PEER_MAX_MARKS;
-                if (peer_libguestfs_once(v->guestfs_path, accel->accel == ACCEL_TCG, &launch, &shut, pm, &npm, why) < 0)
-                        return -1;
+                int pr = peer_libguestfs_once(v->guestfs_path, accel->accel == ACCEL_TCG, &launch, &shut, pm, &npm, why);
+                if (pr < 0)
+                        return pr;
                 /* A leanboot appliance's init prints its markers on the console even under
                  * libguestfs: its stages come out as in a plain bench, timed from launch start. */
                 struct stage_mark sm[PEER_MAX_MARKS];
@@ -48,7 +50,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         /* A fresh overlay each boot, as snapshot=on would give. */
         int cr = copy_file(v->overlay_template, v->overlay);
         if (cr < 0)
-                return asprintf(why, "cannot copy the root overlay: %s", strerror(-cr)) < 0 ? -1 : -1;
+                return asprintf(why, "cannot copy the root overlay: %s", strerror(-cr)) < 0 ? -ENOMEM : cr;
         struct boot_config bc = {
                 .appliance = v->appliance, .cmdline = v->cmdline, .accel = accel,
                 .memory_mb = q->memory_mb, .smp = 1, .timeout_s = q->timeout_s,
@@ -57,7 +59,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         struct boot_result r;
         int e = boot_appliance(&bc, &r);
         if (e < 0)
-                return asprintf(why, "QEMU could not start: %s", strerror(-e)) < 0 ? -1 : -1;
+                return asprintf(why, "QEMU could not start: %s", strerror(-e)) < 0 ? -ENOMEM : e;
         int ret = 0;
         if (r.timed_out)
                 ret = asprintf(why, "timed out after %d s at stage %s", q->timeout_s, boot_last_stage(&r));
@@ -72,7 +74,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                                boot_last_stage(&r));
         if (ret != 0) {
                 boot_result_free(&r);
-                return -1;
+                return -EIO; /* the guest failed; *why says how */
         }
         s->ic = (struct initcall_log){ .run_init_us = -1 };
         if (v->collect && variant_read_log(v, q->logs_dir, &s->ic) < 0)
@@ -113,7 +115,7 @@ static int bench_boot(struct variant *v, const struct bench_request *q, struct a
         _cleanup_free_ char *shown = why ? strdup(why) : NULL;
         if (why && variant_note_failure(v, why))
                 log_warn("%s failed: %s (more boots failing this way are counted, not shown)", what, shown);
-        return -1;
+        return -EIO;
 }
 
 /* One unpredictable bit for the run order (getrandom; the clock if that fails). */

@@ -12,7 +12,9 @@
 #include "bench.h"
 #include "demo.h"
 #include "../common/fileio.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
 
@@ -30,14 +32,13 @@ int cmd_demo(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
                 switch (c) {
                 case 'n':
-                        runs = atoi(optarg);
-                        if (runs < 2)
-                                return log_error("demo: --runs '%s': at least 2", optarg), 2;
+                        if (parse_int_range(optarg, 2, 10000, &runs) < 0)
+                                return log_error_status(EXIT_USAGE, "demo: --runs '%s': at least 2", optarg);
                         break;
                 case 'o': out = strdup(optarg); break;
                 case 'A':
                         if (accel_from_string(optarg, &accel) < 0)
-                                return log_error("demo: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "demo: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
                 case 'h':
                         printf("Usage: leanboot demo [--runs N] [-o DIR] [--accel auto|kvm|tcg]\n"
@@ -47,7 +48,7 @@ int cmd_demo(int argc, char **argv)
                                "KVM only where a KVM guest has been seen to run on this host.\n");
                         return 0;
                 default:
-                        return log_error("demo: unknown option or missing value: '%s'", argv[optind - 1]), 2;
+                        return log_error_status(EXIT_USAGE, "demo: unknown option or missing value: '%s'", argv[optind - 1]);
                 }
         }
         /* --accel kvm on a host where KVM does not work: say so before minutes of building (auto
@@ -55,7 +56,7 @@ int cmd_demo(int argc, char **argv)
         struct accel_choice ac;
         if (accel == ACCEL_KVM) {
                 if (accel_resolve_verbose(accel, &ac) < 0)
-                        return 1;
+                        return EXIT_RUNTIME;
                 accel_choice_done(&ac);
         }
         if (!out) {
@@ -63,7 +64,7 @@ int cmd_demo(int argc, char **argv)
                 out = cache ? path_join(cache, "demo") : NULL;
         }
         if (!out || mkdir_p(out, 0755) < 0)
-                return log_error_errno(-errno, "demo: cannot create %s", out ? out : "the demo directory"), 1;
+                return log_error_errno_status(EXIT_RUNTIME, -errno, "demo: cannot create %s", out ? out : "the demo directory");
         _cleanup_free_ char *stock = path_join(out, "stock"), *kdir = path_join(out, "kernel"),
                             *custom = path_join(out, "custom"), *kimg = path_join(out, "kernel/bzImage"),
                             *html = path_join(out, "report.html"), *json = path_join(out, "report.json");
@@ -71,13 +72,13 @@ int cmd_demo(int argc, char **argv)
         /* Each step is this same program with the arguments a user would type. */
         printf("== 1/4 the stock-kernel appliance (%s)\n", stock);
         if (run_self((char *[]){ "build", "-o", stock, NULL }) != 0)
-                return log_error("demo: building the stock appliance failed"), 1;
+                return log_error_status(EXIT_RUNTIME, "demo: building the stock appliance failed");
         printf("== 2/4 the cut-down kernel from base.config (cached after the first build)\n");
         if (run_self((char *[]){ "kernel", "build", "-o", kdir, NULL }) != 0)
-                return log_error("demo: building the kernel failed"), 1;
+                return log_error_status(EXIT_RUNTIME, "demo: building the kernel failed");
         printf("== 3/4 the appliance on the cut-down kernel (%s)\n", custom);
         if (run_self((char *[]){ "build", "--kernel", kimg, "-o", custom, NULL }) != 0)
-                return log_error("demo: building the custom-kernel appliance failed"), 1;
+                return log_error_status(EXIT_RUNTIME, "demo: building the custom-kernel appliance failed");
         printf("== 4/4 bench: A = stock kernel, B = cut-down kernel, %d runs each\n", runs);
         fflush(stdout); /* before the bench's own stderr lines */
         struct bench_request q = { .a = stock, .b = custom, .runs = runs, .warmup = 1, .timeout_s = 120,

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,7 @@ int peer_libguestfs_memsize(void)
 {
         guestfs_h *g = guestfs_create();
         if (!g)
-                return -1;
+                return -EIO;
         int mb = guestfs_get_memsize(g); /* the default, or LIBGUESTFS_MEMSIZE */
         guestfs_close(g);
         return mb;
@@ -72,7 +73,7 @@ int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, doub
                 *n_marks = 0;
         guestfs_h *g = guestfs_create();
         if (!g)
-                return *ret_error = strdup("guestfs_create failed"), -1;
+                return *ret_error = strdup("guestfs_create failed"), -EIO;
         /* Errors are collected here and reported once by the bench, not printed by libguestfs. */
         guestfs_set_error_handler(g, NULL, NULL);
         int r = guestfs_set_backend(g, "direct");
@@ -107,7 +108,7 @@ int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, doub
                 *n_marks = console.n;
         *ret_launch_ms = t1 - t0;
         *ret_shutdown_ms = t2 - t1;
-        return r == 0 ? 0 : -1;
+        return r == 0 ? 0 : -EIO;
 }
 #else
 bool peer_libguestfs_available(void)
@@ -117,7 +118,7 @@ bool peer_libguestfs_available(void)
 
 int peer_libguestfs_memsize(void)
 {
-        return -1;
+        return -ENOTSUP;
 }
 
 int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, double *ret_shutdown_ms,
@@ -128,6 +129,6 @@ int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, doub
                 *n_marks = 0;
         *ret_launch_ms = *ret_shutdown_ms = 0;
         *ret_error = strdup("leanboot was built without libguestfs (install libguestfs-dev and rebuild)");
-        return -1;
+        return -ENOTSUP;
 }
 #endif

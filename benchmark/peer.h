@@ -23,11 +23,11 @@ bool peer_libguestfs_available(void);
  * means libguestfs's own appliance; else LIBGUESTFS_PATH-style directory.  Times in ms.  The
  * lean init's stage markers seen on the console (none with libguestfs's own init) go into
  * marks[0..*n_marks); marks may be NULL.  tcg: libguestfs's force_tcg backend setting, else
- * force_kvm (leanboot has proven KVM before it asks).  Returns 0, or -1 with *ret_error set
- * (malloc'd). */
+ * force_kvm (leanboot has proven KVM before it asks).  Returns 0, or -EIO (-ENOTSUP without
+ * libguestfs) with *ret_error saying why (malloc'd). */
 int peer_libguestfs_once(const char *path, bool tcg, double *ret_launch_ms, double *ret_shutdown_ms,
                          struct peer_mark *marks, size_t *n_marks, char **ret_error);
-/* The guest memory libguestfs gives its appliance (MiB), or -1. */
+/* The guest memory libguestfs gives its appliance (MiB), or a negative errno. */
 int peer_libguestfs_memsize(void);
 
 #endif

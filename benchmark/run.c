@@ -13,15 +13,15 @@
 #include "../common/appliance.h"
 #include "../common/cmdline.h"
 #include "../common/contract.h"
+#include "../common/exit-status.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 #include "../common/strv.h"
 
 /* The kernel's COMMAND_LINE_SIZE on x86. */
 #define KERNEL_CMDLINE_MAX 2048
 
-#define EXIT_TIMEOUT 124
-#define EXIT_FAILURE_LEANBOOT 125
 
 static void usage(FILE *f)
 {
@@ -84,17 +84,6 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
         return joined;
 }
 
-static bool parse_int(const char *s, int min, int max, int *ret)
-{
-        char *end;
-        errno = 0;
-        long v = strtol(s, &end, 10);
-        if (errno || end == s || *end || v < min || v > max)
-                return false;
-        *ret = (int)v;
-        return true;
-}
-
 static void print_stages(const struct boot_result *r)
 {
         fprintf(stderr, "leanboot: stages (host clock, ms from QEMU start):");
@@ -130,41 +119,41 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                 switch (c) {
                 case 1:
                         if (o->dir)
-                                return log_error("run: unexpected argument '%s' (the payload goes after --)", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "run: unexpected argument '%s' (the payload goes after --)", optarg);
                         o->dir = optarg;
                         break;
                 case 'd': o->debug = true; break;
                 case 'a': o->append = optarg; break;
                 case 't':
-                        if (!parse_int(optarg, 1, 86400, &o->timeout))
-                                return log_error("run: --timeout '%s': expected seconds, 1 to 86400", optarg), 2;
+                        if (parse_int_range(optarg, 1, 86400, &o->timeout) < 0)
+                                return log_error_status(EXIT_USAGE, "run: --timeout '%s': expected seconds, 1 to 86400", optarg);
                         break;
                 case 'm':
-                        if (!parse_int(optarg, 64, 1 << 20, &o->memory))
-                                return log_error("run: --memory '%s': expected MB, at least 64", optarg), 2;
+                        if (parse_int_range(optarg, 64, 1 << 20, &o->memory) < 0)
+                                return log_error_status(EXIT_USAGE, "run: --memory '%s': expected MB, at least 64", optarg);
                         break;
                 case 's':
-                        if (!parse_int(optarg, 1, 256, &o->smp))
-                                return log_error("run: --smp '%s': expected 1 to 256", optarg), 2;
+                        if (parse_int_range(optarg, 1, 256, &o->smp) < 0)
+                                return log_error_status(EXIT_USAGE, "run: --smp '%s': expected 1 to 256", optarg);
                         break;
                 case 'A':
                         if (accel_from_string(optarg, &o->accel) < 0)
-                                return log_error("run: --accel '%s': expected auto, kvm or tcg", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "run: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
                 case 'D':
                         if (access(optarg, R_OK | W_OK) < 0)
-                                return log_error_errno(-errno, "run: --disk '%s'", optarg), 2;
+                                return log_error_errno_status(EXIT_USAGE, -errno, "run: --disk '%s'", optarg);
                         if (strv_push(&o->disks, optarg) < 0)
-                                return log_error_errno(-ENOMEM, "run"), 1;
+                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "run");
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error("run: unknown option or missing value: '%s' (see leanboot run --help)",
-                                         argv[optind - 1]), 2;
+                        return log_error_status(EXIT_USAGE, "run: unknown option or missing value: '%s' (see leanboot run --help)",
+                                         argv[optind - 1]);
                 }
         }
         if (!o->dir)
-                return log_error("run: no appliance directory given (see leanboot run --help)"), 2;
+                return log_error_status(EXIT_USAGE, "run: no appliance directory given (see leanboot run --help)");
         o->payload = optind < argc ? argv + optind : NULL;
         return -1;
 }
@@ -175,17 +164,14 @@ static int run_status(const struct boot_result *r, const struct run_opts *o)
         if (o->debug)
                 print_stages(r);
         if (r->timed_out)
-                return log_error("timed out after %d s; last stage reached: %s", o->timeout, boot_last_stage(r)),
-                       EXIT_TIMEOUT;
+                return log_error_status(EXIT_TIMEOUT, "timed out after %d s; last stage reached: %s", o->timeout, boot_last_stage(r));
         if (r->panic_line)
-                return log_error("the guest kernel panicked (last stage: %s): %s", boot_last_stage(r), r->panic_line),
-                       EXIT_FAILURE_LEANBOOT;
+                return log_error_status(EXIT_LEANBOOT, "the guest kernel panicked (last stage: %s): %s", boot_last_stage(r), r->panic_line);
         if (r->exit_status >= 0)
                 return r->exit_status;
         if (r->accel_failure)
-                return log_error("KVM ended the boot (QEMU: %s; last stage: %s): this host's KVM cannot run it, "
-                                 "try --accel tcg", r->accel_failure, boot_last_stage(r)),
-                       EXIT_FAILURE_LEANBOOT;
+                return log_error_status(EXIT_LEANBOOT, "KVM ended the boot (QEMU: %s; last stage: %s): this host's KVM cannot run it, "
+                                 "try --accel tcg", r->accel_failure, boot_last_stage(r));
         /* No exit marker: QEMU failed, or the guest stopped before the init could report. */
         if (r->qemu_stderr[0])
                 fprintf(stderr, "%s", r->qemu_stderr);
@@ -193,7 +179,7 @@ static int run_status(const struct boot_result *r, const struct run_opts *o)
                 fprintf(stderr, "--- last console output ---\n%s\n---\n", r->console_tail);
         log_error("the guest stopped without reporting an exit status (QEMU status %d, last stage: %s)",
                   r->qemu_status, boot_last_stage(r));
-        return EXIT_FAILURE_LEANBOOT;
+        return EXIT_LEANBOOT;
 }
 
 int cmd_run(int argc, char **argv)
@@ -205,15 +191,14 @@ int cmd_run(int argc, char **argv)
                 return done;
         const char *missing = NULL;
         if (appliance_check(o.dir, &missing) < 0)
-                return log_error("'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
-                                 missing ? missing : "manifest.json", o.dir),
-                       2;
+                return log_error_status(EXIT_USAGE, "'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
+                                 missing ? missing : "manifest.json", o.dir);
         _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload);
         if (!cmdline)
-                return EXIT_FAILURE_LEANBOOT;
+                return EXIT_LEANBOOT;
         struct accel_choice ac;
         if (accel_resolve_verbose(o.accel, &ac) < 0)
-                return 1;
+                return EXIT_RUNTIME;
         struct boot_config bc = {
                 .appliance = o.dir, .cmdline = cmdline, .accel = &ac,
                 .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,
@@ -226,7 +211,7 @@ int cmd_run(int argc, char **argv)
         int e = boot_appliance(&bc, &r);
         accel_choice_done(&ac);
         if (e < 0)
-                return log_error_errno(e, "cannot start QEMU"), EXIT_FAILURE_LEANBOOT;
+                return log_error_errno_status(EXIT_LEANBOOT, e, "cannot start QEMU");
         int status = run_status(&r, &o);
         boot_result_free(&r);
         return status;

@@ -127,8 +127,8 @@ int variant_setup(struct variant *v, const char *name, const char *dir, const ch
         *v = (struct variant){ .name = name, .appliance = dir };
         const char *missing = NULL;
         if (appliance_check(dir, &missing) < 0)
-                return log_error("bench: variant %s: '%s' is not a leanboot appliance (no %s)", name, dir,
-                                 missing ? missing : "manifest.json"), -EINVAL;
+                return log_error_status(-EINVAL, "bench: variant %s: '%s' is not a leanboot appliance (no %s)", name, dir,
+                                 missing ? missing : "manifest.json");
         struct manifest m;
         if (manifest_load(dir, &m) == 0) {
                 if (asprintf(&v->kernel, "%s %s", m.kernel_version, m.kernel_origin ? m.kernel_origin : "") < 0)
@@ -141,7 +141,7 @@ int variant_setup(struct variant *v, const char *name, const char *dir, const ch
         _cleanup_free_ char *root = path_join(dir, "root"), *abs_root = root ? realpath(root, NULL) : NULL;
         struct stat st;
         if (!abs_root || stat(abs_root, &st) < 0)
-                return log_error("bench: variant %s: cannot read %s/root", name, dir), -EINVAL;
+                return log_error_status(-EINVAL, "bench: variant %s: cannot read %s/root", name, dir);
         v->root_size = ((uint64_t)st.st_size + 4095) & ~(uint64_t)4095; /* the init writes in 4 KiB blocks */
         v->collect = initcalls;
         int r = variant_set_cmdline(v, LOG_BUF_WARMUP);
@@ -160,7 +160,7 @@ int variant_setup(struct variant *v, const char *name, const char *dir, const ch
         _cleanup_free_ char *err = NULL;
         r = qcow2_create_overlay(abs_root, v->root_size + DATA_TAIL_BYTES, v->overlay_template, &err);
         if (r < 0)
-                return log_error("bench: variant %s: %s", name, err ? err : strerror(-r)), r;
+                return log_error_status(r, "bench: variant %s: %s", name, err ? err : strerror(-r));
         return 0;
 }
 
@@ -186,12 +186,12 @@ void variant_free(struct variant *v)
 int variant_setup_peer(struct variant v[2], const char *appliance)
 {
         if (!peer_libguestfs_available())
-                return log_error("bench: --peer libguestfs: leanboot was built without libguestfs "
-                                 "(apt-get install libguestfs-dev, then rebuild)"), -EINVAL;
+                return log_error_status(-EINVAL, "bench: --peer libguestfs: leanboot was built without libguestfs "
+                                 "(apt-get install libguestfs-dev, then rebuild)");
         _cleanup_free_ char *fixed = path_join(appliance, "README.fixed");
         if (!fixed || access(fixed, R_OK) < 0)
-                return log_error("bench: '%s' is not a libguestfs fixed appliance (no README.fixed; build one "
-                                 "with leanboot build --from-supermin-d libguestfs -o DIR)", appliance), -EINVAL;
+                return log_error_status(-EINVAL, "bench: '%s' is not a libguestfs fixed appliance (no README.fixed; build one "
+                                 "with leanboot build --from-supermin-d libguestfs -o DIR)", appliance);
         v[0] = (struct variant){ .name = "A", .appliance = "libguestfs (its own appliance)", .peer = true,
                                  .kernel = strdup("libguestfs's choice (supermin)") };
         v[1] = (struct variant){ .name = "B", .appliance = appliance, .peer = true, .guestfs_path = appliance };

@@ -32,6 +32,7 @@
 #include "../common/contract.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
 #include "../common/manifest.h"
 #include "../common/spawn.h"
@@ -199,18 +200,18 @@ static int validate_supermin_d(const char *arg, char **ret)
 {
         _cleanup_free_ char *dir = streq(arg, "libguestfs") ? libguestfs_supermin_d() : strdup(arg);
         if (!dir)
-                return log_error("--from-supermin-d libguestfs: libguestfs's supermin.d is not installed "
-                                 "(apt-get install libguestfs-tools)"), -ENOENT;
+                return log_error_status(-ENOENT, "--from-supermin-d libguestfs: libguestfs's supermin.d is not installed "
+                                 "(apt-get install libguestfs-tools)");
         struct stat st;
         if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-                return log_error("--from-supermin-d '%s': no such directory", dir), -ENOENT;
+                return log_error_status(-ENOENT, "--from-supermin-d '%s': no such directory", dir);
         _cleanup_free_ char *pk = path_join(dir, "packages");
         if (!pk || access(pk, R_OK) < 0)
-                return log_error("--from-supermin-d '%s' is not a supermin.d (no packages file)", dir), -EINVAL;
+                return log_error_status(-EINVAL, "--from-supermin-d '%s' is not a supermin.d (no packages file)", dir);
         if (!smd_has_member(dir, "init.tar.gz", "init"))
-                return log_error("--from-supermin-d '%s' has no init (init.tar.gz with /init)", dir), -EINVAL;
+                return log_error_status(-EINVAL, "--from-supermin-d '%s' has no init (init.tar.gz with /init)", dir);
         if (!smd_has_member(dir, NULL, "usr/sbin/guestfsd"))
-                return log_error("--from-supermin-d '%s' has no guestfsd (usr/sbin/guestfsd in a tarball)", dir), -EINVAL;
+                return log_error_status(-EINVAL, "--from-supermin-d '%s' has no guestfsd (usr/sbin/guestfsd in a tarball)", dir);
         *ret = realpath(dir, NULL);
         return *ret ? 0 : -errno;
 }
@@ -237,8 +238,7 @@ static int plan_packages(const struct build_opts *o, struct build_plan *p)
                 if (r < 0)
                         return r;
                 if (o->packages)
-                        return log_error("-p cannot be combined with --from-supermin-d (its packages file decides)"),
-                               -EINVAL;
+                        return log_error_status(-EINVAL, "-p cannot be combined with --from-supermin-d (its packages file decides)");
                 /* The package list is the supermin.d's own. */
                 _cleanup_free_ char *pk = path_join(p->smd, "packages"), *text = NULL;
                 if (read_full_file(pk, &text, NULL) < 0)
@@ -272,7 +272,7 @@ static int check_inputs(const struct build_opts *o)
         for (char **c = o->copies; c && *c; c++) {
                 _cleanup_free_ char *src = NULL, *dest = NULL;
                 if (split_copy(*c, &src, &dest) < 0)
-                        return log_error("--copy %s: expected SRC:DEST with an absolute DEST", *c), -EINVAL;
+                        return log_error_status(-EINVAL, "--copy %s: expected SRC:DEST with an absolute DEST", *c);
                 if (access(src, R_OK) < 0)
                         return log_error_errno(-errno, "--copy source '%s'", src);
         }
@@ -281,7 +281,7 @@ static int check_inputs(const struct build_opts *o)
                 if (stat(*h, &st) < 0)
                         return log_error_errno(-errno, "--hook '%s'", *h);
                 if (!S_ISREG(st.st_mode))
-                        return log_error("--hook '%s' is not a regular file", *h), -EINVAL;
+                        return log_error_status(-EINVAL, "--hook '%s' is not a regular file", *h);
         }
         return 0;
 }
@@ -291,8 +291,8 @@ static int plan_init_binaries(struct build_plan *p)
 {
         p->init_path = find_init();
         if (!p->init_path || access(p->init_path, R_OK) < 0)
-                return log_error("lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
-                                 p->init_path ? p->init_path : "?"), -ENOENT;
+                return log_error_status(-ENOENT, "lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
+                                 p->init_path ? p->init_path : "?");
         if (p->smd) {
                 /* Without it the init starts guestfsd only after udev has settled: slower, still right. */
                 _cleanup_free_ char *copy = strdup(p->init_path);
@@ -319,8 +319,8 @@ static int plan_kernel(const struct build_opts *o, struct build_plan *p)
         if (streq(k, "stock")) {
                 int r = pick_stock_kernel(&p->kernel_path, &p->kernel_version);
                 if (r < 0)
-                        return log_error("no stock kernel found: no /boot/vmlinuz-* with modules in /lib/modules "
-                                         "(apt-get install linux-image-amd64)"), r;
+                        return log_error_status(r, "no stock kernel found: no /boot/vmlinuz-* with modules in /lib/modules "
+                                         "(apt-get install linux-image-amd64)");
                 p->kernel_origin = "stock";
                 if (asprintf(&p->moddir, "/lib/modules/%s", p->kernel_version) < 0)
                         return -ENOMEM;
@@ -329,12 +329,12 @@ static int plan_kernel(const struct build_opts *o, struct build_plan *p)
                         return log_error_errno(-errno, "--kernel '%s'", k);
                 int r = bzimage_version(k, &p->kernel_version);
                 if (r < 0)
-                        return log_error("--kernel '%s' is not an x86 bzImage kernel", k), r;
+                        return log_error_status(r, "--kernel '%s' is not an x86 bzImage kernel", k);
                 p->kernel_path = realpath(k, NULL);
                 p->kernel_origin = "custom";
                 if (o->modules)
-                        return log_error("--module: a custom kernel has no loadable modules; "
-                                         "build what you need in with a config fragment"), -EINVAL;
+                        return log_error_status(-EINVAL, "--module: a custom kernel has no loadable modules; "
+                                         "build what you need in with a config fragment");
         }
         return 0;
 }
@@ -353,7 +353,7 @@ static int plan_modules(const struct build_opts *o, struct build_plan *p)
                 _cleanup_free_ char *bad = NULL;
                 int r = modlist_resolve(p->moddir, mods, strv_length(mods), &p->modules, &bad);
                 if (r == -ENOENT && bad)
-                        return log_error("--module %s: no such module for kernel %s", bad, p->kernel_version), r;
+                        return log_error_status(r, "--module %s: no such module for kernel %s", bad, p->kernel_version);
                 if (r < 0)
                         return log_error_errno(r, "cannot resolve modules in %s", p->moddir);
         }
@@ -376,7 +376,7 @@ static int plan_modules(const struct build_opts *o, struct build_plan *p)
 static int validate(const struct build_opts *o, struct build_plan *p)
 {
         if (!o->output)
-                return log_error("build: -o DIR is required"), -EINVAL;
+                return log_error_status(-EINVAL, "build: -o DIR is required");
         int r = plan_packages(o, p);
         r = r ?: check_inputs(o);
         r = r ?: plan_init_binaries(p);
@@ -596,7 +596,7 @@ static int stage_copies(const char *stage, const struct build_opts *o)
                         return log_error_errno(r, "cannot create %s", dest);
                 char *cp[] = { "cp", "-a", "--no-preserve=ownership", "--", src, dst, NULL };
                 if (run_argv(cp, NULL) != 0)
-                        return log_error("--copy %s: copying into the appliance failed", *c), -EIO;
+                        return log_error_status(-EIO, "--copy %s: copying into the appliance failed", *c);
         }
         return 0;
 }
@@ -899,8 +899,7 @@ static int refuse_foreign_dir(const char *dir)
                         empty = false;
         _cleanup_free_ char *mf = path_join(dir, "manifest.json");
         if (!empty && !file_exists(mf))
-                return log_error("output '%s' exists and is not a leanboot appliance; refusing to replace it", dir),
-                       -EEXIST;
+                return log_error_status(-EEXIST, "output '%s' exists and is not a leanboot appliance; refusing to replace it", dir);
         return 0;
 }
 
@@ -937,15 +936,15 @@ static int parse_build_options(int argc, char **argv, struct build_opts *o)
                 case 'K': o->keep_signatures = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error("build: %s '%s' (see leanboot build --help)",
+                        return log_error_status(EXIT_USAGE, "build: %s '%s' (see leanboot build --help)",
                                          optopt ? "option needs a value or is unknown:" : "unknown option",
-                                         argv[optind - 1]), 2;
+                                         argv[optind - 1]);
                 }
         }
         if (r < 0)
-                return log_error_errno(r, "build"), 1;
+                return log_error_errno_status(EXIT_RUNTIME, r, "build");
         if (optind < argc)
-                return log_error("build: unexpected argument '%s' (see leanboot build --help)", argv[optind]), 2;
+                return log_error_status(EXIT_USAGE, "build: unexpected argument '%s' (see leanboot build --help)", argv[optind]);
         return -1;
 }
 
@@ -1008,9 +1007,9 @@ int cmd_build(int argc, char **argv)
         if (r >= 0 && (r = compute_inputs(&o, &p)) < 0)
                 log_error_errno(r, "cannot read the build's inputs");
         if (r < 0)
-                return 1;
+                return EXIT_RUNTIME;
         _cleanup_close_ int lock = lock_output(o.output);
         if (lock < 0)
-                return 1;
-        return build_locked(&o, &p, t0) < 0 ? 1 : 0;
+                return EXIT_RUNTIME;
+        return build_locked(&o, &p, t0) < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

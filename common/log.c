@@ -73,6 +73,24 @@ int log_error_errno(int r, const char *fmt, ...)
         return r < 0 ? r : -r;
 }
 
+int log_error_status(int status, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vlog("error: ", fmt, ap, 0);
+        va_end(ap);
+        return status;
+}
+
+int log_error_errno_status(int status, int r, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vlog("error: ", fmt, ap, r < 0 ? -r : r);
+        va_end(ap);
+        return status;
+}
+
 void log_text_tail(const char *title, const char *text, int lines)
 {
         size_t len = strlen(text);

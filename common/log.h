@@ -21,5 +21,10 @@ void log_debug(const char *fmt, ...) _printf_(1, 2);
 void log_text_tail(const char *title, const char *text, int lines);
 /* Log "error: MSG: strerror(-r)" and return r (a negative errno), systemd-style. */
 int log_error_errno(int r, const char *fmt, ...) _printf_(2, 3);
+/* Log "error: MSG" and return STATUS (a negative errno below the command layer, an exit status
+ * in it), so that `return log_error_status(-EINVAL, ...)` reads as one step. */
+int log_error_status(int status, const char *fmt, ...) _printf_(2, 3);
+/* Log "error: MSG: strerror(-r)" and return STATUS (an exit status). */
+int log_error_errno_status(int status, int r, const char *fmt, ...) _printf_(3, 4);
 
 #endif

@@ -6,12 +6,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../common/exit-status.h"
 #include "../common/macro.h"
 
 /* Exit statuses the init reports for its own failures, as coreutils' timeout/env do. */
-#define INIT_STATUS_FAILED 125     /* the init (a mount, a hook, udev) failed */
-#define INIT_STATUS_CANNOT_EXEC 126
-#define INIT_STATUS_NOT_FOUND 127
+#define INIT_STATUS_FAILED EXIT_LEANBOOT /* the init (a mount, a hook, udev) failed */
+#define INIT_STATUS_CANNOT_EXEC EXIT_CANNOT_EXEC
+#define INIT_STATUS_NOT_FOUND EXIT_NOT_FOUND
 
 /* stage.c: markers on the console (and /dev/kmsg once /dev is mounted). */
 uint64_t boottime_us(void);

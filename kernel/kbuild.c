@@ -29,7 +29,9 @@
 #include "../common/clock.h"
 #include "../common/hash.h"
 #include "../common/fileio.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
+#include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
@@ -113,7 +115,7 @@ static int unpack_source(const char *tarball, const char *cache, const char *key
                 char *tar[] = { "tar", "-C", tmp, "-xf", (char *)tarball, NULL };
                 if (run_argv(tar, NULL) != 0) {
                         rm_rf(tmp);
-                        return log_error("cannot unpack %s", tarball), -EIO;
+                        return log_error_status(-EIO, "cannot unpack %s", tarball);
                 }
                 if (rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
                         int r2 = -errno;
@@ -135,7 +137,7 @@ static int unpack_source(const char *tarball, const char *cache, const char *key
                 }
                 free(t);
         }
-        return log_error("%s does not hold a kernel source tree", tarball), -EINVAL;
+        return log_error_status(-EINVAL, "%s does not hold a kernel source tree", tarball);
 }
 
 /* Run make in the tree with O=obj, output appended to the build log.  On a terminal the
@@ -237,7 +239,7 @@ static int load_fragments(char *const *paths, struct kconfig *req)
         for (char *const *p = paths; p && *p; p++) {
                 _cleanup_free_ char *err = NULL;
                 if (kconfig_load(*p, req, &err) < 0)
-                        return log_error("fragment %s", err ? err : *p), -EINVAL;
+                        return log_error_status(-EINVAL, "fragment %s", err ? err : *p);
         }
         return 0;
 }
@@ -313,16 +315,14 @@ static int collect_fragments(const struct kbuild_opts *o, char ***ret)
         if (strv_consume(ret, resolve_fragment("base")) < 0)
                 return -ENOMEM;
         for (char **f = o->fragments; f && *f; f++) {
-                char *p = resolve_fragment(*f);
+                _cleanup_free_ char *p = resolve_fragment(*f);
                 if (!p || access(p, R_OK) < 0)
-                        return log_error("fragment '%s' not found (%s)", *f, p ? p : "?"), free(p), -ENOENT;
-                if (strv_contains(*ret, p))
-                        free(p);
-                else if (strv_consume(ret, p) < 0)
+                        return log_error_status(-ENOENT, "fragment '%s' not found (%s)", *f, p ? p : "?");
+                if (!strv_contains(*ret, p) && strv_consume(ret, TAKE_PTR(p)) < 0)
                         return -ENOMEM;
         }
         if (access((*ret)[0], R_OK) < 0)
-                return log_error("base.config not found at %s (set LEANBOOT_CONFIGS)", (*ret)[0]), -ENOENT;
+                return log_error_status(-ENOENT, "base.config not found at %s (set LEANBOOT_CONFIGS)", (*ret)[0]);
         return 0;
 }
 
@@ -331,13 +331,13 @@ static int resolve_source(const struct kbuild_opts *o, char **ret_source, struct
 {
         _cleanup_free_ char *source = o->source ? realpath(o->source, NULL) : default_source();
         if (!source)
-                return log_error(o->source ? "--source '%s': no such file or directory"
+                return log_error_status(-ENOENT, o->source ? "--source '%s': no such file or directory"
                                            : "no kernel source: no /usr/src/linux-source-*.tar.xz (apt-get install linux-source)",
-                                 o->source), -ENOENT;
+                                 o->source);
         if (stat(source, ret_st) < 0)
                 return log_error_errno(-errno, "--source '%s'", source);
         if (S_ISDIR(ret_st->st_mode) && !is_kernel_tree(source))
-                return log_error("--source '%s' is not a kernel source tree", source), -EINVAL;
+                return log_error_status(-EINVAL, "--source '%s' is not a kernel source tree", source);
         *ret_source = TAKE_PTR(source);
         return 0;
 }
@@ -422,24 +422,24 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
         log_info("configuring %s + %zu fragment(s) (log: %s)", o->base, strv_length(f->frags), logp);
         if (configure_tree(o, tree, obj, logp, f->frags) != 0) {
                 show_log_tail(logp, 20);
-                return log_error("configuring the kernel failed (log kept in %s)", logp), -EIO;
+                return log_error_status(-EIO, "configuring the kernel failed (log kept in %s)", logp);
         }
         size_t dropped = report_missing(f->req, dotconfig, tree);
         if (dropped)
-                return log_error("%zu requested option(s) could not be enabled; see above (config kept in %s)", dropped,
-                                 dotconfig), -EINVAL;
+                return log_error_status(-EINVAL, "%zu requested option(s) could not be enabled; see above (config kept in %s)", dropped,
+                                 dotconfig);
         log_info("building bzImage with %d job(s)", o->jobs);
         char *img[] = { "bzImage", NULL };
         int r = run_make(tree, obj, logp, img, o->jobs, isatty(STDERR_FILENO), "building bzImage");
         if (r != 0) {
                 show_log_tail(logp, 25);
-                return log_error("the kernel build failed (status %d; full log in %s)", r, logp), -EIO;
+                return log_error_status(-EIO, "the kernel build failed (status %d; full log in %s)", r, logp);
         }
         /* Keep the image, config and log; drop the object tree. */
         _cleanup_free_ char *img_from = path_join(obj, "arch/x86/boot/bzImage");
         _cleanup_free_ char *img_to = path_join(work, "bzImage"), *cfg_to = path_join(work, "config");
         if (copy_file(img_from, img_to) < 0 || copy_file(dotconfig, cfg_to) < 0)
-                return log_error("the build produced no bzImage"), -EIO;
+                return log_error_status(-EIO, "the build produced no bzImage");
         rm_rf(obj);
         _cleanup_(kconfig_free) struct kconfig fin = { 0 };
         kconfig_load(cfg_to, &fin, NULL);
@@ -481,29 +481,29 @@ static int kernel_build(const struct kbuild_opts *o)
         _cleanup_free_ char *source = NULL;
         struct stat st;
         if (collect_fragments(o, &frags) < 0 || load_fragments(frags, &req) < 0 || resolve_source(o, &source, &st) < 0)
-                return 1;
+                return EXIT_RUNTIME;
         char key[65], srckey[65];
         cache_key(source, &st, frags, o->base, key, srckey);
         _cleanup_free_ char *cache = leanboot_cache_dir();
         _cleanup_free_ char *kdir = NULL, *lockp = NULL;
         if (!cache || asprintf(&kdir, "%s/kernels/%.24s", cache, key) < 0 ||
             asprintf(&lockp, "%s/kernels/.%.24s.lock", cache, key) < 0)
-                return 1;
+                return EXIT_RUNTIME;
         int r = mkdir_p(dirname(strdupa(kdir)), 0755);
         if (r < 0)
-                return log_error_errno(r, "cannot create the cache in %s", cache), 1;
+                return log_error_errno_status(EXIT_RUNTIME, r, "cannot create the cache in %s", cache);
         _cleanup_close_ int lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
         if (lock < 0 || flock(lock, LOCK_EX) < 0)
-                return log_error_errno(-errno, "cannot lock %s", lockp), 1;
+                return log_error_errno_status(EXIT_RUNTIME, -errno, "cannot lock %s", lockp);
         _cleanup_free_ char *cached_image = path_join(kdir, "bzImage");
         struct fresh f = { .source = source, .cache = cache, .kdir = kdir, .key = key, .srckey = srckey, .st = &st,
                            .frags = frags, .req = &req, .t0 = t0 };
         if (!o->force && file_exists(cached_image))
                 log_info("cached kernel: %s", kdir);
         else if (build_fresh(o, &f) < 0)
-                return 1;
+                return EXIT_RUNTIME;
         if (o->output && publish(kdir, o->output) < 0)
-                return 1;
+                return EXIT_RUNTIME;
         _cleanup_free_ char *shown = path_join(o->output ? o->output : kdir, "bzImage");
         printf("%s\n", shown);
         return 0;
@@ -512,22 +512,22 @@ static int kernel_build(const struct kbuild_opts *o)
 static int kernel_check(int argc, char **argv, char **frag_args, const char *source)
 {
         if (argc != 1)
-                return log_error("kernel check: expected one CONFIG file (see leanboot kernel --help)"), 2;
+                return log_error_status(EXIT_USAGE, "kernel check: expected one CONFIG file (see leanboot kernel --help)");
         _cleanup_strv_free_ char **frags = NULL;
-        if (!frag_args)
-                strv_consume(&frags, resolve_fragment("base"));
-        for (char **f = frag_args; f && *f; f++)
-                strv_consume(&frags, resolve_fragment(*f));
-        struct kconfig req = { 0 };
+        int r = frag_args ? 0 : strv_consume(&frags, resolve_fragment("base"));
+        for (char **f = frag_args; r >= 0 && f && *f; f++)
+                r = strv_consume(&frags, resolve_fragment(*f));
+        if (r < 0)
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel check");
+        _cleanup_(kconfig_free) struct kconfig req = { 0 };
         if (load_fragments(frags, &req) < 0)
-                return kconfig_free(&req), 2;
+                return EXIT_USAGE;
         if (access(argv[0], R_OK) < 0)
-                return log_error_errno(-errno, "kernel check: '%s'", argv[0]), kconfig_free(&req), 2;
+                return log_error_errno_status(EXIT_USAGE, -errno, "kernel check: '%s'", argv[0]);
         size_t n = report_missing(&req, argv[0], source);
         if (n == 0)
                 printf("%s has all %zu requested option(s)\n", argv[0], req.n);
-        kconfig_free(&req);
-        return n ? 1 : 0;
+        return n ? EXIT_RUNTIME : EXIT_OK;
 }
 
 static void usage(FILE *f)
@@ -553,7 +553,7 @@ int cmd_kernel(int argc, char **argv)
         }
         const char *sub = argv[1];
         if (!streq(sub, "build") && !streq(sub, "check"))
-                return log_error("kernel: unknown subcommand '%s' (build or check)", sub), 2;
+                return log_error_status(EXIT_USAGE, "kernel: unknown subcommand '%s' (build or check)", sub);
         static const struct option longopts[] = {
                 { "fragment", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },
                 { "output", required_argument, NULL, 'o' },   { "jobs", required_argument, NULL, 'j' },
@@ -572,26 +572,25 @@ int cmd_kernel(int argc, char **argv)
                 case 's': o.source = optarg; break;
                 case 'o': o.output = optarg; break;
                 case 'j':
-                        o.jobs = atoi(optarg);
-                        if (o.jobs < 1 || o.jobs > 1024)
-                                return log_error("kernel: --jobs '%s': expected 1 to 1024", optarg), 2;
+                        if (parse_int_range(optarg, 1, 1024, &o.jobs) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel: --jobs '%s': expected 1 to 1024", optarg);
                         break;
                 case 'b':
                         if (!streq(optarg, "allnoconfig") && !streq(optarg, "tinyconfig"))
-                                return log_error("kernel: --base '%s': expected allnoconfig or tinyconfig", optarg), 2;
+                                return log_error_status(EXIT_USAGE, "kernel: --base '%s': expected allnoconfig or tinyconfig", optarg);
                         o.base = optarg;
                         break;
                 case 'F': o.force = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error("kernel: unknown option or missing value: '%s' (see leanboot kernel --help)",
-                                         argv[optind]), 2;
+                        return log_error_status(EXIT_USAGE, "kernel: unknown option or missing value: '%s' (see leanboot kernel --help)",
+                                         argv[optind]);
                 }
         }
         if (streq(sub, "check"))
                 return kernel_check((int)strv_length(positional), positional, frags, o.source);
         if (positional)
-                return log_error("kernel build: unexpected argument '%s'", positional[0]), 2;
+                return log_error_status(EXIT_USAGE, "kernel build: unexpected argument '%s'", positional[0]);
         o.fragments = frags;
         return kernel_build(&o);
 }
