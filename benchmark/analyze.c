@@ -90,13 +90,12 @@ int cmd_analyze(int argc, char **argv)
         int r = streq(logpath, "-") ? read_full_fd(0, &text, NULL) : read_full_file(logpath, &text, NULL);
         if (r < 0)
                 return log_error_errno_status(EXIT_RUNTIME, r, "analyze: cannot read '%s'", logpath);
-        struct initcall_log l;
+        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
         if (initcall_parse(text, &l) < 0)
                 return log_error_status(EXIT_RUNTIME, "analyze: out of memory");
         if (l.n == 0) {
                 log_error("analyze: no initcall records in '%s' (boot with initcall_debug, and read the "
                           "ring buffer or a console with ignore_loglevel)", logpath);
-                initcall_log_free(&l);
                 return EXIT_RUNTIME;
         }
         if (json && (r = analyze_write_json(&l, json)) < 0)
@@ -132,6 +131,5 @@ int cmd_analyze(int argc, char **argv)
                        l.from_timestamps, l.calling_line_cost_us);
         if (l.lines_skipped)
                 printf("%zu initcall line(s) were truncated or garbled and left out\n", l.lines_skipped);
-        initcall_log_free(&l);
         return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -56,7 +56,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                 .memory_mb = q->memory_mb, .smp = 1, .timeout_s = q->timeout_s,
                 .root_overlay = v->overlay,
         };
-        struct boot_result r;
+        _cleanup_(boot_result_free) struct boot_result r = { .exit_status = -1 };
         int e = boot_appliance(&bc, &r);
         if (e < 0)
                 return asprintf(why, "QEMU could not start: %s", strerror(-e)) < 0 ? -ENOMEM : e;
@@ -72,15 +72,12 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                 ret = asprintf(why, "%s (last stage %s)",
                                r.exit_status < 0 ? "no exit status from the guest" : "payload failed",
                                boot_last_stage(&r));
-        if (ret != 0) {
-                boot_result_free(&r);
+        if (ret != 0)
                 return -EIO; /* the guest failed; *why says how */
-        }
         s->ic = (struct initcall_log){ .run_init_us = -1 };
         if (v->collect && variant_read_log(v, q->logs_dir, &s->ic) < 0)
                 log_warn("%s: no kernel log came back in the root overlay's tail", v->name);
         derive_stages(&r, v->collect ? &s->ic : NULL, s->st);
-        boot_result_free(&r);
         return 0;
 }
 

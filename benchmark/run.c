@@ -53,25 +53,29 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
         if (cmdline_parse(text, &cl) < 0)
                 return NULL;
         _cleanup_strv_free_ char **tokens = NULL;
-        for (size_t i = 0; i < cl.n; i++) {
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < cl.n; i++) {
                 if (debug && streq(cl.tokens[i], "quiet"))
                         continue;
                 /* A token with a blank came quoted; keep it quoted for the kernel. */
                 if (strpbrk(cl.tokens[i], " \t"))
-                        strv_pushf(&tokens, "\"%s\"", cl.tokens[i]);
+                        r = strv_pushf(&tokens, "\"%s\"", cl.tokens[i]);
                 else
-                        strv_push(&tokens, cl.tokens[i]);
+                        r = strv_push(&tokens, cl.tokens[i]);
         }
-        if (debug && !cmdline_has(&cl, CMDLINE_DEBUG))
-                strv_push(&tokens, CMDLINE_DEBUG);
+        if (r >= 0 && debug && !cmdline_has(&cl, CMDLINE_DEBUG))
+                r = strv_push(&tokens, CMDLINE_DEBUG);
         cmdline_free(&cl);
-        if (append && *append)
-                strv_push(&tokens, append);
-        if (payload && payload[0]) {
+        if (r >= 0 && append && *append)
+                r = strv_push(&tokens, append);
+        if (r >= 0 && payload && payload[0]) {
                 _cleanup_free_ char *enc = NULL;
-                if (argv_encode(payload, strv_length(payload), &enc) < 0)
-                        return NULL;
-                strv_pushf(&tokens, CMDLINE_RUN "=%s", enc);
+                r = argv_encode(payload, strv_length(payload), &enc);
+                r = r ?: strv_pushf(&tokens, CMDLINE_RUN "=%s", enc);
+        }
+        if (r < 0) {
+                log_error_errno(r, "cannot make the kernel command line");
+                return NULL;
         }
         char *joined = strv_join(tokens, " ");
         if (joined && strlen(joined) + BOOT_CMDLINE_RESERVED >= KERNEL_CMDLINE_MAX) {
@@ -207,12 +211,10 @@ int cmd_run(int argc, char **argv)
         };
         if (o.debug)
                 log_info("accel %s (%s), kernel command line: %s", accel_name(ac.accel), ac.reason, cmdline);
-        struct boot_result r;
+        _cleanup_(boot_result_free) struct boot_result r = { .exit_status = -1 };
         int e = boot_appliance(&bc, &r);
         accel_choice_done(&ac);
         if (e < 0)
                 return log_error_errno_status(EXIT_LEANBOOT, e, "cannot start QEMU");
-        int status = run_status(&r, &o);
-        boot_result_free(&r);
-        return status;
+        return run_status(&r, &o);
 }

@@ -82,8 +82,10 @@ static char **get_strv(json_object *o, const char *key)
                 return NULL;
         for (size_t i = 0; i < json_object_array_length(a); i++) {
                 json_object *e = json_object_array_get_idx(a, i);
-                if (json_object_is_type(e, json_type_string))
-                        strv_push(&v, json_object_get_string(e));
+                if (json_object_is_type(e, json_type_string) && strv_push(&v, json_object_get_string(e)) < 0) {
+                        strv_free(v); /* a list cut short would be read as the whole list */
+                        return NULL;
+                }
         }
         return v;
 }

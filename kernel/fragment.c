@@ -194,15 +194,16 @@ struct kwalk {
 
 static void kwalk_file(struct kwalk *w, const char *relpath);
 
+/* A condition of the entry (parenthesised when joined with &&, so that A || B keeps its
+ * meaning); only a hint for the user, so a failed allocation drops it. */
 static void push_dep(char ***deps, const char *expr)
 {
         if (!expr[0] || strv_contains(*deps, expr))
                 return;
-        /* Parenthesised when joined with &&, so that A || B keeps its meaning. */
         if (strstr(expr, "||"))
-                strv_pushf(deps, "(%s)", expr);
+                (void)strv_pushf(deps, "(%s)", expr);
         else
-                strv_push(deps, expr);
+                (void)strv_push(deps, expr);
 }
 
 /* A source, osource or rsource line of RELPATH: walk the file it names. */
@@ -270,7 +271,7 @@ static void kwalk_file(struct kwalk *w, const char *relpath)
                 }
                 size_t n = strv_length(w->conds);
                 if (strncmp(s, "if ", 3) == 0) {
-                        strv_push(&w->conds, s + 3);
+                        (void)strv_push(&w->conds, s + 3); /* dropped on ENOMEM: the hint loses a condition */
                 } else if ((strncmp(s, "endif", 5) == 0 && (!s[5] || s[5] == ' ' || s[5] == '\t' || s[5] == '#')) ||
                            (strncmp(s, "endmenu", 7) == 0 && (!s[7] || s[7] == ' ' || s[7] == '\t' || s[7] == '#'))) {
                         /* "endif # CGROUPS": a comment may follow */
@@ -279,7 +280,7 @@ static void kwalk_file(struct kwalk *w, const char *relpath)
                                 w->conds[n - 1] = NULL;
                         }
                 } else if (strncmp(s, "menu ", 5) == 0) {
-                        strv_push(&w->conds, "");
+                        (void)strv_push(&w->conds, "");
                         in_menu_head = true;
                 } else if (strncmp(s, "source ", 7) == 0 || strncmp(s, "osource ", 8) == 0 ||
                            strncmp(s, "rsource ", 8) == 0) {

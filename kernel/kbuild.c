@@ -146,17 +146,19 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
                     bool progress, const char *what)
 {
         _cleanup_strv_free_ char **argv = NULL;
-        strv_push(&argv, "make");
-        strv_push(&argv, "-C");
-        strv_push(&argv, tree);
-        strv_pushf(&argv, "O=%s", obj);
-        strv_pushf(&argv, "-j%d", jobs);
+        int r = strv_push(&argv, "make");
+        r = r ?: strv_push(&argv, "-C");
+        r = r ?: strv_push(&argv, tree);
+        r = r ?: strv_pushf(&argv, "O=%s", obj);
+        r = r ?: strv_pushf(&argv, "-j%d", jobs);
         /* Reproducible identity strings: the image's bytes depend on the inputs only. */
-        strv_push(&argv, "KBUILD_BUILD_USER=leanboot");
-        strv_push(&argv, "KBUILD_BUILD_HOST=leanboot");
-        strv_push(&argv, "KBUILD_BUILD_TIMESTAMP=@0");
-        for (char *const *t = targets; *t; t++)
-                strv_push(&argv, *t);
+        r = r ?: strv_push(&argv, "KBUILD_BUILD_USER=leanboot");
+        r = r ?: strv_push(&argv, "KBUILD_BUILD_HOST=leanboot");
+        r = r ?: strv_push(&argv, "KBUILD_BUILD_TIMESTAMP=@0");
+        for (char *const *t = targets; r >= 0 && *t; t++)
+                r = strv_push(&argv, *t);
+        if (r < 0)
+                return r;
         _cleanup_close_ int logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (logfd < 0)
                 return -errno;
@@ -206,7 +208,7 @@ static void show_log_tail(const char *logpath, int lines)
 /* Report requested options missing from the final config; returns how many. */
 static size_t report_missing(const struct kconfig *req, const char *final_path, const char *srcdir)
 {
-        struct kconfig fin = { 0 };
+        _cleanup_(kconfig_free) struct kconfig fin = { 0 };
         _cleanup_free_ char *err = NULL;
         if (kconfig_load(final_path, &fin, &err) < 0) {
                 log_error("%s", err ? err : final_path);
@@ -230,7 +232,6 @@ static size_t report_missing(const struct kconfig *req, const char *final_path, 
                 log_error("%s=%s (%s:%u) is not in the final config (it is %s)%s", o->name, o->value, o->file,
                           o->line, streq(have, "n") ? "not set" : have, because);
         }
-        kconfig_free(&fin);
         return n;
 }
 
@@ -567,8 +568,14 @@ int cmd_kernel(int argc, char **argv)
         optind = 1;
         while ((c = getopt_long(argc - 1, argv + 1, "-o:j:h", longopts, NULL)) != -1) {
                 switch (c) {
-                case 1: strv_push(&positional, optarg); break;
-                case 'f': strv_push(&frags, optarg); break;
+                case 1:
+                        if (strv_push(&positional, optarg) < 0)
+                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel");
+                        break;
+                case 'f':
+                        if (strv_push(&frags, optarg) < 0)
+                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel");
+                        break;
                 case 's': o.source = optarg; break;
                 case 'o': o.output = optarg; break;
                 case 'j':
