@@ -35,6 +35,7 @@
 #include "../common/exit-status.h"
 #include "../common/log.h"
 #include "../common/manifest.h"
+#include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
 
@@ -216,18 +217,11 @@ static int validate_supermin_d(const char *arg, char **ret)
         return *ret ? 0 : -errno;
 }
 
+/* The lean init: $LEANBOOT_INIT, else init/ beside the leanboot binary (a build tree), else the
+ * installed one. */
 static char *find_init(void)
 {
-        const char *env = getenv("LEANBOOT_INIT");
-        if (env && *env)
-                return strdup(env);
-        /* From the build tree: the init sits in init/ next to the leanboot binary. */
-        _cleanup_free_ char *dir = self_dir();
-        char *p = dir ? path_join(dir, "init/leanboot-init") : NULL;
-        if (p && access(p, X_OK) == 0)
-                return p;
-        free(p);
-        return strdup(LIBEXECDIR "/leanboot/leanboot-init");
+        return shipped_path("LEANBOOT_INIT", "init/leanboot-init", NULL, LIBEXECDIR "/leanboot/leanboot-init");
 }
 
 /* The packages: the supermin.d's own list, or the defaults; then each -p, installed here. */

@@ -3,8 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
+#include "fileio.h"
+#include "macro.h"
+#include "spawn.h"
 
 char *leanboot_cache_dir(void)
 {
@@ -17,4 +21,17 @@ char *leanboot_cache_dir(void)
                 return asprintf(&r, "%s/leanboot", e) < 0 ? NULL : r;
         e = getenv("HOME");
         return asprintf(&r, "%s/.cache/leanboot", e && *e ? e : "/tmp") < 0 ? NULL : r;
+}
+
+char *shipped_path(const char *env_name, const char *build_rel, const char *probe, const char *installed)
+{
+        const char *e = getenv(env_name);
+        if (e && *e)
+                return strdup(e);
+        _cleanup_free_ char *dir = self_dir();
+        _cleanup_free_ char *p = dir ? path_join(dir, build_rel) : NULL;
+        _cleanup_free_ char *look = p && probe ? path_join(p, probe) : NULL;
+        if (p && access(look ? look : p, R_OK) == 0)
+                return TAKE_PTR(p);
+        return strdup(installed);
 }

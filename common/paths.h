@@ -5,4 +5,9 @@
 /* $LEANBOOT_CACHE_DIR, else $XDG_CACHE_HOME/leanboot, else ~/.cache/leanboot (malloc'd). */
 char *leanboot_cache_dir(void);
 
+/* Where a file leanboot ships is: $ENV_NAME when set; else BUILD_REL beside this executable (a
+ * build tree) when that holds PROBE (a name inside it, or NULL for BUILD_REL itself); else
+ * INSTALLED (configure's install path).  malloc'd; NULL on ENOMEM. */
+char *shipped_path(const char *env_name, const char *build_rel, const char *probe, const char *installed);
+
 #endif

@@ -45,19 +45,11 @@ struct kbuild_opts {
         bool force;         /* --force: ignore the cache */
 };
 
-/* Shipped fragments: next to the binary in the build tree, else installed in pkgdatadir. */
+/* Shipped fragments: $LEANBOOT_CONFIGS, else beside the binary in a build tree, else installed
+ * in pkgdatadir. */
 static char *configs_dir(void)
 {
-        _cleanup_free_ char *dir = self_dir();
-        if (dir) {
-                char *p = path_join(dir, "kernel-configs");
-                _cleanup_free_ char *probe = p ? path_join(p, "base.config") : NULL;
-                if (probe && access(probe, R_OK) == 0)
-                        return p;
-                free(p);
-        }
-        const char *env = getenv("LEANBOOT_CONFIGS");
-        return strdup(env && *env ? env : PKGDATADIR "/kernel-configs");
+        return shipped_path("LEANBOOT_CONFIGS", "kernel-configs", "base.config", PKGDATADIR "/kernel-configs");
 }
 
 /* "net" or "net.config" means the shipped fragment; anything with a '/' or that exists is a path. */
