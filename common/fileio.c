@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,4 +187,16 @@ int dir_replace(const char *tmp, const char *dir)
         if (errno != ENOENT)
                 return -errno;
         return rename(tmp, dir) < 0 ? -errno : 0;
+}
+
+int write_text_file(const char *dir, const char *name, const char *text, mode_t mode)
+{
+        _cleanup_free_ char *p = path_join(dir, name);
+        if (!p)
+                return -ENOMEM;
+        _cleanup_free_ char *parent = strdup(p);
+        if (!parent)
+                return -ENOMEM;
+        int r = mkdir_p(dirname(parent), 0755);
+        return r < 0 ? r : write_file_atomic(p, text, strlen(text), mode);
 }

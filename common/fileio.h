@@ -14,6 +14,8 @@ int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
 int write_full(int fd, const void *buf, size_t len);
 /* Write a file (created 0644 unless mode given), via a temporary name and rename. */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* DIR/NAME (NAME may have slashes: its parents are made) with TEXT, written atomically. */
+int write_text_file(const char *dir, const char *name, const char *text, mode_t mode);
 /* Copy a regular file's content and mode. */
 int copy_file(const char *src, const char *dst);
 /* Put directory TMP in DIR's place: one atomic exchange when DIR exists (its old content,
