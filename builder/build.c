@@ -260,7 +260,7 @@ static int write_cmdline(const char *tmp, const struct build_opts *o, const stru
         if (!cmdline || asprintf(&cmdline_nl, "%s\n", cmdline) < 0)
                 return -ENOMEM;
         int r = write_text_file(tmp, "cmdline", cmdline_nl, 0644);
-        if (r >= 0 && p->smd)
+        if (r >= 0 && p->profile == PROFILE_LIBGUESTFS)
                 /* libguestfs takes a directory with README.fixed, kernel, initrd and root as a fixed
                  * appliance: LIBGUESTFS_PATH=DIR uses it as it is. */
                 r = write_text_file(tmp, "README.fixed",

@@ -149,6 +149,7 @@ static char *find_init(void)
 static int plan_packages(const struct build_opts *o, struct build_plan *p)
 {
         if (o->from_smd) {
+                p->profile = PROFILE_LIBGUESTFS;
                 int r = validate_supermin_d(o->from_smd, &p->smd);
                 if (r < 0)
                         return r;
@@ -208,7 +209,7 @@ static int plan_init_binaries(struct build_plan *p)
         if (!p->init_path || access(p->init_path, R_OK) < 0)
                 return log_error_status(-ENOENT, "lean init not found at %s (build leanboot with `make`, or set LEANBOOT_INIT)",
                                  p->init_path ? p->init_path : "?");
-        if (p->smd) {
+        if (p->profile == PROFILE_LIBGUESTFS) {
                 /* Without it the init starts guestfsd only after udev has settled: slower, still right. */
                 _cleanup_free_ char *copy = strdup(p->init_path);
                 const char *dir = copy ? dirname(copy) : NULL;
@@ -263,7 +264,7 @@ static int plan_modules(const struct build_opts *o, struct build_plan *p)
          * loads virtio_console.  dm_mod and loop load on demand, when lvm or losetup first opens
          * /dev/mapper/control or /dev/loop-control (the init creates those static nodes). */
         char *guestfs_modules[] = { "virtio_console", NULL };
-        char **mods = o->modules ? o->modules : p->smd ? guestfs_modules : NULL;
+        char **mods = o->modules ? o->modules : p->profile == PROFILE_LIBGUESTFS ? guestfs_modules : NULL;
         if (mods) {
                 _cleanup_free_ char *bad = NULL;
                 int r = modlist_resolve(p->moddir, mods, strv_length(mods), &p->modules, &bad);
@@ -277,10 +278,10 @@ static int plan_modules(const struct build_opts *o, struct build_plan *p)
          * one keeps supermin's initrd as it is. */
         char *root_plain[] = { "virtio_pci", "virtio_blk", "ext4", NULL };
         char *root_guestfs[] = { "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ext4", NULL };
-        char **root = p->smd ? root_guestfs : root_plain;
+        char **root = p->profile == PROFILE_LIBGUESTFS ? root_guestfs : root_plain;
         if (modlist_resolve(p->moddir, root, strv_length(root), &p->initrd_modules, NULL) < 0)
                 log_warn("cannot resolve the root's modules in %s: the initrd keeps all of supermin's", p->moddir);
-        if (p->smd) {
+        if (p->profile == PROFILE_LIBGUESTFS) {
                 char *net[] = { "virtio_net", NULL };
                 if (modlist_resolve(p->moddir, net, 1, &p->network_modules, NULL) < 0)
                         log_warn("no virtio_net module in %s: guestfs_network=1 will find no interface", p->moddir);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "modlist.h"
+#include "../common/contract.h"
 
 /* The virtio device types a libguestfs appliance has drivers for: net (guestfs_network=1), block,
  * console (guestfsd's channel) and SCSI (libguestfs's disks); see init/preinit.c. */
@@ -29,6 +30,7 @@ struct build_opts {
 
 /* Everything the build decided before running supermin. */
 struct build_plan {
+        enum appliance_profile profile; /* libguestfs with --from-supermin-d */
         char **packages;
         char *kernel_path, *kernel_version;
         const char *kernel_origin;

@@ -104,11 +104,12 @@ static int stage_etc(const char *stage, const struct build_opts *o, const struct
                 if (devname && read_full_file(devname, &text, NULL) == 0)
                         r = write_text_file(stage, APPLIANCE_STATIC_NODES + 1, text, 0644);
         }
-        if (r >= 0 && p->smd)
+        bool guestfs = p->profile == PROFILE_LIBGUESTFS;
+        if (r >= 0 && guestfs)
                 r = write_text_file(stage, APPLIANCE_PROFILE_FILE + 1, APPLIANCE_PROFILE_LIBGUESTFS "\n", 0644);
-        if (r >= 0 && p->smd)
+        if (r >= 0 && guestfs)
                 r = write_readahead_list(stage, p->smd);
-        if (r >= 0 && p->smd && p->udev_wait_path) {
+        if (r >= 0 && guestfs && p->udev_wait_path) {
                 /* The waiter the init preloads into guestfsd (init/udev-wait.c). */
                 _cleanup_free_ char *dst = path_join(stage, APPLIANCE_UDEV_WAIT_SHIM + 1);
                 r = dst ? mkdir_p(dirname(strdupa(dst)), 0755) : -ENOMEM;

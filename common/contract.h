@@ -16,6 +16,9 @@
 #define APPLIANCE_BUILTIN_RUN APPLIANCE_ETC "/run"                 /* build --run: a shell command */
 #define APPLIANCE_PROFILE_FILE APPLIANCE_ETC "/profile"            /* "libguestfs" selects that profile */
 #define APPLIANCE_PROFILE_LIBGUESTFS "libguestfs"
+/* What an appliance is for: the builder decides it (--from-supermin-d makes a libguestfs one) and
+ * writes APPLIANCE_PROFILE_FILE for it; the init reads it back and does that profile's steps. */
+enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
 /* The shim preloaded into guestfsd (init/udev-shim.h), and the file that says udev is ready. */
 #define APPLIANCE_UDEV_WAIT_SHIM "/usr/lib/leanboot/leanboot-udev-wait.so"
 #define APPLIANCE_RUN_DIR "/run/leanboot"

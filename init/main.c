@@ -155,6 +155,16 @@ static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
         return st < 0 ? INIT_STATUS_FAILED : st;
 }
 
+/* The builder's word on what this appliance is for (common/contract.h). */
+static enum appliance_profile read_profile(void)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file(APPLIANCE_PROFILE_FILE, &text, NULL) < 0)
+                return PROFILE_PLAIN;
+        text[strcspn(text, "\n")] = '\0';
+        return streq(text, APPLIANCE_PROFILE_LIBGUESTFS) ? PROFILE_LIBGUESTFS : PROFILE_PLAIN;
+}
+
 int main(void)
 {
         if (getpid() != 1) {
@@ -190,9 +200,7 @@ int main(void)
         bool debug = cmdline_has(&cl, CMDLINE_DEBUG);
         payload_output_open(&cl);
 
-        _cleanup_free_ char *profile = NULL;
-        bool guestfs = read_full_file(APPLIANCE_PROFILE_FILE, &profile, NULL) == 0 &&
-                       strncmp(profile, APPLIANCE_PROFILE_LIBGUESTFS, strlen(APPLIANCE_PROFILE_LIBGUESTFS)) == 0;
+        bool guestfs = read_profile() == PROFILE_LIBGUESTFS;
         readahead_start(APPLIANCE_READAHEAD_LIST);
         step_modules();
         step_udev(&cl, debug, guestfs);
