@@ -32,7 +32,7 @@ size_t module_unsigned_size(const char *data, size_t len);
 
 /* Make the binary PREINIT the archive's /init, ahead of supermin's (renamed INITRD_SUPERMIN_INIT),
  * with VIRTIO_KEEP ("1 2 3 8\n": virtio device types, decimal) as INITRD_VIRTIO_KEEP.  The
- * pre-init leaves every other virtio PCI device unbound (see init/preinit.c for why).
+ * pre-init leaves every other virtio PCI device unbound (see init/preinit/preinit.c for why).
  * -EBADMSG when PATH is not a newc archive with an /init, or has a pre-init already; the file
  * is then left as it was. */
 int initrd_add_preinit(const char *path, const char *preinit, const char *virtio_keep);

@@ -10,7 +10,7 @@
 #include "../common/contract.h"
 
 /* The virtio device types a libguestfs appliance has drivers for: net (guestfs_network=1), block,
- * console (guestfsd's channel) and SCSI (libguestfs's disks); see init/preinit.c. */
+ * console (guestfsd's channel) and SCSI (libguestfs's disks); see init/preinit/preinit.c. */
 #define LIBGUESTFS_VIRTIO_KEEP "1 2 3 8"
 
 struct build_opts {

@@ -110,7 +110,7 @@ static int stage_etc(const char *stage, const struct build_opts *o, const struct
         if (r >= 0 && guestfs)
                 r = write_readahead_list(stage, p->smd);
         if (r >= 0 && guestfs && p->udev_wait_path) {
-                /* The waiter the init preloads into guestfsd (init/udev-wait.c). */
+                /* The waiter the init preloads into guestfsd (init/shim/udev-wait.c). */
                 _cleanup_free_ char *dst = path_join(stage, APPLIANCE_UDEV_WAIT_SHIM + 1);
                 r = dst ? mkdir_p(dirname(strdupa(dst)), 0755) : -ENOMEM;
                 if (r >= 0)

@@ -19,7 +19,7 @@
 /* What an appliance is for: the builder decides it (--from-supermin-d makes a libguestfs one) and
  * writes APPLIANCE_PROFILE_FILE for it; the init reads it back and does that profile's steps. */
 enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
-/* The shim preloaded into guestfsd (init/udev-shim.h), and the file that says udev is ready. */
+/* The shim preloaded into guestfsd (init/shim/udev-shim.h), and the file that says udev is ready. */
 #define APPLIANCE_UDEV_WAIT_SHIM "/usr/lib/leanboot/leanboot-udev-wait.so"
 #define APPLIANCE_RUN_DIR "/run/leanboot"
 #define APPLIANCE_UDEV_READY_FILE APPLIANCE_RUN_DIR "/udev-ready"

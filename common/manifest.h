@@ -17,7 +17,7 @@ struct manifest {
         char **modules;        /* module list the init loads, dependencies first */
         char **initrd_modules; /* what supermin's mini-initrd loads before the root is mounted */
         bool initrd_signatures_stripped; /* their appended signatures cut off (see builder/initrd.h) */
-        char *initrd_virtio_keep; /* with a pre-init (init/preinit.c): virtio types bound, else NULL */
+        char *initrd_virtio_keep; /* with a pre-init (init/preinit/preinit.c): virtio types bound, else NULL */
         char **hooks;          /* names under /etc/leanboot/hooks, in run order */
         char **copies;         /* "SRC:DEST" */
         char *run;             /* built-in payload (shell command) or NULL */

@@ -62,7 +62,7 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
         /* guestfsd lists /dev/disk/by-path as soon as its main() runs, but first spends about half
          * a second loading its libraries.  With the preloaded waiter in the appliance, udev's
          * start and event handling run in a helper while guestfsd loads, and the waiter holds
-         * guestfsd's main() until the helper says udev is done (init/udev-wait.c). */
+         * guestfsd's main() until the helper says udev is done (init/shim/udev-wait.c). */
         if (guestfs && mode != UDEV_OFF && access(APPLIANCE_UDEV_WAIT_SHIM, R_OK) == 0) {
                 (void)mkdir(APPLIANCE_RUN_DIR, 0755);
                 pid_t pid = fork();

@@ -96,7 +96,7 @@ expect_eq "virt-rescue with the stock appliance" "$rescue_stock" "rescue-42
 rc=0"
 expect_eq "virt-rescue: the leanboot appliance gives the same shell" "$rescue_lean" "$rescue_stock"
 
-# guestfsd's `udevadm settle` is answered by the preloaded shim (init/udev-settle.c), with
+# guestfsd's `udevadm settle` is answered by the preloaded shim (init/shim/udev-settle.c), with
 # udevadm's exit statuses: compared with the real udevadm on the same queue states, in the appliance.
 cat > "$WORK/settle-probe.sh" <<'P'
 S=/usr/lib/leanboot/leanboot-udev-wait.so
@@ -114,7 +114,7 @@ udevadm control --start-exec-queue
 shim settle -t 10
 [ -e /run/udev/queue ] && echo "queue still there" || echo "queue gone"
 shim --version
-# The pre-init (init/preinit.c): libguestfs's virtio-rng (1af4:1005) left unbound, the rest bound.
+# The pre-init (init/preinit/preinit.c): libguestfs's virtio-rng (1af4:1005) left unbound, the rest bound.
 for d in /sys/bus/pci/devices/*; do
     [ "$(cat $d/vendor)" = 0x1af4 ] || continue
     drv=$(readlink $d/driver)
