@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <json-c/json.h>
 
 #include "analyze.h"
 #include "chart.h"
 #include "initcall.h"
+#include "report.h"
 #include "../common/fileio.h"
 #include "../common/exit-status.h"
 #include "../common/log.h"
@@ -20,28 +20,6 @@ static int by_duration_desc(const void *a, const void *b)
 {
         const struct initcall *x = a, *y = b;
         return (y->usecs > x->usecs) - (y->usecs < x->usecs);
-}
-
-int analyze_write_json(const struct initcall_log *l, const char *path)
-{
-        json_object *o = json_object_new_object(), *ic = json_object_new_object(), *list = json_object_new_array();
-        json_object_object_add(ic, "count", json_object_new_int64((int64_t)l->n));
-        json_object_object_add(ic, "total", json_object_new_int64(initcall_total_us(l)));
-        json_object_object_add(o, "initcalls", ic);
-        for (size_t i = 0; i < l->n; i++) {
-                const struct initcall *c = &l->calls[i];
-                json_object *e = json_object_new_object();
-                json_object_object_add(e, "name", json_object_new_string(c->name));
-                json_object_object_add(e, "module", json_object_new_string(c->module));
-                json_object_object_add(e, "usecs", json_object_new_int64(c->usecs));
-                json_object_object_add(e, "start", c->start_us >= 0 ? json_object_new_double(c->start_us) : NULL);
-                json_object_array_add(list, e);
-        }
-        json_object_object_add(o, "list", list);
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = write_file_atomic(path, text, strlen(text), 0644);
-        json_object_put(o);
-        return r;
 }
 
 static void usage(FILE *f)
@@ -98,7 +76,7 @@ int cmd_analyze(int argc, char **argv)
                           "ring buffer or a console with ignore_loglevel)", logpath);
                 return EXIT_RUNTIME;
         }
-        if (json && (r = analyze_write_json(&l, json)) < 0)
+        if (json && (r = report_write_initcalls_json(&l, json)) < 0)
                 log_error_errno(r, "analyze: cannot write %s", json);
         if (svg) {
                 FILE *f = fopen(svg, "we");

@@ -153,3 +153,26 @@ int report_write_json(const struct report *rp, const char *path)
         json_object_put(o);
         return r;
 }
+
+/* leanboot analyze --json: one kernel log's initcalls (README "bench JSON" gives the keys). */
+int report_write_initcalls_json(const struct initcall_log *l, const char *path)
+{
+        json_object *o = json_object_new_object(), *ic = json_object_new_object(), *list = json_object_new_array();
+        json_object_object_add(ic, "count", json_object_new_int64((int64_t)l->n));
+        json_object_object_add(ic, "total", json_object_new_int64(initcall_total_us(l)));
+        json_object_object_add(o, "initcalls", ic);
+        for (size_t i = 0; i < l->n; i++) {
+                const struct initcall *c = &l->calls[i];
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "name", json_object_new_string(c->name));
+                json_object_object_add(e, "module", json_object_new_string(c->module));
+                json_object_object_add(e, "usecs", json_object_new_int64(c->usecs));
+                json_object_object_add(e, "start", c->start_us >= 0 ? json_object_new_double(c->start_us) : NULL);
+                json_object_array_add(list, e);
+        }
+        json_object_object_add(o, "list", list);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = write_file_atomic(path, text, strlen(text), 0644);
+        json_object_put(o);
+        return r;
+}

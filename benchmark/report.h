@@ -36,6 +36,8 @@ void report_done(struct report *rp);
 void report_print(const struct report *rp);
 int report_write_json(const struct report *rp, const char *path);
 int report_write_html(const struct report *rp, const char *path);
+/* leanboot analyze --json: {"initcalls": {"count", "total"}, "list": [{"name", "module", "usecs", "start"}]}. */
+int report_write_initcalls_json(const struct initcall_log *l, const char *path);
 
 /* Shared by the forms. */
 bool report_has_stage(const struct report *rp, int s);
