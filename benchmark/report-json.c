@@ -139,6 +139,15 @@ static json_object *json_comparison(const struct report *rp)
         return c;
 }
 
+/* O, pretty-printed, written atomically to PATH; O is freed. */
+static int write_json_file(json_object *o, const char *path)
+{
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = write_file_atomic(path, text, strlen(text), 0644);
+        json_object_put(o);
+        return r;
+}
+
 int report_write_json(const struct report *rp, const char *path)
 {
         json_object *o = json_object_new_object(), *vs = json_object_new_array();
@@ -148,10 +157,7 @@ int report_write_json(const struct report *rp, const char *path)
         json_object_object_add(o, "variants", vs);
         if (rp->nv == 2)
                 json_object_object_add(o, "comparison", json_comparison(rp));
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = write_file_atomic(path, text, strlen(text), 0644);
-        json_object_put(o);
-        return r;
+        return write_json_file(o, path);
 }
 
 /* leanboot analyze --json: one kernel log's initcalls (README "bench JSON" gives the keys). */
@@ -171,8 +177,5 @@ int report_write_initcalls_json(const struct initcall_log *l, const char *path)
                 json_object_array_add(list, e);
         }
         json_object_object_add(o, "list", list);
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = write_file_atomic(path, text, strlen(text), 0644);
-        json_object_put(o);
-        return r;
+        return write_json_file(o, path);
 }
