@@ -226,8 +226,21 @@ static int probe_rom(char **ret_path)
         return 0;
 }
 
-/* Run the probe guest under KVM: 1 when it ran, 0 when not (with QEMU's words), -errno when
- * the probe itself could not be run. */
+enum probe_result {
+        PROBE_UNUSABLE,     /* KVM refused the guest: QEMU's KVM layer said so, or QEMU aborted */
+        PROBE_USABLE,       /* the guest ran */
+        PROBE_INCONCLUSIVE, /* something else went wrong (no QEMU, a hang): not a verdict to keep */
+};
+
+/* Did QEMU fail because of KVM?  Its KVM layer names itself; an abort comes from an assertion
+ * there (the MSR one on PVM).  Anything else says nothing about KVM. */
+static bool kvm_refused(const char *err, int status)
+{
+        return status == 128 + 6 || (err && (strcasestr(err, "kvm") || strstr(err, "failed to set MSR")));
+}
+
+/* Run the probe guest under KVM: a probe_result, with QEMU's words when not PROBE_USABLE, or
+ * -errno when the probe itself could not be run. */
 static int probe_kvm(char **ret_reason)
 {
         _cleanup_free_ char *rom = NULL;
@@ -244,17 +257,19 @@ static int probe_kvm(char **ret_reason)
         _cleanup_free_ char *out = NULL, *err = NULL;
         int st = run_capture_timeout(argv, PROBE_TIMEOUT_MS, &out, &err);
         if (st == PROBE_EXIT_STATUS)
-                return 1;
+                return PROBE_USABLE;
+        if (st < 0 && st != -ETIMEDOUT)
+                return st;
         char *msg = qemu_message(err);
         if (msg)
                 *ret_reason = msg;
         else if (st == -ETIMEDOUT)
                 r = asprintf(ret_reason, "a guest did not finish in %d s", PROBE_TIMEOUT_MS / 1000);
-        else if (st < 0)
-                return st;
         else
                 r = asprintf(ret_reason, "QEMU exited with status %d", st);
-        return r < 0 ? -ENOMEM : 0;
+        if (r < 0)
+                return -ENOMEM;
+        return st != -ETIMEDOUT && kvm_refused(err, st) ? PROBE_UNUSABLE : PROBE_INCONCLUSIVE;
 }
 
 static int choose(struct accel_choice *ret, enum accel a, bool chosen, char *reason)
@@ -284,9 +299,17 @@ int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret)
         int usable = refresh ? -ENOENT : verdict_load(key, &reason);
         bool cached = usable >= 0;
         if (usable < 0) {
-                usable = probe_kvm(&reason);
-                if (usable < 0)
-                        return usable;
+                int p = probe_kvm(&reason);
+                if (p < 0)
+                        return p;
+                char *why = NULL;
+                if (p == PROBE_INCONCLUSIVE) {
+                        /* Not kept: the next command probes again. */
+                        if (asprintf(&why, "KVM could not be proven here (QEMU: %s; not cached)", reason ? reason : "?") < 0)
+                                why = NULL;
+                        return choose(ret, ACCEL_TCG, true, why) ?: (want == ACCEL_KVM ? -ENODEV : 0);
+                }
+                usable = p == PROBE_USABLE;
                 if (usable)
                         reason = strdup("a KVM guest ran on this host");
                 verdict_store(key, usable, reason ? reason : "", "probe");
@@ -305,9 +328,11 @@ int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret)
 int accel_resolve_verbose(enum accel want, struct accel_choice *ret)
 {
         int r = accel_resolve(want, false, ret);
-        if (r == -ENODEV)
-                log_error("--accel kvm: KVM does not work on this host: %s (try --accel tcg)", ret->reason);
-        else if (r < 0)
+        if (r == -ENODEV) {
+                log_error("--accel kvm: KVM does not work on this host: %s (try --accel tcg; "
+                          "leanboot accel --refresh to probe again)", ret->reason);
+                accel_choice_done(ret);
+        } else if (r < 0)
                 log_error_errno(r, "cannot tell whether KVM works here");
         else if (ret->accel == ACCEL_TCG && want == ACCEL_AUTO)
                 log_info("%s: using TCG (software emulation, several times slower than KVM)", ret->reason);

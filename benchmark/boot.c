@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,7 +88,10 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
         return r ?: strv_pushf(argv, "virtio-blk-pci,drive=%s", id);
 }
 
-/* The kernel command line as booted: the caller's, then what this boot adds for its machine. */
+/* The kernel command line as booted: the caller's, then what this boot adds for its machine.
+ * The host attaches two UARTs, so it tells the kernel to register two, last so that it wins over
+ * an older appliance's 8250.nr_uarts=1: with one slot, a kernel that enumerates the ports through
+ * ACPI (Debian's) gives ttyS0 to the second UART, and the console would land on the payload's. */
 static char *boot_cmdline(const struct boot_config *c, enum accel accel)
 {
         char *r = NULL;
@@ -95,7 +99,7 @@ static char *boot_cmdline(const struct boot_config *c, enum accel accel)
         char tsc[48] = "";
         if (tsc_khz)
                 snprintf(tsc, sizeof tsc, " tsc_early_khz=%u", tsc_khz);
-        if (asprintf(&r, "%s%s " CMDLINE_OUTPUT "=" OUTPUT_PORT "%s", c->cmdline, tsc,
+        if (asprintf(&r, "%s%s 8250.nr_uarts=2 " CMDLINE_OUTPUT "=" OUTPUT_PORT "%s", c->cmdline, tsc,
                      c->interactive ? "," OUTPUT_TERMINAL : "") < 0)
                 return NULL;
         return r;
@@ -272,6 +276,10 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
         so.stdout_fd = wr[CH_PAYLOAD];
         so.pass_fd = wr[CH_CONSOLE];
         so.stderr_fd = wr[CH_STDERR];
+        /* QEMU puts an interactive terminal in raw mode and restores it when it exits, but not
+         * when it is killed (a timeout, a KVM failure): then we do. */
+        struct termios saved_tty;
+        bool restore_tty = c->interactive && tcgetattr(STDIN_FILENO, &saved_tty) == 0;
         struct watch w = { .c = c, .accel = accel, .r = ret, .t0 = now_usec() };
         w.pid = spawn_argv(argv, &so);
         for (int i = 0; i < N_CHANNELS; i++)
@@ -282,10 +290,12 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
                 return (int)w.pid;
         }
         w.deadline = c->timeout_s > 0 ? w.t0 + (uint64_t)c->timeout_s * 1000000u : 0;
-        console_init(&w.console, ret, STDERR_FILENO, c->show_console);
+        console_init(&w.console, ret, STDERR_FILENO, c->show_console, c->stream_payload ? STDOUT_FILENO : -1);
         watch_channels(&w, rd);
         console_finish(&w.console, now_usec() - w.t0);
         ret->qemu_status = wait_exit_status(w.pid);
+        if (restore_tty && w.killed)
+                (void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
         ret->host_exit_us = now_usec() - w.t0;
         ret->qemu_stderr = w.err ? w.err : strdup("");
         ret->payload_tail = strndup(w.payload.buf, w.payload.len);
@@ -312,8 +322,10 @@ int boot_appliance(const struct boot_config *c, struct boot_result *ret)
         /* KVM itself ended the boot: whatever the cached verdict said, it does not hold now. */
         accel_record_failure(why);
         ret->accel_failure = why;
-        if (!c->accel->chosen || has_mark(ret, "payload"))
-                return 0; /* --accel kvm was asked for, or the payload may have run: no retry */
+        /* Run again only a boot that never reached the init: after its first marker, hooks or the
+         * payload may have run (and written to disks that are not snapshots). */
+        if (!c->accel->chosen || has_mark(ret, NULL))
+                return 0;
         char *reason = NULL;
         if (asprintf(&reason, "KVM failed a boot on this host (QEMU: %s)", why) < 0)
                 return 0;

@@ -10,13 +10,13 @@
 
 /* At most this many bytes are added to a command line by the boot itself (tsc_early_khz=, the
  * payload's port): callers keep their command lines that much under the kernel's limit. */
-#define BOOT_CMDLINE_RESERVED 64
+#define BOOT_CMDLINE_RESERVED 96
 
 struct boot_config {
         const char *appliance;  /* directory made by `leanboot build` */
         const char *cmdline;    /* the whole kernel command line */
-        /* Resolved (KVM or TCG).  When auto chose KVM and KVM kills a boot before the init
-         * starts, the boot is run again under TCG and *accel says so from then on. */
+        /* Resolved (KVM or TCG).  When auto chose KVM and KVM kills a boot before the init's
+         * first marker, the boot is run again under TCG and *accel says so from then on. */
         struct accel_choice *accel;
         int memory_mb, smp;
         char **disks;           /* extra disks (virtio-blk, after the root) */

@@ -58,9 +58,13 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
                 *nl = '\0';
         struct marker m;
         if (marker_parse(s, &m)) {
-                if (m.kind == MARKER_EXIT)
+                if (m.kind == MARKER_OUTPUT)
+                        k->payload_on_port = !streq(m.name, OUTPUT_CONSOLE);
+                else if (m.kind == MARKER_EXIT)
                         k->r->exit_status = m.status;
-                add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, m.t_us, host_us);
+                if (m.kind != MARKER_OUTPUT)
+                        add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, m.t_us, host_us);
+                k->in_payload = m.kind == MARKER_STAGE ? streq(m.name, "payload") : k->in_payload;
                 if (k->echo_fd >= 0 && k->echo_all)
                         out_line(k->echo_fd, s, strlen(s)), write_full(k->echo_fd, "\n", 1);
                 return;
@@ -74,8 +78,12 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
                 if (k->r->panic_line)
                         k->r->panic_line[strcspn(k->r->panic_line, "\r")] = '\0';
         }
-        /* The init's errors are always shown; the rest of the console only when debugging. */
-        if (k->echo_fd >= 0 && (k->echo_all || strncmp(s, INIT_ERROR_PREFIX, strlen(INIT_ERROR_PREFIX)) == 0))
+        /* The init's errors are always shown; a payload without a port of its own writes here;
+         * the rest of the console is shown only when debugging. */
+        bool init_error = strncmp(s, INIT_ERROR_PREFIX, strlen(INIT_ERROR_PREFIX)) == 0;
+        if (!init_error && k->in_payload && !k->payload_on_port && k->payload_fd >= 0)
+                out_line(k->payload_fd, s, n);
+        else if (k->echo_fd >= 0 && (k->echo_all || init_error))
                 out_line(k->echo_fd, s, n);
 }
 
@@ -99,19 +107,17 @@ void console_feed(struct console *k, const char *buf, size_t n, uint64_t host_us
         }
 }
 
-void console_init(struct console *k, struct boot_result *r, int echo_fd, bool echo_all)
+void console_init(struct console *k, struct boot_result *r, int echo_fd, bool echo_all, int payload_fd)
 {
-        *k = (struct console){ .r = r, .echo_fd = echo_fd, .echo_all = echo_all };
+        *k = (struct console){ .r = r, .echo_fd = echo_fd, .echo_all = echo_all, .payload_fd = payload_fd };
 }
 
 void console_finish(struct console *k, uint64_t host_us)
 {
-        if (k->len > 0) {
-                /* A last line without its newline (a guest killed mid-line): handled as a line. */
-                k->line[k->len] = '\n';
-                handle_line(k, k->line, k->len + 1, host_us);
-                k->len = 0;
-        }
+        /* A last line without its newline (a guest killed mid-line): ended, and handled as a line
+         * (the feed makes room for the newline and the NUL that the line's parsers rely on). */
+        if (k->len > 0)
+                console_feed(k, "\n", 1, host_us);
         free(k->line);
         k->line = NULL;
         k->r->console_tail = strndup(k->tail.buf, k->tail.len);

@@ -47,7 +47,10 @@ enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
 #define OUTPUT_TERMINAL "terminal"
 
 /* Console lines: the init's markers ("leanboot: stage=NAME t_us=N", "leanboot: exit=N t_us=N",
- * guest CLOCK_BOOTTIME) and its messages ("leanboot-init: ...", errors "leanboot-init: error:"). */
+ * guest CLOCK_BOOTTIME; "leanboot: output=ttyS1|console", where the payload's output goes) and
+ * its messages ("leanboot-init: ...", errors "leanboot-init: error:").  An init that says nothing
+ * of its output (one older than the payload's port) writes the payload to the console. */
+#define OUTPUT_CONSOLE "console"
 #define MARKER_PREFIX "leanboot: "
 #define INIT_MESSAGE_PREFIX "leanboot-init: "
 #define INIT_ERROR_PREFIX INIT_MESSAGE_PREFIX "error: "

@@ -182,8 +182,12 @@ char *path_join(const char *a, const char *b)
 
 int dir_replace(const char *tmp, const char *dir)
 {
-        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0)
-                return rm_rf(tmp); /* tmp now holds what dir was */
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+                /* tmp now holds what dir was.  The new content is in place whatever happens
+                 * next: what removing the old one leaves is litter, not a failure. */
+                (void)rm_rf(tmp);
+                return 0;
+        }
         if (errno != ENOENT)
                 return -errno;
         return rename(tmp, dir) < 0 ? -errno : 0;

@@ -19,7 +19,8 @@ int write_text_file(const char *dir, const char *name, const char *text, mode_t 
 /* Copy a regular file's content and mode. */
 int copy_file(const char *src, const char *dst);
 /* Put directory TMP in DIR's place: one atomic exchange when DIR exists (its old content,
- * then in TMP, is removed), else a rename.  Readers see the old DIR or the new, never neither. */
+ * then in TMP, is removed as well as it can be), else a rename.  Readers see the old DIR or the
+ * new, never neither; an error means DIR was left as it was. */
 int dir_replace(const char *tmp, const char *dir);
 /* mkdir -p. */
 int mkdir_p(const char *path, mode_t mode);

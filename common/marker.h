@@ -14,11 +14,11 @@
 /* Room for any marker line, newline and NUL included. */
 #define MARKER_LINE_MAX (sizeof MARKER_PREFIX + MARKER_NAME_MAX + 48)
 
-enum marker_kind { MARKER_STAGE, MARKER_EXIT };
+enum marker_kind { MARKER_STAGE, MARKER_EXIT, MARKER_OUTPUT };
 
 struct marker {
         enum marker_kind kind;
-        char name[MARKER_NAME_MAX + 1]; /* MARKER_STAGE */
+        char name[MARKER_NAME_MAX + 1]; /* MARKER_STAGE: the stage; MARKER_OUTPUT: the port or "console" */
         int status;                      /* MARKER_EXIT: the payload's exit status */
         uint64_t t_us;                   /* guest CLOCK_BOOTTIME */
 };
@@ -28,6 +28,8 @@ struct marker {
 int marker_format_stage(char *buf, size_t size, const char *name, uint64_t t_us);
 /* "leanboot: exit=STATUS t_us=N\n" into buf; its length, or -ENOBUFS. */
 int marker_format_exit(char *buf, size_t size, int status, uint64_t t_us);
+/* "leanboot: output=WHERE\n" (OUTPUT_PORT or OUTPUT_CONSOLE) into buf; as marker_format_stage. */
+int marker_format_output(char *buf, size_t size, const char *where);
 /* The marker in a console line, wherever it starts in it (with --debug a kernel message can
  * come first on the same line).  True and *ret filled when there is one. */
 bool marker_parse(const char *line, struct marker *ret);

@@ -32,9 +32,11 @@ pid_t spawn_argv(char *const *argv, const struct spawn_opts *o)
         if (pid > 0)
                 return pid;
 
-        int in = o->stdin_fd >= 0 ? o->stdin_fd : open("/dev/null", O_RDONLY);
+        int in = o->stdin_fd >= 0 ? o->stdin_fd : open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (in < 0 || dup2(in, STDIN_FILENO) < 0)
                 _exit(127);
+        if (o->stdin_fd < 0 && in != STDIN_FILENO)
+                close(in);
         if (o->stdout_fd >= 0 && dup2(o->stdout_fd, STDOUT_FILENO) < 0)
                 _exit(127);
         if (o->stderr_fd >= 0 && dup2(o->stderr_fd, STDERR_FILENO) < 0)

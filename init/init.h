@@ -17,6 +17,8 @@
 /* stage.c: markers on the console (and /dev/kmsg once /dev is mounted). */
 uint64_t boottime_us(void);
 void stage_begin(const char *name);
+/* Say where the payload's output goes (the port, or OUTPUT_CONSOLE): the host streams it. */
+void stage_say_output(const char *where);
 void stage_enable_kmsg(void);
 /* Where markers and messages go: the console (stdout) unless a child moved its stdout away. */
 void stage_set_console_fd(int fd);

@@ -22,19 +22,26 @@ static bool output_terminal;
 void payload_output_open(const struct cmdline *cl)
 {
         const char *v = cmdline_get(cl, CMDLINE_OUTPUT);
-        if (!v || !*v)
-                return; /* a launcher that gives no port (libguestfs): the console, as before */
+        if (!v || !*v) {
+                /* A launcher that gives no port (libguestfs): the console, as before. */
+                stage_say_output(OUTPUT_CONSOLE);
+                return;
+        }
         size_t n = strcspn(v, ",");
         output_terminal = v[n] == ',' && streq(v + n + 1, OUTPUT_TERMINAL);
         char dev[64];
-        if (n == 0 || n >= sizeof dev - 5 || memchr(v, '/', n)) {
-                init_error(CMDLINE_OUTPUT "=%s: expected a tty name like " OUTPUT_PORT, v);
-                return;
+        int fd = -1;
+        if (n > 0 && n < sizeof dev - 5 && !memchr(v, '/', n)) {
+                snprintf(dev, sizeof dev, "/dev/%.*s", (int)n, v);
+                fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                /* A kernel asked for one UART only (8250.nr_uarts=1): the host streams the console. */
+                if (fd < 0)
+                        init_say("%s: %s; the payload writes to the console", dev, strerror(errno));
+        } else {
+                init_say(CMDLINE_OUTPUT "=%s: not a tty name like " OUTPUT_PORT "; the payload writes to the console", v);
         }
-        snprintf(dev, sizeof dev, "/dev/%.*s", (int)n, v);
-        int fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (fd < 0) {
-                init_error("cannot open %s for the payload's output (%s): it goes to the console", dev, strerror(errno));
+                stage_say_output(OUTPUT_CONSOLE);
                 return;
         }
         struct termios t;
@@ -49,6 +56,7 @@ void payload_output_open(const struct cmdline *cl)
                 (void)tcsetattr(fd, TCSANOW, &t);
         }
         output_fd = fd;
+        stage_say_output(dev + 5);
 }
 
 void payload_output_attach(void)

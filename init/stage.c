@@ -55,6 +55,14 @@ void stage_begin(const char *name)
         }
 }
 
+void stage_say_output(const char *where)
+{
+        char line[MARKER_LINE_MAX];
+        int n = marker_format_output(line, sizeof line, where);
+        if (n > 0)
+                emit(line, (size_t)n);
+}
+
 static void vsay(const char *prefix, const char *fmt, va_list ap)
 {
         char *msg = NULL, *line = NULL;

@@ -18,6 +18,14 @@ export LEANBOOT_CACHE_DIR="$WORK/cache" LEANBOOT_QEMU="$here/fake-qemu.sh" FAKE_
 verdict() { sed -n "s/^$1=//p" "$LEANBOOT_CACHE_DIR"/accel/kvm-*; }
 kvm_runs() { grep -c '^kvm=yes' "$FAKE_QEMU_LOG" 2>/dev/null || true; }
 
+# 0. A probe that says nothing about KVM (here: no such QEMU) is no verdict: TCG for this
+# command, nothing cached, and the next command probes again.
+n_out=$(LEANBOOT_QEMU=/no/such/qemu "$LEANBOOT" accel 2>&1)
+expect_match "an inconclusive probe: TCG, said so" "$n_out" "^accel: tcg
+reason: KVM could not be proven here \(QEMU: .*; not cached\)"
+[ -e "$LEANBOOT_CACHE_DIR/accel" ] && ls "$LEANBOOT_CACHE_DIR"/accel/kvm-* >/dev/null 2>&1 &&
+    fail "an inconclusive probe was cached" || pass "an inconclusive probe is not cached"
+
 # 1. A KVM that QEMU cannot even start (an MSR that `-cpu host` sets is refused).
 export FAKE_KVM=msr
 run_capture p accel
@@ -32,7 +40,7 @@ run_capture r2 run "$A" -- echo again
 expect_eq "the next run boots with the cached verdict: no KVM attempt" "$r2_out|$r2_rc|$(kvm_runs)" "again|0|$before"
 run_capture k run "$A" --accel kvm -- echo hello
 expect_eq "--accel kvm: exit 1, nothing booted" "$k_rc|$k_out|$(kvm_runs)" "1||$before"
-expect_eq "--accel kvm: one clear error with QEMU's message" "$k_err" "leanboot: error: --accel kvm: KVM does not work on this host: /dev/kvm is present but unusable (QEMU: failed to set MSR 0x10a to 0x69) (try --accel tcg)"
+expect_eq "--accel kvm: one clear error with QEMU's message" "$k_err" "leanboot: error: --accel kvm: KVM does not work on this host: /dev/kvm is present but unusable (QEMU: failed to set MSR 0x10a to 0x69) (try --accel tcg; leanboot accel --refresh to probe again)"
 run_capture kb bench "$A" --accel kvm --runs 2
 expect_eq "bench --accel kvm: exit 1" "$kb_rc" 1
 expect_match "bench --accel kvm: the same error" "$kb_err" "error: --accel kvm: KVM does not work on this host: .*failed to set MSR"

@@ -38,6 +38,12 @@ expect_eq "payload bytes, untouched, stdin empty, stderr with stdout" "$(od -An 
 expect_match "--debug: the kernel's message is on stderr" "$(cat "$WORK/raw.err")" "kernel noise from the payload"
 expect_no_match "--debug: ... and not in the payload's output" "$(cat "$WORK/raw.out")" "noise"
 
+# The host asks for the two UARTs it attaches, after the caller's arguments: an appliance
+# whose command line says 8250.nr_uarts=1 (as those built before the payload's port did) still
+# gets its console on ttyS0 and its payload on ttyS1.
+run_capture r run "$A" --append 8250.nr_uarts=1 -- sh -c 'echo one uart asked; exit 4'
+expect_eq "8250.nr_uarts=1 appended: output and status as usual" "$r_out|$r_rc" "one uart asked|4"
+
 # On a terminal with no payload, --debug gives a shell on the payload's port: it is the shell's
 # controlling terminal, what is typed reaches it, and its exit status is leanboot's.
 pty_out=$(python3 "$(dirname "$0")/run-pty.py" "$LEANBOOT" run "$A" --debug --timeout 120 -- 'tty; echo typed-$((40+2)); exit 3')

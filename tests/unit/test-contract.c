@@ -38,6 +38,20 @@ static void test_exit_round_trip(void)
         }
 }
 
+static void test_output_round_trip(void)
+{
+        static const char *const where[] = { OUTPUT_PORT, OUTPUT_CONSOLE };
+        for (size_t i = 0; i < 2; i++) {
+                char line[MARKER_LINE_MAX];
+                struct marker m = { 0 };
+                CHECK(marker_format_output(line, sizeof line, where[i]) > 0 && marker_parse(line, &m) &&
+                              m.kind == MARKER_OUTPUT && streq(m.name, where[i]),
+                      "output=%s: formatted and parsed back", where[i]);
+        }
+        char line[64];
+        CHECK(marker_format_output(line, sizeof line, "tty S1") == -EINVAL, "an output with a blank is refused");
+}
+
 static void test_names(void)
 {
         char line[MARKER_LINE_MAX], longest[MARKER_NAME_MAX + 2];
@@ -104,6 +118,7 @@ int main(void)
 {
         test_stage_round_trip();
         test_exit_round_trip();
+        test_output_round_trip();
         test_names();
         test_console_lines();
         test_klog_header();

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "benchmark/console.h"
@@ -24,7 +25,7 @@ static int replay(const char *name, struct boot_result *r)
                 return -1;
         *r = (struct boot_result){ .exit_status = -1 };
         struct console k;
-        console_init(&k, r, -1, false);
+        console_init(&k, r, -1, false, -1);
         uint64_t last = 0;
         for (char *l = text, *next; *l; l = next) {
                 next = l + strcspn(l, "\n");
@@ -115,6 +116,35 @@ static void test_custom_panic(void)
         free_marks(&r);
 }
 
+/* The payload's lines on the console: streamed to the payload's fd when the init says so (or is
+ * too old to say), never when the init says the payload has its port. */
+static void test_payload_on_console(void)
+{
+        static const char *const heads[] = { "", "leanboot: output=console\r\n", "leanboot: output=ttyS1\r\n" };
+        static const char *const want[] = { "payload line\n", "payload line\n", "" };
+        for (size_t i = 0; i < 3; i++) {
+                int p[2];
+                if (pipe(p) < 0)
+                        return;
+                struct boot_result r = { .exit_status = -1 };
+                struct console k;
+                console_init(&k, &r, -1, false, p[1]);
+                const char *lines[] = { heads[i], "leanboot: stage=payload t_us=10\r\n", "payload line\r\n",
+                                        "leanboot: stage=shutdown t_us=20\r\n", "[    1.0] kernel line after it\r\n" };
+                for (size_t j = 0; j < 5; j++)
+                        console_feed(&k, lines[j], strlen(lines[j]), j);
+                console_finish(&k, 9);
+                close(p[1]);
+                char got[128] = "";
+                ssize_t n = read(p[0], got, sizeof got - 1);
+                got[n > 0 ? n : 0] = '\0';
+                close(p[0]);
+                CHECK(streq(got, want[i]), "init %s: the payload's fd got '%s'", i == 0 ? "older than the port" : heads[i], got);
+                CHECK(r.n_marks == 2, "the output marker is not a stage (%zu marks)", r.n_marks);
+                free_marks(&r);
+        }
+}
+
 /* A libguestfs launch whose appliance printed markers: guestfsd's span is not a stage. */
 static void test_peer(void)
 {
@@ -137,5 +167,6 @@ int main(void)
         test_custom_debug();
         test_custom_panic();
         test_peer();
+        test_payload_on_console();
         return tap_done();
 }
