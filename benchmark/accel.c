@@ -74,7 +74,9 @@ int qemu_machine_args(char ***a, enum accel accel, int memory_mb, int smp)
         return r;
 }
 
-char *qemu_message(const char *err)
+/* The first line of QEMU's stderr worth showing, without the "qemu-system-x86_64: " and "error: "
+ * prefixes (malloc'd), or NULL when there is none. */
+static char *qemu_message(const char *err)
 {
         const char *pick = NULL;
         /* The first line that says "error" (QEMU's own), else the first non-empty one. */

@@ -47,8 +47,5 @@ bool accel_stderr_is_fatal(const char *qemu_stderr);
 char *accel_boot_failure(const char *qemu_stderr, int qemu_status, bool reached_init);
 /* A KVM boot failed with REASON: the host's verdict becomes "unusable" with it. */
 void accel_record_failure(const char *reason);
-/* The first line of QEMU's stderr worth showing, without the "qemu-system-x86_64: " and "error: "
- * prefixes (malloc'd), or NULL when there is none. */
-char *qemu_message(const char *qemu_stderr);
 
 #endif

@@ -90,8 +90,9 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
 
 /* The kernel command line as booted: the caller's, then what this boot adds for its machine.
  * The host attaches two UARTs, so it tells the kernel to register two, last so that it wins over
- * an older appliance's 8250.nr_uarts=1: with one slot, a kernel that enumerates the ports through
- * ACPI (Debian's) gives ttyS0 to the second UART, and the console would land on the payload's. */
+ * the appliance's own 8250.nr_uarts=1 (the builder's default, for launchers with one UART): with
+ * one slot, a kernel that enumerates the ports through ACPI (Debian's) gives ttyS0 to the second
+ * UART, and the console would land on the payload's port. */
 static char *boot_cmdline(const struct boot_config *c, enum accel accel)
 {
         char *r = NULL;
@@ -173,7 +174,6 @@ struct watch {
         uint64_t t0, deadline; /* CLOCK_MONOTONIC us; deadline 0: none */
         bool killed;
         struct console console;
-        struct tail payload;
         char *err;
         size_t err_len;
 };
@@ -207,7 +207,6 @@ static void on_bytes(struct watch *w, int channel, const char *buf, size_t n, ui
         } else if (channel == CH_PAYLOAD) {
                 if (w->c->stream_payload)
                         write_full(STDOUT_FILENO, buf, n);
-                tail_add(&w->payload, buf, n);
         } else {
                 on_stderr(w, buf, n);
         }
@@ -298,7 +297,6 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
                 (void)tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
         ret->host_exit_us = now_usec() - w.t0;
         ret->qemu_stderr = w.err ? w.err : strdup("");
-        ret->payload_tail = strndup(w.payload.buf, w.payload.len);
         return 0;
 }
 
@@ -353,7 +351,6 @@ void boot_result_free(struct boot_result *r)
         free(r->panic_line);
         free(r->qemu_stderr);
         free(r->console_tail);
-        free(r->payload_tail);
         free(r->accel_failure);
         *r = (struct boot_result){ .exit_status = -1 };
 }

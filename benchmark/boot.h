@@ -40,7 +40,6 @@ struct boot_result {
         char *panic_line;        /* "Kernel panic - not syncing: ..." or NULL */
         char *qemu_stderr;
         char *console_tail;      /* the last lines the guest printed on its console */
-        char *payload_tail;      /* the last bytes the payload wrote */
         char *accel_failure;     /* KVM ended this boot (QEMU's words), or NULL */
         struct stage_mark *marks;
         size_t n_marks;

@@ -13,7 +13,7 @@
 
 #define PANIC "Kernel panic - not syncing"
 
-void tail_add(struct tail *t, const char *s, size_t n)
+static void tail_add(struct tail *t, const char *s, size_t n)
 {
         if (n >= TAIL_BYTES) {
                 s += n - TAIL_BYTES;

@@ -15,7 +15,6 @@ struct tail {
         char buf[TAIL_BYTES];
         size_t len;
 };
-void tail_add(struct tail *t, const char *s, size_t n);
 
 struct console {
         struct boot_result *r; /* marks, exit_status, panic_line and console_tail go here */

@@ -39,7 +39,7 @@ expect_match "--debug: the kernel's message is on stderr" "$(cat "$WORK/raw.err"
 expect_no_match "--debug: ... and not in the payload's output" "$(cat "$WORK/raw.out")" "noise"
 
 # The host asks for the two UARTs it attaches, after the caller's arguments: an appliance
-# whose command line says 8250.nr_uarts=1 (as those built before the payload's port did) still
+# whose command line says 8250.nr_uarts=1 (as the builder's default does) still
 # gets its console on ttyS0 and its payload on ttyS1.
 run_capture r run "$A" --append 8250.nr_uarts=1 -- sh -c 'echo one uart asked; exit 4'
 expect_eq "8250.nr_uarts=1 appended: output and status as usual" "$r_out|$r_rc" "one uart asked|4"
