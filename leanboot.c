@@ -8,6 +8,7 @@
 #include "builder/build.h"
 #include "benchmark/run.h"
 #include "benchmark/bench.h"
+#include "benchmark/history.h"
 #include "benchmark/accel-cmd.h"
 #include "benchmark/analyze.h"
 #include "benchmark/demo.h"
@@ -29,6 +30,7 @@ static const struct cmd commands[] = {
         { "analyze", cmd_analyze, "initcall table of a saved kernel log" },
         { "demo", cmd_demo, "build stock and cut-down appliances, bench them, write the report" },
         { "kernel", cmd_kernel, "build or check a cut-down kernel (build, check)" },
+        { "history", cmd_history, "the boot-time history of recorded benches (bench --record)" },
         { "accel", cmd_accel, "which accelerator boots get on this host (KVM proven, or TCG), and why" },
 };
 

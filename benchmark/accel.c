@@ -52,7 +52,7 @@ const char *qemu_binary(void)
         return e && *e ? e : QEMU_PATH;
 }
 
-int qemu_machine_args(char ***a, enum accel accel, int memory_mb, int smp)
+int qemu_machine_args(char ***a, enum accel accel, enum guest_clock clock, int memory_mb, int smp)
 {
         int r = 0;
         r = r ?: strv_push(a, "-no-user-config");
@@ -71,7 +71,7 @@ int qemu_machine_args(char ***a, enum accel accel, int memory_mb, int smp)
         /* The guest ends the boot through this device: no ACPI power-off path to wait for. */
         r = r ?: strv_push(a, "-device");
         r = r ?: strv_push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
-        return r;
+        return r ?: guest_clock_qemu_args(a, accel == ACCEL_TCG ? clock : GUEST_CLOCK_WALL);
 }
 
 /* The first line of QEMU's stderr worth showing, without the "qemu-system-x86_64: " and "error: "
@@ -251,7 +251,7 @@ static int probe_kvm(char **ret_reason)
                 return r;
         _cleanup_strv_free_ char **argv = NULL;
         r = strv_push(&argv, qemu_binary());
-        r = r ?: qemu_machine_args(&argv, ACCEL_KVM, PROBE_MEMORY_MB, 1);
+        r = r ?: qemu_machine_args(&argv, ACCEL_KVM, GUEST_CLOCK_WALL, PROBE_MEMORY_MB, 1);
         r = r ?: strv_push(&argv, "-bios");
         r = r ?: strv_push(&argv, rom);
         if (r < 0)
@@ -327,8 +327,17 @@ int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret)
         return choose(ret, ACCEL_TCG, true, why) ?: (want == ACCEL_KVM ? -ENODEV : 0);
 }
 
-int accel_resolve_verbose(enum accel want, struct accel_choice *ret)
+int accel_resolve_verbose(enum accel want, enum guest_clock clock, struct accel_choice *ret)
 {
+        if (clock == GUEST_CLOCK_INSN) {
+                /* icount is TCG's: KVM runs guest code natively, where no one counts instructions. */
+                if (want == ACCEL_KVM)
+                        return log_error_status(-EINVAL, "--clock insn counts guest instructions, which only TCG can do: "
+                                                "it cannot be used with --accel kvm");
+                *ret = (struct accel_choice){ .accel = ACCEL_TCG, .clock = GUEST_CLOCK_INSN,
+                                              .reason = strdup("TCG, for the instruction clock (--clock insn)") };
+                return ret->reason ? 0 : -ENOMEM;
+        }
         int r = accel_resolve(want, false, ret);
         if (r == -ENODEV) {
                 log_error("--accel kvm: KVM does not work on this host: %s (try --accel tcg; "

@@ -11,12 +11,15 @@
 
 #include <stdbool.h>
 
+#include "guest-clock.h"
+
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 struct accel_choice {
         enum accel accel;  /* ACCEL_KVM or ACCEL_TCG */
         bool chosen;       /* auto picked it: a KVM failure in a boot may fall back to TCG */
         char *reason;      /* one line: why this accelerator (for the terminal, JSON and HTML) */
+        enum guest_clock clock; /* GUEST_CLOCK_INSN only with TCG */
 };
 
 /* "auto", "kvm" or "tcg"; -EINVAL otherwise. */
@@ -27,15 +30,16 @@ const char *accel_name(enum accel a);
 const char *qemu_binary(void);
 /* The machine half of every QEMU command line leanboot runs, the probe's included, so what the
  * probe proves is what the boots get.  Returns 0 or -ENOMEM. */
-int qemu_machine_args(char ***argv, enum accel a, int memory_mb, int smp);
+int qemu_machine_args(char ***argv, enum accel a, enum guest_clock clock, int memory_mb, int smp);
 
 /* Resolve WANT.  auto: KVM when proven here, else TCG (and *ret->reason says why); kvm: -ENODEV
  * with the reason when KVM does not work here; tcg: TCG.  refresh: probe again whatever the
  * cache says.  Prints nothing. */
 int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret);
-/* As accel_resolve, and prints the one line a user should see: for auto, why TCG; for kvm, the
- * error.  Returns what accel_resolve does. */
-int accel_resolve_verbose(enum accel want, struct accel_choice *ret);
+/* As accel_resolve for a boot on CLOCK, and prints the one line a user should see: for auto, why
+ * TCG; for kvm, the error.  The instruction clock is TCG's: auto then gives TCG without a probe,
+ * and kvm is refused (-EINVAL, said).  Returns what accel_resolve does. */
+int accel_resolve_verbose(enum accel want, enum guest_clock clock, struct accel_choice *ret);
 void accel_choice_done(struct accel_choice *c);
 
 /* QEMU prints this when KVM stops a vCPU, and then pauses the guest instead of exiting: a boot

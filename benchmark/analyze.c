@@ -84,7 +84,7 @@ int cmd_analyze(int argc, char **argv)
                         log_error_errno(-errno, "analyze: cannot write %s", svg);
                         r = -1;
                 } else {
-                        svg_initcalls(f, &l, initcall_total_us(&l) / 500, 1200);
+                        svg_initcalls(f, &l, initcall_total_us(&l) / 500, 1200, "ms");
                         fclose(f);
                 }
         }

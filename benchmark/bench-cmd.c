@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "history.h"
+#include "stages.h"
 #include "peer.h"
 #include "../common/fileio.h"
 #include "../common/exit-status.h"
@@ -17,6 +19,7 @@
 #include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
+#include "../common/stats.h"
 #include "../common/strv.h"
 
 static void usage(FILE *f)
@@ -24,7 +27,8 @@ static void usage(FILE *f)
         fprintf(f,
                 "Usage: leanboot bench A [B] [--runs N] [--warmup W] [--append-a ARGS] [--append-b ARGS]\n"
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
-                "                      [--accel auto|kvm|tcg]\n"
+                "                      [--accel auto|kvm|tcg] [--clock wall|insn] [--min-effect PCT]\n"
+                "                      [--fail-if-slower PCT [--stage STAGE]] [--record[=DB] [--label L]]\n"
                 "       leanboot bench A --collection-cost [--runs N] ...\n"
                 "       (any of them: --logs DIR keeps each timed boot's kernel log as DIR/A-01.log ...)\n"
                 "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
@@ -33,8 +37,16 @@ static void usage(FILE *f)
                 "(default 1), interleaved in A B / B A blocks of random order, and report per-stage\n"
                 "median, mean, sd, min and max.\n"
                 "With B (or --append-b alone: B is A with extra kernel arguments) it compares them:\n"
-                "ratio of medians, difference of means with a 95%% confidence interval, Welch's p-value\n"
-                "and a verdict, plus which initcalls B dropped, added, or made slower or faster.\n"
+                "ratio of medians, difference of means with a 99%% confidence interval, Welch's p-value\n"
+                "and a verdict (significant at p < 0.01, and at least --min-effect PCT of A, default 0.5;\n"
+                "smaller significant differences are \"too small to matter\"), plus which initcalls B\n"
+                "dropped, added, or made slower or faster.\n"
+                "--clock insn: the instruction clock (TCG with icount): every figure counts guest\n"
+                "instructions at 1 ns each, not wall time, and repeats whatever the host's load.\n"
+                "--fail-if-slower PCT: a gate for CI: exit status 3 when B is significantly slower than A\n"
+                "by more than PCT percent on --stage (default total), 0 otherwise.\n"
+                "--record[=DB]: append the bench to the boot-time history (SQLite; default\n"
+                "$XDG_DATA_HOME/leanboot/history.db), under --label (see leanboot history).\n"
                 "Initcall records come from the ring buffer (initcall_debug), copied by the init to a\n"
                 "tail of the boot's root overlay after the payload; --no-initcalls leaves that out.\n"
                 "--collection-cost measures what that collection costs: B is A with it, A without.\n"
@@ -94,10 +106,15 @@ int cmd_bench(int argc, char **argv)
                 { "timeout", required_argument, NULL, 't' },  { "memory", required_argument, NULL, 'm' },
                 { "no-initcalls", no_argument, NULL, 'I' },   { "collection-cost", no_argument, NULL, 'C' },   { "help", no_argument, NULL, 'h' },
                 { "peer", required_argument, NULL, 'P' },       { "logs", required_argument, NULL, 'L' },
-                { "accel", required_argument, NULL, 'A' },
+                { "accel", required_argument, NULL, 'A' },      { "clock", required_argument, NULL, 'K' },
+                { "min-effect", required_argument, NULL, 'E' }, { "fail-if-slower", required_argument, NULL, 'F' },
+                { "stage", required_argument, NULL, 'S' },      { "record", optional_argument, NULL, 'R' },
+                { "label", required_argument, NULL, 'l' },
                 { NULL, 0, NULL, 0 },
         };
-        struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true };
+        struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true,
+                                   .min_effect = STATS_MIN_EFFECT_DEFAULT, .fail_if_slower = -1, .gate_stage = ST_TOTAL };
+        bool stage_given = false;
         _cleanup_strv_free_ char **pos = NULL;
         bool memory_given = false;
         int c;
@@ -135,6 +152,31 @@ int cmd_bench(int argc, char **argv)
                         if (accel_from_string(optarg, &q.accel) < 0)
                                 return log_error_status(EXIT_USAGE, "bench: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
+                case 'K':
+                        if (guest_clock_from_string(optarg, &q.clock) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --clock '%s': expected wall or insn", optarg);
+                        break;
+                case 'E':
+                        if (parse_double_range(optarg, 0, 1000, &q.min_effect) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --min-effect '%s': expected a percentage, 0 to 1000", optarg);
+                        break;
+                case 'F':
+                        if (parse_double_range(optarg, 0, 1000, &q.fail_if_slower) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --fail-if-slower '%s': expected a percentage, 0 to 1000", optarg);
+                        break;
+                case 'S':
+                        if ((q.gate_stage = stage_from_name(optarg)) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --stage '%s': not a stage (total, to_ready, firmware, kernel, "
+                                                        "initcalls, initrd, init, payload, ...)", optarg);
+                        stage_given = true;
+                        break;
+                case 'R':
+                        q.record = true;
+                        q.record_db = optarg;
+                        if (optarg && !*optarg)
+                                return log_error_status(EXIT_USAGE, "bench: --record=: an empty database path");
+                        break;
+                case 'l': q.label = optarg; break;
                 case 'L': q.logs_dir = optarg; break;
                 case 'C': q.collection_cost = true; break;
                 case 'P':
@@ -150,9 +192,20 @@ int cmd_bench(int argc, char **argv)
         }
         if (q.logs_dir && !logs_dir_ok(&q))
                 return EXIT_USAGE;
+        if (stage_given && q.fail_if_slower < 0)
+                return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
+        if (q.label && !q.record)
+                return log_error_status(EXIT_USAGE, "bench: --label names a recorded bench: give --record");
+        if (q.record && history_check_writable(q.record_db) < 0)
+                return EXIT_USAGE;
+        if (q.peer && q.clock == GUEST_CLOCK_INSN)
+                return log_error_status(EXIT_USAGE, "bench: --clock insn is not available with --peer libguestfs "
+                                        "(libguestfs writes its own QEMU command line)");
         if (q.peer)
                 return bench_peer(&q, pos, memory_given);
         size_t np = strv_length(pos);
+        if (q.fail_if_slower >= 0 && np < 2 && !q.append_b)
+                return log_error_status(EXIT_USAGE, "bench: --fail-if-slower compares B with A: give two appliances or --append-b");
         if (np < 1 || np > 2)
                 return log_error_status(EXIT_USAGE, "bench: expected one or two appliance directories (see leanboot bench --help)");
         if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))

@@ -22,6 +22,7 @@
 #include "stages.h"
 #include "variant.h"
 #include "../common/clock.h"
+#include "history.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 
@@ -42,7 +43,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
                  * libguestfs: its stages come out as in a plain bench, timed from launch start. */
                 struct stage_mark sm[PEER_MAX_MARKS];
                 for (size_t i = 0; i < npm; i++)
-                        sm[i] = (struct stage_mark){ pm[i].name, pm[i].host_us, pm[i].guest_us };
+                        sm[i] = (struct stage_mark){ pm[i].name, pm[i].host_us, pm[i].guest_us, 0 };
                 struct boot_result r = { .marks = sm, .n_marks = npm };
                 derive_peer_stages(&r, launch, shut, s->st);
                 return 0;
@@ -77,7 +78,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         s->ic = (struct initcall_log){ .run_init_us = -1 };
         if (v->collect && variant_read_log(v, q->logs_dir, &s->ic) < 0)
                 log_warn("%s: no kernel log came back in the root overlay's tail", v->name);
-        derive_stages(&r, v->collect ? &s->ic : NULL, s->st);
+        derive_stages(&r, v->collect ? &s->ic : NULL, accel->clock, s->st);
         return 0;
 }
 
@@ -205,6 +206,21 @@ static void run_timed(struct run *b)
                 log_error("bench: stopped early: the first %d boots of a variant all failed", HOPELESS_AFTER);
 }
 
+/* --fail-if-slower: EXIT_GATE when B is significantly slower than A on the gated stage, by more
+ * than the limit and by at least the minimum effect; said either way. */
+static int gate(const struct report *rp)
+{
+        const struct bench_request *q = rp->q;
+        const char *stage = stage_names[q->gate_stage];
+        if (!rp->verdict[q->gate_stage])
+                return log_error_status(1, "bench: gate: no comparison on stage %s (a variant has no figure for it)", stage);
+        const struct comparison *c = &rp->cmp[q->gate_stage];
+        bool fail = comparison_matters(c, q->min_effect) && c->diff > 0 && c->effect_pct > q->fail_if_slower;
+        printf("gate (%s, fail if B is slower by more than %g%%): %s: %s\n", stage, q->fail_if_slower, fail ? "FAIL" : "pass",
+               rp->verdict[q->gate_stage]);
+        return fail ? EXIT_GATE : 0;
+}
+
 /* The report in every form asked for; the bench's exit status. */
 static int finish(struct run *b)
 {
@@ -224,10 +240,16 @@ static int finish(struct run *b)
                                       "after %zu of them: the samples mix the two; run the bench again",
                                       accel_name(b->timed_accel), accel_name(b->accel.accel), b->accel.reason,
                                       b->timed_before_change);
+        bool all_booted = true;
         for (size_t i = 0; i < b->nv; i++)
                 if (b->v[i].n == 0)
-                        status = 1, log_error("bench: variant %s has no successful boot%s", b->v[i].name,
+                        all_booted = false, status = 1, log_error("bench: variant %s has no successful boot%s", b->v[i].name,
                                               variant_accel_suspect(&b->v[i]) ? " (KVM ended them: try --accel tcg)" : "");
+        /* A bench with a variant that never booted says nothing worth keeping. */
+        if (q->record && all_booted && history_record(q->record_db, q->label, &rp) < 0)
+                status = 1;
+        if (status == 0 && q->fail_if_slower >= 0)
+                status = gate(&rp);
         report_done(&rp);
         return status;
 }
@@ -240,8 +262,11 @@ int bench_run(const struct bench_request *q)
                 goto out;
         /* Both sides of --peer libguestfs get the accelerator leanboot's own boots would. */
         status = 1;
-        if (accel_resolve_verbose(q->accel, &b.accel) < 0)
+        int ar = accel_resolve_verbose(q->accel, q->clock, &b.accel);
+        if (ar < 0) {
+                status = ar == -EINVAL ? 2 : 1;
                 goto out;
+        }
         for (size_t i = 0; i < b.nv; i++)
                 if (!(b.v[i].samples = calloc((size_t)q->runs, sizeof *b.v[i].samples))) {
                         log_error_errno(-ENOMEM, "bench");

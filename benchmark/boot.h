@@ -31,6 +31,7 @@ struct stage_mark {
         char *name;
         uint64_t host_us;  /* CLOCK_MONOTONIC, relative to QEMU's exec */
         uint64_t guest_us; /* guest CLOCK_BOOTTIME */
+        uint64_t tsc;      /* the guest's TSC (ns of instruction-time under the instruction clock); 0: not said */
 };
 
 struct boot_result {

@@ -34,7 +34,7 @@ static int by_start(const void *a, const void *b)
         return (x->start > y->start) - (x->start < y->start);
 }
 
-void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int width)
+void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int width, const char *unit)
 {
         struct bar *bars = calloc(l->n + 1, sizeof *bars);
         size_t n = 0, hidden = 0;
@@ -70,8 +70,8 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
         double scale = (width - 2 * left) / (t1 - t0);
         fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n",
                 width, height);
-        fprintf(f, "<text x=\"%d\" y=\"14\">initcalls from %.1f ms to %.1f ms (kernel time); %zu shown, %zu shorter than %lld us or without a start time not drawn</text>\n",
-                left, t0 / 1000, t1 / 1000, n, hidden, min_us);
+        fprintf(f, "<text x=\"%d\" y=\"14\">initcalls from %.1f %s to %.1f %s (kernel time); %zu shown, %zu shorter than %lld us or without a start time not drawn</text>\n",
+                left, t0 / 1000, unit, t1 / 1000, unit, n, hidden, min_us);
         for (size_t i = 0; i < n && row_of; i++) {
                 const struct initcall *c = bars[i].c;
                 double x = left + (bars[i].start - t0) * scale, w = fmax(1.0, (double)c->usecs * scale);
@@ -84,7 +84,7 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
                         xml_escape(f, c->module);
                         fputs("]", f);
                 }
-                fprintf(f, ": %.3f ms at %.1f ms</title></rect>\n", (double)c->usecs / 1000, bars[i].start / 1000);
+                fprintf(f, ": %.3f %s at %.1f %s</title></rect>\n", (double)c->usecs / 1000, unit, bars[i].start / 1000, unit);
                 if (w > 60) {
                         fprintf(f, "<text x=\"%.1f\" y=\"%d\" fill=\"#fff\">", x + 2, y + row_h - 7);
                         xml_escape(f, c->name);
@@ -97,8 +97,8 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
         for (int k = 0; k <= 10; k++) {
                 double x = left + (width - 2 * left) * k / 10.0;
                 fprintf(f, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#333\"/>", x, axis_y, x, axis_y + 4);
-                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f ms</text>\n", x, axis_y + 16,
-                        (t0 + (t1 - t0) * k / 10.0) / 1000);
+                fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.0f %s</text>\n", x, axis_y + 16,
+                        (t0 + (t1 - t0) * k / 10.0) / 1000, unit);
         }
         fputs("</svg>\n", f);
         free(row_end);
@@ -107,7 +107,7 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
 }
 
 void svg_stages(FILE *f, const char *const *variants, size_t n_variants, const char *const *stages,
-                size_t n_stages, const double *ms, int width)
+                size_t n_stages, const double *ms, int width, const char *unit)
 {
         double max_total = 1;
         for (size_t v = 0; v < n_variants; v++) {
@@ -132,8 +132,8 @@ void svg_stages(FILE *f, const char *const *variants, size_t n_variants, const c
                         if (isnan(val) || val <= 0)
                                 continue;
                         double w = val * scale;
-                        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %.1f ms</title></rect>\n",
-                                x, y, w, row_h - 6, palette[s % ARRAY_SIZE(palette)], stages[s], val);
+                        fprintf(f, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"><title>%s: %.1f %s</title></rect>\n",
+                                x, y, w, row_h - 6, palette[s % ARRAY_SIZE(palette)], stages[s], val, unit);
                         if (w > 50)
                                 fprintf(f, "<text x=\"%.1f\" y=\"%d\" fill=\"#fff\">%s %.0f</text>\n", x + 3, y + 16,
                                         stages[s], val);

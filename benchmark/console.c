@@ -41,13 +41,13 @@ static void out_line(int fd, const char *s, size_t n)
         write_full(fd, s + start, n - start);
 }
 
-static void add_mark(struct console *k, const char *name, uint64_t guest_us, uint64_t host_us)
+static void add_mark(struct console *k, const char *name, const struct marker *mk, uint64_t host_us)
 {
         struct stage_mark *m = realloc(k->r->marks, (k->r->n_marks + 1) * sizeof *m);
         if (!m)
                 return;
         k->r->marks = m;
-        m[k->r->n_marks++] = (struct stage_mark){ strdup(name), host_us, guest_us };
+        m[k->r->n_marks++] = (struct stage_mark){ strdup(name), host_us, mk->t_us, mk->tsc };
 }
 
 static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
@@ -63,7 +63,7 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
                 else if (m.kind == MARKER_EXIT)
                         k->r->exit_status = m.status;
                 if (m.kind != MARKER_OUTPUT)
-                        add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, m.t_us, host_us);
+                        add_mark(k, m.kind == MARKER_EXIT ? "exit" : m.name, &m, host_us);
                 k->in_payload = m.kind == MARKER_STAGE ? streq(m.name, "payload") : k->in_payload;
                 if (k->echo_fd >= 0 && k->echo_all)
                         out_line(k->echo_fd, s, strlen(s)), write_full(k->echo_fd, "\n", 1);

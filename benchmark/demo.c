@@ -17,16 +17,19 @@
 #include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
+#include "../common/stats.h"
 
 int cmd_demo(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 { "runs", required_argument, NULL, 'n' }, { "output", required_argument, NULL, 'o' },
                 { "accel", required_argument, NULL, 'A' }, { "help", no_argument, NULL, 'h' },
+                { "clock", required_argument, NULL, 'C' },
                 { NULL, 0, NULL, 0 },
         };
         int runs = 10, c;
         enum accel accel = ACCEL_AUTO;
+        enum guest_clock clock = GUEST_CLOCK_WALL;
         _cleanup_free_ char *out = NULL;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -40,12 +43,17 @@ int cmd_demo(int argc, char **argv)
                         if (accel_from_string(optarg, &accel) < 0)
                                 return log_error_status(EXIT_USAGE, "demo: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
+                case 'C':
+                        if (guest_clock_from_string(optarg, &clock) < 0)
+                                return log_error_status(EXIT_USAGE, "demo: --clock '%s': expected wall or insn", optarg);
+                        break;
                 case 'h':
-                        printf("Usage: leanboot demo [--runs N] [-o DIR] [--accel auto|kvm|tcg]\n"
+                        printf("Usage: leanboot demo [--runs N] [-o DIR] [--accel auto|kvm|tcg] [--clock wall|insn]\n"
                                "Build the stock-kernel appliance, the cut-down kernel (cached) and its appliance,\n"
                                "bench them (--runs each, default 10) and write DIR/report.html and report.json\n"
                                "(DIR default: $XDG_CACHE_HOME/leanboot/demo).  --accel as for bench: auto uses\n"
-                               "KVM only where a KVM guest has been seen to run on this host.\n");
+                               "KVM only where a KVM guest has been seen to run on this host.  --clock insn:\n"
+                               "the instruction clock (TCG with icount: 1 unit = 1 instruction at 1 ns).\n");
                         return 0;
                 default:
                         return log_error_status(EXIT_USAGE, "demo: unknown option or missing value: '%s'", argv[optind - 1]);
@@ -55,8 +63,9 @@ int cmd_demo(int argc, char **argv)
          * is resolved, and announced, by the bench). */
         struct accel_choice ac;
         if (accel == ACCEL_KVM) {
-                if (accel_resolve_verbose(accel, &ac) < 0)
-                        return EXIT_RUNTIME;
+                int ar = accel_resolve_verbose(accel, clock, &ac);
+                if (ar < 0)
+                        return ar == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
                 accel_choice_done(&ac);
         }
         if (!out) {
@@ -83,7 +92,8 @@ int cmd_demo(int argc, char **argv)
         fflush(stdout); /* before the bench's own stderr lines */
         struct bench_request q = { .a = stock, .b = custom, .runs = runs, .warmup = 1, .timeout_s = 120,
                                    .memory_mb = 256, .json = json, .html = html, .initcalls = true,
-                                   .accel = accel };
+                                   .accel = accel, .clock = clock, .min_effect = STATS_MIN_EFFECT_DEFAULT,
+                                   .fail_if_slower = -1 };
         int r = bench_run(&q);
         if (r == 0)
                 printf("\nThe report: %s (JSON: %s)\n", html, json);

@@ -9,15 +9,18 @@
 
 #include "chart.h"
 #include "report.h"
+#include "../common/fileio.h"
 #include "../common/macro.h"
 
 static void html_summary_table(FILE *f, const struct report *rp)
 {
-        fputs("<table><tr><th>stage (ms)</th>", f);
+        /* The instruction clock repeats to microseconds: its figures keep them. */
+        int dp = rp->accel->clock == GUEST_CLOCK_INSN ? 3 : 1;
+        fprintf(f, "<table><tr><th>stage (%s)</th>", guest_clock_unit(rp->accel->clock));
         for (size_t i = 0; i < rp->nv; i++)
-                fprintf(f, "<th>%s median</th><th>mean</th><th>sd</th><th>min</th><th>max</th>", rp->v[i].name);
+                fprintf(f, "<th>%s median</th><th>mean</th><th>sd</th><th>min</th><th>max</th><th>spread</th>", rp->v[i].name);
         if (rp->nv == 2)
-                fputs("<th>B/A</th><th>diff</th><th>95% CI</th><th>p</th>", f);
+                fputs("<th>B/A</th><th>diff</th><th>" STATS_CI_LABEL "</th><th>p</th>", f);
         fputs("</tr>\n", f);
         for (int s = 0; s < N_STAGES; s++) {
                 if (!report_has_stage(rp, s))
@@ -26,16 +29,16 @@ static void html_summary_table(FILE *f, const struct report *rp)
                 for (size_t i = 0; i < rp->nv; i++) {
                         const struct summary *m = &rp->v[i].sum[s];
                         if (rp->v[i].has[s])
-                                fprintf(f, "<td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>", m->median,
-                                        m->mean, m->sd, m->min, m->max);
+                                fprintf(f, "<td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.2f%%</td>",
+                                        dp, m->median, dp, m->mean, dp, m->sd, dp, m->min, dp, m->max, m->spread);
                         else
-                                fputs("<td>-</td><td></td><td></td><td></td><td></td>", f);
+                                fputs("<td>-</td><td></td><td></td><td></td><td></td><td></td>", f);
                 }
                 if (rp->nv == 2 && rp->verdict[s]) {
                         char p[32];
                         format_p(rp->cmp[s].p_value, p, sizeof p);
-                        fprintf(f, "<td>%.3f</td><td>%.1f</td><td>[%.1f, %.1f]</td><td>%s</td>", rp->cmp[s].ratio,
-                                rp->cmp[s].diff, rp->cmp[s].ci_lo, rp->cmp[s].ci_hi, p + 2);
+                        fprintf(f, "<td>%.3f</td><td>%.*f</td><td>[%.*f, %.*f]</td><td>%s</td>", rp->cmp[s].ratio, dp,
+                                rp->cmp[s].diff, dp, rp->cmp[s].ci_lo, dp, rp->cmp[s].ci_hi, p + 2);
                 }
                 fputs("</tr>\n", f);
         }
@@ -58,6 +61,11 @@ static void html_head(FILE *f, const struct report *rp)
         xml_escape(f, rp->cpu);
         fprintf(f, ", %d MiB, smp 1; %d runs per variant after %d warm-up, interleaved in A B / B A blocks of random order.</p>\n",
                 rp->q->memory_mb, rp->q->runs, rp->q->warmup);
+        if (rp->accel->clock == GUEST_CLOCK_INSN)
+                fputs("<p class=\"failed\">Clock: <b>insn</b>, the instruction clock (QEMU's TCG with icount). Every figure "
+                      "on this page is instruction-time: <b>1 unit = 1 instruction at 1 ns; not wall time</b>. Idle time "
+                      "waiting for a guest timer counts as the guest set it; idle time waiting for the host's disk "
+                      "counts as it passed. Each stage's spread says how exactly it repeats.</p>\n", f);
 }
 
 static void html_variants(FILE *f, const struct report *rp)
@@ -115,8 +123,9 @@ static void html_verdicts(FILE *f, const struct report *rp)
                 xml_escape(f, rp->verdict[ST_INITCALLS]);
                 fprintf(f, " (B/A = %.3f)</p>\n", rp->cmp[ST_INITCALLS].ratio);
         }
-        fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f; ratios are of medians.</p>\n",
-                STATS_ALPHA);
+        fprintf(f, "<p class=\"note\">Welch's t-test on means, significant at p &lt; %.2f (%s); a "
+                "significant difference under %g%% of A is too small to matter (--min-effect); ratios are of medians; "
+                "spread = (max - min) / median.</p>\n", STATS_ALPHA, STATS_CI_LABEL, rp->q->min_effect);
 }
 
 static void html_boot_chart(FILE *f, const struct report *rp)
@@ -133,10 +142,16 @@ static void html_boot_chart(FILE *f, const struct report *rp)
                 for (size_t s = 0; s < N_TIMELINE; s++)
                         ms[i * N_TIMELINE + s] = m ? m->st[timeline[s]] : NAN;
         }
-        svg_stages(f, names, rp->nv, tl_names, N_TIMELINE, ms, 1200);
-        fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
-              "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
-              "mini-init; init = the lean init up to the payload.</p>\n", f);
+        svg_stages(f, names, rp->nv, tl_names, N_TIMELINE, ms, 1200, guest_clock_unit(rp->accel->clock));
+        if (rp->accel->clock == GUEST_CLOCK_INSN)
+                fputs("<p class=\"note\">In instruction-time (insn-ms). firmware = the guest's TSC (the machine's clock from "
+                      "its start) at the init's first marker minus the kernel's own clock there (time before the kernel's "
+                      "clock started); kernel = kernel start to the first userspace program; initrd = supermin's mini-init; "
+                      "init = the lean init up to the payload; shutdown = its marker to the exit marker.</p>\n", f);
+        else
+                fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
+                      "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
+                      "mini-init; init = the lean init up to the payload.</p>\n", f);
 }
 
 static void html_initcalls(FILE *f, const struct report *rp)
@@ -145,14 +160,15 @@ static void html_initcalls(FILE *f, const struct report *rp)
                 const struct sample *m = variant_median_sample(&rp->v[i]);
                 if (!m || !m->ic.n)
                         continue;
-                fprintf(f, "<h2>Initcall timeline, %s (median boot: %zu initcalls, %.1f ms)</h2>\n", rp->v[i].name,
-                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000);
-                svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200);
+                fprintf(f, "<h2>Initcall timeline, %s (median boot: %zu initcalls, %.1f %s)</h2>\n", rp->v[i].name,
+                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000, guest_clock_unit(rp->accel->clock));
+                svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200, guest_clock_unit(rp->accel->clock));
         }
         if (rp->nv != 2 || !rp->nkeys)
                 return;
-        fputs("<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
-              "<tr><th>initcall</th><th>module</th><th>A ms</th><th>B ms</th><th>B - A</th><th></th></tr>\n", f);
+        const char *unit = guest_clock_unit(rp->accel->clock);
+        fprintf(f, "<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
+                   "<tr><th>initcall</th><th>module</th><th>A %s</th><th>B %s</th><th>B - A</th><th></th></tr>\n", unit, unit);
         for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
                 const struct ic_key *key = &rp->keys[k];
                 fputs("<tr><td>", f);
@@ -167,14 +183,9 @@ static void html_initcalls(FILE *f, const struct report *rp)
         fputs("</table>\n", f);
 }
 
-int report_write_html(const struct report *rp, const char *path)
+static void html_page(FILE *f, const void *data)
 {
-        _cleanup_free_ char *tmp = NULL;
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        FILE *f = fopen(tmp, "we");
-        if (!f)
-                return -errno;
+        const struct report *rp = data;
         html_head(f, rp);
         html_variants(f, rp);
         if (!html_no_boots(f, rp)) {
@@ -186,7 +197,9 @@ int report_write_html(const struct report *rp, const char *path)
                 html_initcalls(f, rp);
         }
         fputs("</body></html>\n", f);
-        if (fclose(f) != 0 || rename(tmp, path) < 0)
-                return -errno;
-        return 0;
+}
+
+int report_write_html(const struct report *rp, const char *path)
+{
+        return write_stream_atomic(path, html_page, rp);
 }

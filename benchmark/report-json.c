@@ -22,6 +22,7 @@ static json_object *summary_json(const struct summary *s)
         json_object_object_add(o, "sd", num_or_null(s->sd));
         json_object_object_add(o, "min", num_or_null(s->min));
         json_object_object_add(o, "max", num_or_null(s->max));
+        json_object_object_add(o, "spread_pct", num_or_null(s->spread));
         return o;
 }
 
@@ -30,6 +31,8 @@ static json_object *json_host(const struct report *rp)
         json_object *h = json_object_new_object();
         json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel->accel)));
         json_object_object_add(h, "accel_reason", json_object_new_string(rp->accel->reason));
+        json_object_object_add(h, "clock", json_object_new_string(guest_clock_name(rp->accel->clock)));
+        json_object_object_add(h, "clock_unit", json_object_new_string(rp->accel->clock == GUEST_CLOCK_INSN ? "ms of " INSN_CLOCK_NOTE : "ms"));
         json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
         json_object_object_add(h, "cpu", json_object_new_string(rp->cpu));
         json_object_object_add(h, "smp", json_object_new_int(1));
@@ -118,7 +121,9 @@ static json_object *json_comparison(const struct report *rp)
                 json_object_object_add(e, "diff", num_or_null(m->diff));
                 json_object_array_add(ci, num_or_null(m->ci_lo));
                 json_object_array_add(ci, num_or_null(m->ci_hi));
-                json_object_object_add(e, "ci95", ci);
+                json_object_object_add(e, "ci99", ci);
+                json_object_object_add(e, "effect_pct", num_or_null(m->effect_pct));
+                json_object_object_add(e, "matters", json_object_new_boolean(comparison_matters(m, rp->q->min_effect)));
                 json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
                 json_object_object_add(e, "verdict", json_object_new_string(rp->verdict[s]));
                 json_object_object_add(c, stage_names[s], e);

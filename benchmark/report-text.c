@@ -27,6 +27,8 @@ static void print_header(const struct report *rp)
         printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel->accel), rp->qemu, rp->cpu,
                rp->q->memory_mb);
         printf("accel: %s\n", rp->accel->reason);
+        if (rp->accel->clock == GUEST_CLOCK_INSN)
+                printf("clock: insn (%s)\n", INSN_CLOCK_NOTE);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
@@ -41,36 +43,45 @@ static void print_header(const struct report *rp)
                 print_failures(&rp->v[i]);
 }
 
+/* Decimals for stage figures: the instruction clock repeats to microseconds, so it shows them. */
+static int precision(const struct report *rp)
+{
+        return rp->accel->clock == GUEST_CLOCK_INSN ? 3 : 1;
+}
+
 static void print_stage_row(const struct report *rp, int s)
 {
         printf("%-10s", stage_names[s]);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct summary *m = &rp->v[i].sum[s];
                 if (!rp->v[i].has[s]) {
-                        printf(" %9s %7s %9s", "-", "", "");
+                        printf(" %9s %7s %7s", "-", "", "");
                         continue;
                 }
-                char range[32];
-                snprintf(range, sizeof range, "%.0f-%.0f", m->min, m->max);
-                printf(" %9.1f %7.1f %9s", m->median, m->sd, range);
+                char spread[16] = "-";
+                if (!isnan(m->spread))
+                        snprintf(spread, sizeof spread, m->spread < 10 ? "%.2f%%" : "%.0f%%", m->spread);
+                printf(" %9.*f %7.*f %7s", precision(rp), m->median, precision(rp), m->sd, spread);
         }
         if (rp->nv == 2 && rp->verdict[s]) {
                 struct comparison c = rp->cmp[s];
                 char p[32], ci[48];
                 format_p(c.p_value, p, sizeof p);
-                snprintf(ci, sizeof ci, "[%.1f, %.1f]", c.ci_lo, c.ci_hi);
-                printf(" %6.3f %8.1f %19s %9s", c.ratio, c.diff, ci, p + 2);
+                snprintf(ci, sizeof ci, "[%.*f, %.*f]", precision(rp), c.ci_lo, precision(rp), c.ci_hi);
+                printf(" %6.3f %8.*f %19s %9s", c.ratio, precision(rp), c.diff, ci, p + 2);
         }
         printf("\n");
 }
 
 static void print_stages(const struct report *rp)
 {
-        printf("\n%-10s", "stage (ms)");
+        char head[32];
+        snprintf(head, sizeof head, "stage (%s)", guest_clock_unit(rp->accel->clock));
+        printf("\n%-10s", head);
         for (size_t i = 0; i < rp->nv; i++)
-                printf(" %9s %7s %9s", rp->v[i].name, "sd", "min-max");
+                printf(" %9s %7s %7s", rp->v[i].name, "sd", "spread");
         if (rp->nv == 2)
-                printf(" %6s %8s %19s %9s", "B/A", "diff", "95% CI", "p");
+                printf(" %6s %8s %19s %9s", "B/A", "diff", STATS_CI_LABEL, "p");
         printf("\n");
         for (int s = 0; s < N_STAGES; s++)
                 if (report_has_stage(rp, s))
@@ -78,8 +89,9 @@ static void print_stages(const struct report *rp)
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 if (v->has[ST_INITCALLS])
-                        printf("%s: %zu initcalls in the median boot's log, total %.1f ms (median)\n", v->name,
-                               v->n ? v->samples[0].ic.n : 0, v->sum[ST_INITCALLS].median);
+                        printf("%s: %zu initcalls in the median boot's log, total %.*f %s (median)\n", v->name,
+                               v->n ? v->samples[0].ic.n : 0, precision(rp), v->sum[ST_INITCALLS].median,
+                               guest_clock_unit(rp->accel->clock));
         }
 }
 
@@ -95,12 +107,13 @@ static void print_initcall_diff(const struct report *rp)
         printf("\ninitcall diff (B vs A): %zu dropped, %zu added; largest changes:\n", dropped, added);
         for (size_t k = 0; k < rp->nkeys && k < 12; k++) {
                 const struct ic_key *key = &rp->keys[k];
-                char a[24] = "-", b[24] = "-";
+                char a[32] = "-", b[32] = "-";
+                const char *unit = guest_clock_unit(rp->accel->clock);
                 if (!isnan(key->med_a))
-                        snprintf(a, sizeof a, "%.2f ms", key->med_a);
+                        snprintf(a, sizeof a, "%.2f %s", key->med_a, unit);
                 if (!isnan(key->med_b))
-                        snprintf(b, sizeof b, "%.2f ms", key->med_b);
-                printf("  %-40.40s %-12.12s %11s -> %11s  %s\n", key->name, key->module, a, b,
+                        snprintf(b, sizeof b, "%.2f %s", key->med_b, unit);
+                printf("  %-40.40s %-12.12s %14s -> %14s  %s\n", key->name, key->module, a, b,
                        isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : "");
         }
 }
@@ -114,7 +127,9 @@ static void print_verdicts(const struct report *rp)
         printf("\nverdict (total): %s\n", rp->verdict[ST_TOTAL]);
         if (rp->verdict[ST_INITCALLS])
                 printf("verdict (initcalls): %s; B/A = %.3f\n", rp->verdict[ST_INITCALLS], rp->cmp[ST_INITCALLS].ratio);
-        printf("(Welch's t-test on means; significant at p < %.2f; ratio of medians)\n", STATS_ALPHA);
+        printf("(Welch's t-test on means; significant at p < %.2f, %s; differences under %g%% of A are too small "
+               "to matter (--min-effect); ratio of medians; spread = (max - min) / median)\n",
+               STATS_ALPHA, STATS_CI_LABEL, rp->q->min_effect);
 }
 
 void report_print(const struct report *rp)

@@ -148,7 +148,7 @@ void report_compute(struct report *rp)
                         stage_values(&rp->v[0], s, &a, &na);
                         stage_values(&rp->v[1], s, &b, &nb);
                         if (a && b && compare_welch(a, na, b, nb, &rp->cmp[s]) == 0)
-                                rp->verdict[s] = verdict_text(&rp->cmp[s], rp->v[0].sum[s].mean, "ms");
+                                rp->verdict[s] = verdict_text(&rp->cmp[s], guest_clock_unit(rp->accel->clock), rp->q->min_effect);
                         free(a);
                         free(b);
                 }

@@ -35,6 +35,8 @@ static void usage(FILE *f)
                 "      --smp N          guest CPUs (default 1)\n"
                 "      --accel A        auto (default: KVM where a KVM guest has been seen to run on\n"
                 "                       this host, else TCG), kvm or tcg\n"
+                "      --clock C        wall (default) or insn: the instruction clock (TCG with\n"
+                "                       icount; guest times count instructions at 1 ns each)\n"
                 "      --disk FILE      add a disk (virtio, /dev/vdb onwards; repeatable)\n"
                 "  -h, --help           show this help\n\n"
                 "Exit status: the payload's; 124 on timeout; 125 when leanboot, QEMU, the kernel or\n"
@@ -88,12 +90,19 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
         return joined;
 }
 
-static void print_stages(const struct boot_result *r)
+static void print_stages(const struct boot_result *r, enum guest_clock clock)
 {
         fprintf(stderr, "leanboot: stages (host clock, ms from QEMU start):");
         for (size_t i = 0; i < r->n_marks; i++)
                 fprintf(stderr, " %s=%.1f", r->marks[i].name, (double)r->marks[i].host_us / 1000.0);
         fprintf(stderr, " qemu-exit=%.1f\n", (double)r->host_exit_us / 1000.0);
+        if (clock != GUEST_CLOCK_INSN)
+                return;
+        /* The guest's TSC counts instruction-time from the machine's start, firmware included. */
+        fprintf(stderr, "leanboot: stages (instruction clock, ms from the machine's start; " INSN_CLOCK_NOTE "):");
+        for (size_t i = 0; i < r->n_marks; i++)
+                fprintf(stderr, " %s=%.3f", r->marks[i].name, (double)r->marks[i].tsc / 1e6);
+        fputc('\n', stderr);
 }
 
 /* What `leanboot run` was asked. */
@@ -102,6 +111,7 @@ struct run_opts {
         bool debug;
         int timeout, memory, smp;
         enum accel accel;
+        enum guest_clock clock;
         char **disks;
         char **payload; /* after --, or NULL */
 };
@@ -114,6 +124,7 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                 { "timeout", required_argument, NULL, 't' }, { "memory", required_argument, NULL, 'm' },
                 { "smp", required_argument, NULL, 's' },     { "accel", required_argument, NULL, 'A' },
                 { "disk", required_argument, NULL, 'D' },    { "help", no_argument, NULL, 'h' },
+                { "clock", required_argument, NULL, 'C' },
                 { NULL, 0, NULL, 0 },
         };
         int c;
@@ -144,6 +155,10 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                         if (accel_from_string(optarg, &o->accel) < 0)
                                 return log_error_status(EXIT_USAGE, "run: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
+                case 'C':
+                        if (guest_clock_from_string(optarg, &o->clock) < 0)
+                                return log_error_status(EXIT_USAGE, "run: --clock '%s': expected wall or insn", optarg);
+                        break;
                 case 'D':
                         if (access(optarg, R_OK | W_OK) < 0)
                                 return log_error_errno_status(EXIT_USAGE, -errno, "run: --disk '%s'", optarg);
@@ -166,7 +181,7 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
 static int run_status(const struct boot_result *r, const struct run_opts *o)
 {
         if (o->debug)
-                print_stages(r);
+                print_stages(r, o->clock);
         if (r->timed_out)
                 return log_error_status(EXIT_TIMEOUT, "timed out after %d s; last stage reached: %s", o->timeout, boot_last_stage(r));
         if (r->panic_line)
@@ -201,8 +216,9 @@ int cmd_run(int argc, char **argv)
         if (!cmdline)
                 return EXIT_LEANBOOT;
         struct accel_choice ac;
-        if (accel_resolve_verbose(o.accel, &ac) < 0)
-                return EXIT_RUNTIME;
+        int ar = accel_resolve_verbose(o.accel, o.clock, &ac);
+        if (ar < 0)
+                return ar == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
         struct boot_config bc = {
                 .appliance = o.dir, .cmdline = cmdline, .accel = &ac,
                 .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,
@@ -210,7 +226,8 @@ int cmd_run(int argc, char **argv)
                 .show_console = o.debug, .stream_payload = true,
         };
         if (o.debug)
-                log_info("accel %s (%s), kernel command line: %s", accel_name(ac.accel), ac.reason, cmdline);
+                log_info("accel %s (%s), clock %s, kernel command line: %s", accel_name(ac.accel), ac.reason,
+                         guest_clock_name(ac.clock), cmdline);
         _cleanup_(boot_result_free) struct boot_result r = { .exit_status = -1 };
         int e = boot_appliance(&bc, &r);
         accel_choice_done(&ac);

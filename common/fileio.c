@@ -88,6 +88,19 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
         return r;
 }
 
+int write_stream_atomic(const char *path, void (*fill)(FILE *f, const void *data), const void *data)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return -errno;
+        fill(f, data);
+        int r = fclose(f) == 0 ? write_file_atomic(path, buf, len, 0644) : -ENOMEM;
+        free(buf);
+        return r;
+}
+
 int copy_file(const char *src, const char *dst)
 {
         _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);

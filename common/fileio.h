@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Read everything from fd until EOF into a NUL-terminated malloc'd buffer. */
@@ -14,6 +15,9 @@ int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
 int write_full(int fd, const void *buf, size_t len);
 /* Write a file (created 0644 unless mode given), via a temporary name and rename. */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* What FILL writes to a stream, written to PATH as write_file_atomic does (0644): a reader never
+ * sees half a report, and a failure leaves PATH as it was.  0 or -errno. */
+int write_stream_atomic(const char *path, void (*fill)(FILE *f, const void *data), const void *data);
 /* DIR/NAME (NAME may have slashes: its parents are made) with TEXT, written atomically. */
 int write_text_file(const char *dir, const char *name, const char *text, mode_t mode);
 /* Copy a regular file's content and mode. */

@@ -14,12 +14,23 @@ static int fit(int n, size_t size)
         return n < 0 ? -EINVAL : (size_t)n >= size ? -ENOBUFS : n;
 }
 
-int marker_format_stage(char *buf, size_t size, const char *name, uint64_t t_us)
+/* " tsc=N", or nothing for 0 (an architecture without a TSC). */
+static const char *tsc_field(char buf[32], uint64_t tsc)
+{
+        buf[0] = '\0';
+        if (tsc)
+                snprintf(buf, 32, " tsc=%llu", (unsigned long long)tsc);
+        return buf;
+}
+
+int marker_format_stage(char *buf, size_t size, const char *name, uint64_t t_us, uint64_t tsc)
 {
         size_t len = strlen(name);
         if (len == 0 || len > MARKER_NAME_MAX || strpbrk(name, " \t\r\n"))
                 return -EINVAL;
-        return fit(snprintf(buf, size, MARKER_PREFIX "stage=%s t_us=%llu\n", name, (unsigned long long)t_us), size);
+        char t[32];
+        return fit(snprintf(buf, size, MARKER_PREFIX "stage=%s t_us=%llu%s\n", name, (unsigned long long)t_us, tsc_field(t, tsc)),
+                   size);
 }
 
 int marker_format_output(char *buf, size_t size, const char *where)
@@ -30,9 +41,18 @@ int marker_format_output(char *buf, size_t size, const char *where)
         return fit(snprintf(buf, size, MARKER_PREFIX "output=%s\n", where), size);
 }
 
-int marker_format_exit(char *buf, size_t size, int status, uint64_t t_us)
+int marker_format_exit(char *buf, size_t size, int status, uint64_t t_us, uint64_t tsc)
 {
-        return fit(snprintf(buf, size, MARKER_PREFIX "exit=%d t_us=%llu\n", status, (unsigned long long)t_us), size);
+        char t[32];
+        return fit(snprintf(buf, size, MARKER_PREFIX "exit=%d t_us=%llu%s\n", status, (unsigned long long)t_us, tsc_field(t, tsc)),
+                   size);
+}
+
+/* The optional " tsc=N" after a marker's t_us (an older init writes none). */
+static uint64_t parse_tsc(const char *rest)
+{
+        unsigned long long tsc;
+        return sscanf(rest, " tsc=%llu", &tsc) == 1 ? tsc : 0;
 }
 
 bool marker_parse(const char *line, struct marker *ret)
@@ -45,6 +65,7 @@ bool marker_parse(const char *line, struct marker *ret)
         int used = 0;
         if (sscanf(m, MARKER_PREFIX "stage=%255s t_us=%llu%n", k.name, &t, &used) == 2 && used > 0) {
                 k.t_us = t;
+                k.tsc = parse_tsc(m + used);
                 *ret = k;
                 return true;
         }
@@ -56,6 +77,7 @@ bool marker_parse(const char *line, struct marker *ret)
         if (sscanf(m, MARKER_PREFIX "exit=%d t_us=%llu%n", &k.status, &t, &used) == 2 && used > 0) {
                 k.kind = MARKER_EXIT;
                 k.t_us = t;
+                k.tsc = parse_tsc(m + used);
                 *ret = k;
                 return true;
         }

@@ -12,7 +12,7 @@
 /* Longest stage name a marker carries ("hook:" and a file name). */
 #define MARKER_NAME_MAX 255
 /* Room for any marker line, newline and NUL included. */
-#define MARKER_LINE_MAX (sizeof MARKER_PREFIX + MARKER_NAME_MAX + 48)
+#define MARKER_LINE_MAX (sizeof MARKER_PREFIX + MARKER_NAME_MAX + 80)
 
 enum marker_kind { MARKER_STAGE, MARKER_EXIT, MARKER_OUTPUT };
 
@@ -21,13 +21,17 @@ struct marker {
         char name[MARKER_NAME_MAX + 1]; /* MARKER_STAGE: the stage; MARKER_OUTPUT: the port or "console" */
         int status;                      /* MARKER_EXIT: the payload's exit status */
         uint64_t t_us;                   /* guest CLOCK_BOOTTIME */
+        uint64_t tsc;                    /* the guest's raw time-stamp counter, 0 when not said */
 };
 
-/* "leanboot: stage=NAME t_us=N\n" into buf; its length, or -ENOBUFS / -EINVAL (a name that is
- * empty, too long, or has blanks, which the parser could not give back). */
-int marker_format_stage(char *buf, size_t size, const char *name, uint64_t t_us);
-/* "leanboot: exit=STATUS t_us=N\n" into buf; its length, or -ENOBUFS. */
-int marker_format_exit(char *buf, size_t size, int status, uint64_t t_us);
+/* "leanboot: stage=NAME t_us=N tsc=N\n" into buf (no tsc= when tsc is 0); its length, or
+ * -ENOBUFS / -EINVAL (a name that is empty, too long, or has blanks, which the parser could not
+ * give back).  The TSC is what the instruction clock reads: under QEMU's icount it counts
+ * nanoseconds of instruction-time from the machine's start, firmware included, where
+ * CLOCK_BOOTTIME starts with the kernel. */
+int marker_format_stage(char *buf, size_t size, const char *name, uint64_t t_us, uint64_t tsc);
+/* "leanboot: exit=STATUS t_us=N tsc=N\n" into buf; its length, or -ENOBUFS. */
+int marker_format_exit(char *buf, size_t size, int status, uint64_t t_us, uint64_t tsc);
 /* "leanboot: output=WHERE\n" (OUTPUT_PORT or OUTPUT_CONSOLE) into buf; as marker_format_stage. */
 int marker_format_output(char *buf, size_t size, const char *where);
 /* The marker in a console line, wherever it starts in it (with --debug a kernel message can

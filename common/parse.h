@@ -6,4 +6,7 @@
  * number, or trailing text) or -ERANGE (outside the range); *ret is then untouched. */
 int parse_int_range(const char *s, long min, long max, int *ret);
 
+/* A decimal number (strtod, no "nan" or "inf"), the whole string, in [min, max]; as above. */
+int parse_double_range(const char *s, double min, double max, double *ret);
+
 #endif

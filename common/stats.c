@@ -37,7 +37,11 @@ int summarize(const double *x, size_t n, struct summary *ret)
                 .sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN,
                 .min = s[0],
                 .max = s[n - 1],
+                .spread = NAN,
         };
+        double median = ret->median;
+        if (n > 1 && median != 0)
+                ret->spread = 100.0 * (s[n - 1] - s[0]) / fabs(median);
         free(s);
         return 0;
 }
@@ -52,6 +56,7 @@ int compare_welch(const double *a, size_t na, const double *b, size_t nb, struct
                 .ratio = sa.median != 0 ? sb.median / sa.median : NAN,
                 .diff = sb.mean - sa.mean,
                 .ci_lo = NAN, .ci_hi = NAN, .p_value = NAN, .t = NAN, .df = NAN,
+                .effect_pct = sa.mean != 0 ? 100.0 * (sb.mean - sa.mean) / fabs(sa.mean) : NAN,
         };
         if (na >= 2 && nb >= 2) {
                 double va = sa.sd * sa.sd / (double)na, vb = sb.sd * sb.sd / (double)nb;
@@ -60,7 +65,7 @@ int compare_welch(const double *a, size_t na, const double *b, size_t nb, struct
                         c.t = c.diff / se;
                         c.df = (va + vb) * (va + vb) / (va * va / (double)(na - 1) + vb * vb / (double)(nb - 1));
                         c.p_value = 2 * gsl_cdf_tdist_Q(fabs(c.t), c.df);
-                        double q = gsl_cdf_tdist_Qinv(0.025, c.df);
+                        double q = gsl_cdf_tdist_Qinv(STATS_ALPHA / 2, c.df);
                         c.ci_lo = c.diff - q * se;
                         c.ci_hi = c.diff + q * se;
                 } else {
@@ -84,21 +89,25 @@ void format_p(double p, char *buf, size_t len)
                 snprintf(buf, len, "p = %.3f", p);
 }
 
-char *verdict_text(const struct comparison *c, double mean_a, const char *unit)
+bool comparison_matters(const struct comparison *c, double min_effect_pct)
 {
-        char *s = NULL, p[32];
+        return c->significant && !(fabs(c->effect_pct) < min_effect_pct);
+}
+
+char *verdict_text(const struct comparison *c, const char *unit, double min_effect_pct)
+{
+        char *s = NULL, p[32], small[64] = "";
         format_p(c->p_value, p, sizeof p);
-        if (isnan(c->p_value)) {
-                if (asprintf(&s, "no verdict: a comparison needs at least 2 runs of each") < 0)
-                        return NULL;
-        } else if (!c->significant) {
-                if (asprintf(&s, "no significant difference (%s)", p) < 0)
-                        return NULL;
-        } else {
-                double pct = mean_a != 0 ? 100.0 * c->diff / mean_a : NAN;
-                if (asprintf(&s, "B is %.0f %s %s (%+.0f%%), %s", fabs(c->diff), unit,
-                             c->diff < 0 ? "faster" : "slower", pct, p) < 0)
-                        return NULL;
-        }
+        if (isnan(c->p_value))
+                return strdup("no verdict: a comparison needs at least 2 runs of each");
+        if (!c->significant)
+                return asprintf(&s, "no significant difference (%s)", p) < 0 ? NULL : s;
+        if (!comparison_matters(c, min_effect_pct))
+                snprintf(small, sizeof small, ": too small to matter (under %g%%)", min_effect_pct);
+        /* Small differences keep their decimals: under the instruction clock they are exact. */
+        int dd = fabs(c->diff) < 10 ? 2 : 0, pd = fabs(c->effect_pct) < 1 ? 2 : 0;
+        if (asprintf(&s, "B is %.*f %s %s (%+.*f%%), %s%s", dd, fabs(c->diff), unit, c->diff < 0 ? "faster" : "slower", pd,
+                     c->effect_pct, p, small) < 0)
+                return NULL;
         return s;
 }

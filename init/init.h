@@ -16,6 +16,8 @@
 
 /* stage.c: markers on the console (and /dev/kmsg once /dev is mounted). */
 uint64_t boottime_us(void);
+/* The CPU's time-stamp counter (x86), 0 elsewhere: the instruction clock's reading. */
+uint64_t guest_tsc(void);
 void stage_begin(const char *name);
 /* Say where the payload's output goes (the port, or OUTPUT_CONSOLE): the host streams it. */
 void stage_say_output(const char *where);

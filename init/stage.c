@@ -29,6 +29,15 @@ uint64_t boottime_us(void)
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+uint64_t guest_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+        return __builtin_ia32_rdtsc();
+#else
+        return 0;
+#endif
+}
+
 void stage_enable_kmsg(void)
 {
         /* Markers in the ring buffer share the kernel's clock with the initcall records. */
@@ -43,7 +52,7 @@ static void emit(const char *line, size_t len)
 void stage_begin(const char *name)
 {
         char line[MARKER_LINE_MAX];
-        int n = marker_format_stage(line, sizeof line, name, boottime_us());
+        int n = marker_format_stage(line, sizeof line, name, boottime_us(), guest_tsc());
         if (n <= 0)
                 return;
         emit(line, (size_t)n);

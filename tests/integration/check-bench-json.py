@@ -16,8 +16,11 @@ def need(obj, key, types, where):
 num = (int, float)
 doc = json.load(open(path))
 host = need(doc, "host", dict, "$") or {}
-for k, t in (("accel", str), ("qemu", str), ("cpu", str), ("smp", int), ("memory_mb", int)):
+for k, t in (("accel", str), ("clock", str), ("clock_unit", str), ("qemu", str), ("cpu", str), ("smp", int),
+             ("memory_mb", int)):
     need(host, k, t, "host")
+if host.get("clock") not in ("wall", "insn"):
+    problems.append(f"host.clock is {host.get('clock')!r}")
 if host.get("accel") not in ("kvm", "tcg"):
     problems.append(f"host.accel is {host.get('accel')!r}")
 variants = need(doc, "variants", list, "$") or []
@@ -30,7 +33,7 @@ for i, v in enumerate(variants):
     stages = need(v, "stages", dict, w) or {}
     for st in ("total", "to_ready", "kernel", "initcalls", "firmware", "init", "payload", "shutdown"):
         s = need(stages, st, dict, w + ".stages") or {}
-        for k in ("median", "mean", "sd", "min", "max"):
+        for k in ("median", "mean", "sd", "min", "max", "spread_pct"):
             need(s, k, num, f"{w}.stages.{st}")
         if s.get("min") is not None and not (s["min"] <= s["median"] <= s["max"]):
             problems.append(f"{w}.stages.{st}: median outside [min, max]")
@@ -49,11 +52,17 @@ if nvariants == 2:
     comp = need(doc, "comparison", dict, "$") or {}
     for st in ("total", "to_ready", "initcalls"):
         c = need(comp, st, dict, "comparison") or {}
-        for k, t in (("ratio", num), ("diff", num), ("ci95", list), ("p_value", num), ("verdict", str)):
+        for k, t in (("ratio", num), ("diff", num), ("ci99", list), ("p_value", num), ("effect_pct", num),
+                     ("matters", bool), ("verdict", str)):
             need(c, k, t, f"comparison.{st}")
-        ci = c.get("ci95") or []
+        ci = c.get("ci99") or []
         if len(ci) != 2 or (None not in ci and ci[0] > ci[1]):
-            problems.append(f"comparison.{st}.ci95 is {ci}")
+            problems.append(f"comparison.{st}.ci99 is {ci}")
+        # The interval and the verdict agree: significant at p < 0.01 exactly when the 99% interval excludes 0.
+        if len(ci) == 2 and None not in ci and isinstance(c.get("p_value"), (int, float)) and c["p_value"] > 0:
+            excludes = ci[0] > 0 or ci[1] < 0
+            if excludes != (c["p_value"] < 0.01) and abs(c["p_value"] - 0.01) > 1e-3:
+                problems.append(f"comparison.{st}: 99% CI {ci} and p = {c['p_value']} disagree")
     for j, d in enumerate(need(comp, "initcall_diff", list, "comparison") or []):
         for k in ("name", "a", "b", "diff"):
             need(d, k, None, f"comparison.initcall_diff[{j}]")

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,11 +18,14 @@ static void test_stage_round_trip(void)
         for (size_t i = 0; i < sizeof names / sizeof *names; i++)
                 for (size_t j = 0; j < sizeof times / sizeof *times; j++) {
                         char line[MARKER_LINE_MAX];
-                        int n = marker_format_stage(line, sizeof line, names[i], times[j]);
+                        /* With and without a TSC reading (0: none said). */
+                        uint64_t tsc = j % 2 ? 0 : times[j] * 1000u + 7;
+                        int n = marker_format_stage(line, sizeof line, names[i], times[j], tsc);
                         struct marker m = { 0 };
                         CHECK(n > 0 && line[n - 1] == '\n' && marker_parse(line, &m) && m.kind == MARKER_STAGE &&
-                                      streq(m.name, names[i]) && m.t_us == times[j],
-                              "stage %s at %llu: formatted and parsed back", names[i], times[j]);
+                                      streq(m.name, names[i]) && m.t_us == times[j] && m.tsc == tsc,
+                              "stage %s at %llu (tsc %llu): formatted and parsed back", names[i], times[j],
+                              (unsigned long long)tsc);
                 }
 }
 
@@ -30,10 +34,11 @@ static void test_exit_round_trip(void)
         static const int statuses[] = { 0, 1, 7, 124, 125, 127, 143, 255 };
         for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
                 char line[MARKER_LINE_MAX];
-                int n = marker_format_exit(line, sizeof line, statuses[i], 2246934);
+                uint64_t tsc = i % 2 ? 0 : 18446744073709551615ull;
+                int n = marker_format_exit(line, sizeof line, statuses[i], 2246934, tsc);
                 struct marker m = { 0 };
                 CHECK(n > 0 && marker_parse(line, &m) && m.kind == MARKER_EXIT && m.status == statuses[i] &&
-                              m.t_us == 2246934,
+                              m.t_us == 2246934 && m.tsc == tsc,
                       "exit %d: formatted and parsed back", statuses[i]);
         }
 }
@@ -58,16 +63,16 @@ static void test_names(void)
         memset(longest, 'x', MARKER_NAME_MAX);
         longest[MARKER_NAME_MAX] = '\0';
         struct marker m = { 0 };
-        CHECK(marker_format_stage(line, sizeof line, longest, 5) > 0 && marker_parse(line, &m) &&
+        CHECK(marker_format_stage(line, sizeof line, longest, 5, 18446744073709551615ull) > 0 && marker_parse(line, &m) &&
                       strlen(m.name) == MARKER_NAME_MAX,
               "a name of MARKER_NAME_MAX characters fits the line and comes back whole");
         longest[MARKER_NAME_MAX] = 'x';
         longest[MARKER_NAME_MAX + 1] = '\0';
-        CHECK(marker_format_stage(line, sizeof line, longest, 5) == -EINVAL, "a longer name is refused");
-        CHECK(marker_format_stage(line, sizeof line, "hook:a b", 5) == -EINVAL, "a name with a blank is refused");
-        CHECK(marker_format_stage(line, sizeof line, "", 5) == -EINVAL, "an empty name is refused");
-        CHECK(marker_format_stage(line, 10, "init", 5) == -ENOBUFS, "a buffer too small: -ENOBUFS");
-        CHECK(marker_format_exit(line, 10, 0, 5) == -ENOBUFS, "an exit marker too: -ENOBUFS");
+        CHECK(marker_format_stage(line, sizeof line, longest, 5, 0) == -EINVAL, "a longer name is refused");
+        CHECK(marker_format_stage(line, sizeof line, "hook:a b", 5, 0) == -EINVAL, "a name with a blank is refused");
+        CHECK(marker_format_stage(line, sizeof line, "", 5, 0) == -EINVAL, "an empty name is refused");
+        CHECK(marker_format_stage(line, 10, "init", 5, 0) == -ENOBUFS, "a buffer too small: -ENOBUFS");
+        CHECK(marker_format_exit(line, 10, 0, 5, 0) == -ENOBUFS, "an exit marker too: -ENOBUFS");
 }
 
 /* Lines as the console carries them, from a --debug boot: markers after a kernel message on the
@@ -102,6 +107,12 @@ static void test_console_lines(void)
                               (!cases[i].name || streq(m.name, cases[i].name)),
                       "a marker: '%.40s'", cases[i].line);
         }
+        /* An instruction-clock boot's marker: the TSC after t_us; a carriage return ends it. */
+        struct marker m = { 0 };
+        CHECK(marker_parse("leanboot: stage=init t_us=26117 tsc=58331904\r\n", &m) && m.t_us == 26117 && m.tsc == 58331904,
+              "a marker's tsc= is read");
+        CHECK(marker_parse("leanboot: exit=0 t_us=27825 tsc=x\n", &m) && m.kind == MARKER_EXIT && m.tsc == 0,
+              "a tsc= that is not a number reads as none");
 }
 
 /* The kernel log's framing: the header the init writes is the one the bench reads. */

@@ -69,7 +69,7 @@ static void test_stock_quiet(void)
         CHECK(r.marks[0].host_us == 2042232 && r.marks[0].guest_us == 1781348, "init: both clocks kept");
         CHECK(r.exit_status == 0 && !r.panic_line, "exit status 0, no panic");
         double st[N_STAGES];
-        derive_stages(&r, NULL, st);
+        derive_stages(&r, NULL, GUEST_CLOCK_WALL, st);
         CHECK_MS(st, ST_TOTAL, 2143.131);                  /* QEMU's exit */
         CHECK_MS(st, ST_TO_READY, 2074.083);               /* the payload marker's arrival */
         CHECK_MS(st, ST_FIRMWARE, 2042.232 - 1781.348);    /* host arrival minus guest clock at init */
@@ -91,7 +91,7 @@ static void test_custom_debug(void)
         CHECK(replay("custom-debug.txt", &r) == 0, "custom-debug.txt read");
         CHECK(r.n_marks == 8, "the 8 markers among the kernel's lines (%zu)", r.n_marks);
         double st[N_STAGES];
-        derive_stages(&r, NULL, st);
+        derive_stages(&r, NULL, GUEST_CLOCK_WALL, st);
         CHECK_MS(st, ST_FIRMWARE, 507.476 - 390.272);
         CHECK_MS(st, ST_INIT, 418.640 - 390.272);
         CHECK_MS(st, ST_PAYLOAD, 463.876 - 418.640);
@@ -110,7 +110,7 @@ static void test_custom_panic(void)
                   "the panic line, from 'Kernel panic' on");
         CHECK(r.console_tail && strstr(r.console_tail, "Rebooting in 1 seconds"), "the console's tail kept");
         double st[N_STAGES];
-        derive_stages(&r, NULL, st);
+        derive_stages(&r, NULL, GUEST_CLOCK_WALL, st);
         CHECK(isnan(st[ST_TO_READY]) && isnan(st[ST_FIRMWARE]) && fabs(st[ST_TOTAL] - 1279.743) < 0.0005,
               "only the total is known");
         free_marks(&r);
@@ -145,11 +145,42 @@ static void test_payload_on_console(void)
         }
 }
 
+/* An instruction-clock boot of the cut-down kernel: every stage from the guest's TSC (QEMU's
+ * virtual clock from the machine's start), none from the host's arrival times. */
+static void test_custom_insn(void)
+{
+        struct boot_result r;
+        CHECK(replay("custom-insn.txt", &r) == 0, "custom-insn.txt read");
+        CHECK(r.n_marks == 8 && r.marks[0].tsc == 40903594 && r.marks[7].tsc == 46892217, "8 markers with their TSC (%zu)",
+              r.n_marks);
+        double st[N_STAGES];
+        derive_stages(&r, NULL, GUEST_CLOCK_INSN, st);
+        CHECK_MS(st, ST_TOTAL, 46.892217);                 /* the exit marker's TSC, not QEMU's exit (669 ms) */
+        CHECK_MS(st, ST_TO_READY, 42.130422);              /* the payload marker's TSC */
+        CHECK_MS(st, ST_FIRMWARE, 40.903594 - 32.213);     /* before the kernel's clock: TSC minus CLOCK_BOOTTIME */
+        CHECK_MS(st, ST_INIT, 42.130422 - 40.903594);      /* TSC differences: one clock */
+        CHECK_MS(st, ST_PAYLOAD, 46.807133 - 42.130422);
+        CHECK_MS(st, ST_SHUTDOWN, 46.892217 - 46.807133);  /* shutdown marker to the exit marker */
+        CHECK_MS(st, ST_MOUNTS, 41.531069 - 40.932749);
+        /* A kernel whose clock ran ahead of the machine's (a tick-driven early clock): no firmware
+         * figure rather than a negative one. */
+        r.marks[0].guest_us = 50000;
+        derive_stages(&r, NULL, GUEST_CLOCK_INSN, st);
+        CHECK(isnan(st[ST_FIRMWARE]), "firmware: the kernel's clock ahead of the TSC gives none, not %.3f", st[ST_FIRMWARE]);
+        /* Markers of an init too old to say its TSC: nothing from a clock that was not read. */
+        for (size_t i = 0; i < r.n_marks; i++)
+                r.marks[i].tsc = 0;
+        derive_stages(&r, NULL, GUEST_CLOCK_INSN, st);
+        CHECK(isnan(st[ST_TOTAL]) && isnan(st[ST_TO_READY]) && isnan(st[ST_INIT]) && isnan(st[ST_SHUTDOWN]),
+              "no TSC in the markers: no instruction-clock stages");
+        free_marks(&r);
+}
+
 /* A libguestfs launch whose appliance printed markers: guestfsd's span is not a stage. */
 static void test_peer(void)
 {
-        struct stage_mark m[] = { { "init", 900000, 600000 }, { "mounts", 901000, 601000 },
-                                  { "payload", 950000, 650000 }, { "shutdown", 1400000, 1100000 } };
+        struct stage_mark m[] = { { "init", 900000, 600000, 0 }, { "mounts", 901000, 601000, 0 },
+                                  { "payload", 950000, 650000, 0 }, { "shutdown", 1400000, 1100000, 0 } };
         struct boot_result r = { .marks = m, .n_marks = 4 };
         double st[N_STAGES];
         derive_peer_stages(&r, 1200.0, 300.0, st);
@@ -166,6 +197,7 @@ int main(void)
         test_stock_quiet();
         test_custom_debug();
         test_custom_panic();
+        test_custom_insn();
         test_peer();
         test_payload_on_console();
         return tap_done();
