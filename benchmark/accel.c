@@ -332,11 +332,13 @@ int accel_resolve_verbose(enum accel want, enum guest_clock clock, struct accel_
         if (clock == GUEST_CLOCK_INSN) {
                 /* icount is TCG's: KVM runs guest code natively, where no one counts instructions. */
                 if (want == ACCEL_KVM)
-                        return log_error_status(-EINVAL, "--clock insn counts guest instructions, which only TCG can do: "
+                        return log_error_status(-EOPNOTSUPP, "--clock insn counts guest instructions, which only TCG can do: "
                                                 "it cannot be used with --accel kvm");
-                *ret = (struct accel_choice){ .accel = ACCEL_TCG, .clock = GUEST_CLOCK_INSN,
-                                              .reason = strdup("TCG, for the instruction clock (--clock insn)") };
-                return ret->reason ? 0 : -ENOMEM;
+                char *why = strdup("TCG, for the instruction clock (--clock insn)");
+                if (!why)
+                        return log_error_errno(-ENOMEM, "cannot choose an accelerator");
+                *ret = (struct accel_choice){ .accel = ACCEL_TCG, .clock = GUEST_CLOCK_INSN, .reason = why };
+                return 0;
         }
         int r = accel_resolve(want, false, ret);
         if (r == -ENODEV) {

@@ -38,7 +38,7 @@ int qemu_machine_args(char ***argv, enum accel a, enum guest_clock clock, int me
 int accel_resolve(enum accel want, bool refresh, struct accel_choice *ret);
 /* As accel_resolve for a boot on CLOCK, and prints the one line a user should see: for auto, why
  * TCG; for kvm, the error.  The instruction clock is TCG's: auto then gives TCG without a probe,
- * and kvm is refused (-EINVAL, said).  Returns what accel_resolve does. */
+ * and kvm is refused (-EOPNOTSUPP, said: a usage error).  Returns what accel_resolve does. */
 int accel_resolve_verbose(enum accel want, enum guest_clock clock, struct accel_choice *ret);
 void accel_choice_done(struct accel_choice *c);
 

@@ -196,11 +196,11 @@ int cmd_bench(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
         if (q.label && !q.record)
                 return log_error_status(EXIT_USAGE, "bench: --label names a recorded bench: give --record");
-        if (q.record && history_check_writable(q.record_db) < 0)
-                return EXIT_USAGE;
         if (q.peer && q.clock == GUEST_CLOCK_INSN)
                 return log_error_status(EXIT_USAGE, "bench: --clock insn is not available with --peer libguestfs "
                                         "(libguestfs writes its own QEMU command line)");
+        if (q.peer && q.record && history_check_writable(q.record_db) < 0)
+                return EXIT_USAGE;
         if (q.peer)
                 return bench_peer(&q, pos, memory_given);
         size_t np = strv_length(pos);
@@ -212,5 +212,8 @@ int cmd_bench(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls");
         q.a = pos[0];
         q.b = np == 2 ? pos[1] : NULL;
+        /* Before the boots: a history that cannot be written is known now, not after them. */
+        if (q.record && history_check_writable(q.record_db) < 0)
+                return EXIT_USAGE;
         return bench_run(&q);
 }

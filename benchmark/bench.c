@@ -79,6 +79,12 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         if (v->collect && variant_read_log(v, q->logs_dir, &s->ic) < 0)
                 log_warn("%s: no kernel log came back in the root overlay's tail", v->name);
         derive_stages(&r, v->collect ? &s->ic : NULL, accel->clock, s->st);
+        if (accel->clock == GUEST_CLOCK_INSN && r.n_marks && !r.marks[0].tsc && !v->warned_no_tsc) {
+                v->warned_no_tsc = true;
+                log_warn("%s: its init is older than --clock insn (no TSC in its markers): total, to_ready, firmware, "
+                         "shutdown and the init's stages cannot be read on the instruction clock; rebuild %s",
+                         v->name, v->appliance);
+        }
         return 0;
 }
 
@@ -215,6 +221,10 @@ static int gate(const struct report *rp)
         if (!rp->verdict[q->gate_stage])
                 return log_error_status(1, "bench: gate: no comparison on stage %s (a variant has no figure for it)", stage);
         const struct comparison *c = &rp->cmp[q->gate_stage];
+        /* No p-value (a variant with fewer than 2 boots of that stage): no evidence either way,
+         * which a gate must not call a pass. */
+        if (isnan(c->p_value))
+                return log_error_status(1, "bench: gate: no verdict on stage %s (%s)", stage, rp->verdict[q->gate_stage]);
         bool fail = comparison_matters(c, q->min_effect) && c->diff > 0 && c->effect_pct > q->fail_if_slower;
         printf("gate (%s, fail if B is slower by more than %g%%): %s: %s\n", stage, q->fail_if_slower, fail ? "FAIL" : "pass",
                rp->verdict[q->gate_stage]);
@@ -245,8 +255,10 @@ static int finish(struct run *b)
                 if (b->v[i].n == 0)
                         all_booted = false, status = 1, log_error("bench: variant %s has no successful boot%s", b->v[i].name,
                                               variant_accel_suspect(&b->v[i]) ? " (KVM ended them: try --accel tcg)" : "");
-        /* A bench with a variant that never booted says nothing worth keeping. */
-        if (q->record && all_booted && history_record(q->record_db, q->label, &rp) < 0)
+        /* A bench with a variant that never booted, or whose samples mix two accelerators, says
+         * nothing worth keeping; one whose report could not be written still measured well. */
+        bool mixed = b->accel.accel != b->timed_accel && b->timed_before_change > 0;
+        if (q->record && all_booted && !mixed && history_record(q->record_db, q->label, &rp) < 0)
                 status = 1;
         if (status == 0 && q->fail_if_slower >= 0)
                 status = gate(&rp);
@@ -264,7 +276,7 @@ int bench_run(const struct bench_request *q)
         status = 1;
         int ar = accel_resolve_verbose(q->accel, q->clock, &b.accel);
         if (ar < 0) {
-                status = ar == -EINVAL ? 2 : 1;
+                status = ar == -EOPNOTSUPP ? 2 : 1;
                 goto out;
         }
         for (size_t i = 0; i < b.nv; i++)

@@ -117,9 +117,14 @@ static int add_disk(char ***argv, const char *path, const char *id, bool snapsho
  * to a worker, slower than it.  "" where io_uring cannot be used here. */
 static const char *root_read_options(enum guest_clock clock, bool overlay)
 {
-        if (clock != GUEST_CLOCK_INSN || !host_has_io_uring())
+        if (!boot_root_reads_io_uring(clock))
                 return "";
         return overlay ? ",backing.file.aio=io_uring" : ",aio=io_uring";
+}
+
+bool boot_root_reads_io_uring(enum guest_clock clock)
+{
+        return clock == GUEST_CLOCK_INSN && host_has_io_uring();
 }
 
 /* The kernel command line as booted: the caller's, then what this boot adds for its machine.

@@ -51,6 +51,10 @@ struct boot_result {
  * Boots under TCG pass it as tsc_early_khz=. */
 unsigned host_tsc_khz(void);
 
+/* Do boots on CLOCK read the root through io_uring (see boot.c)?  Said in reports, since it
+ * changes what the instruction clock counts. */
+bool boot_root_reads_io_uring(enum guest_clock clock);
+
 /* Boot once; returns 0 when QEMU ran (whatever the guest did), -errno when it could not. */
 int boot_appliance(const struct boot_config *c, struct boot_result *ret);
 void boot_result_free(struct boot_result *r);

@@ -70,8 +70,8 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
         double scale = (width - 2 * left) / (t1 - t0);
         fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n",
                 width, height);
-        fprintf(f, "<text x=\"%d\" y=\"14\">initcalls from %.1f %s to %.1f %s (kernel time); %zu shown, %zu shorter than %lld us or without a start time not drawn</text>\n",
-                left, t0 / 1000, unit, t1 / 1000, unit, n, hidden, min_us);
+        fprintf(f, "<text x=\"%d\" y=\"14\">initcalls from %.1f %s to %.1f %s (kernel time); %zu shown, %zu shorter than %lld %s or without a start time not drawn</text>\n",
+                left, t0 / 1000, unit, t1 / 1000, unit, n, hidden, min_us, streq(unit, "ms") ? "us" : "insn-us");
         for (size_t i = 0; i < n && row_of; i++) {
                 const struct initcall *c = bars[i].c;
                 double x = left + (bars[i].start - t0) * scale, w = fmax(1.0, (double)c->usecs * scale);

@@ -65,7 +65,7 @@ int cmd_demo(int argc, char **argv)
         if (accel == ACCEL_KVM) {
                 int ar = accel_resolve_verbose(accel, clock, &ac);
                 if (ar < 0)
-                        return ar == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+                        return ar == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
                 accel_choice_done(&ac);
         }
         if (!out) {

@@ -31,9 +31,12 @@ int guest_clock_qemu_args(char ***a, enum guest_clock c)
 {
         if (c != GUEST_CLOCK_INSN)
                 return 0;
-        /* shift=0: one instruction is one nanosecond.  sleep=off: an idle guest's clock jumps to
-         * its next timer instead of waiting for the host's time to get there.  align=off: QEMU
-         * does not slow the guest down to match the host's clock. */
+        /* shift=0: one instruction is one nanosecond.  sleep=on, not off: with sleep=off an idle
+         * guest's clock jumps straight to its next timer, so a wait for the host's disk costs a
+         * whole timer period, or many when the host's I/O thread is slow (the cut-down kernel's
+         * initrd stage: 2 to 726 insn-ms under a CPU hog); with sleep=on idle time passes at the
+         * host's pace up to the next timer, and a disk wait costs only what it took.
+         * align=off: QEMU does not slow the guest down to match the host's clock. */
         int r = strv_push(a, "-icount");
         r = r ?: strv_push(a, "shift=0,sleep=on,align=off");
         /* The RTC on the virtual clock: the kernel's RTC read waits out the update-in-progress

@@ -2,9 +2,11 @@
  *
  * wall: the guest's clock follows the host's (KVM, or TCG keeping real time), so every figure
  *   carries the host's load.
- * insn: the instruction clock.  QEMU's TCG with -icount shift=0,sleep=off advances the guest's
- *   clock by one nanosecond per guest instruction and jumps it to the next timer when the guest
- *   idles, so a stage that only computes takes the same guest time on any host under any load.
+ * insn: the instruction clock.  QEMU's TCG with -icount shift=0,sleep=on advances the guest's
+ *   clock by one nanosecond per guest instruction; while the guest idles it passes at the host's
+ *   pace up to the guest's next timer.  So a stage that only computes, or waits for its own
+ *   timers, takes the same guest time on any host under any load; a wait for the host's disk
+ *   costs what it took, not a whole timer period.
  *   Its unit is "1 instruction at 1 ns", not wall time: the figures are for comparing variants,
  *   not for saying how long a boot takes. */
 #ifndef LEANBOOT_GUEST_CLOCK_H

@@ -81,8 +81,10 @@ static int load_trend(sqlite3 *h, const char *stage, const char *label, const ch
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 struct point *more = realloc(ret->p, (ret->n + 1) * sizeof *more);
-                if (!more)
-                        break;
+                if (!more) {
+                        sqlite3_finalize(st);
+                        return log_error_errno(-ENOMEM, "history");
+                }
                 ret->p = more;
                 ret->p[ret->n++] = (struct point){
                         .bench = sqlite3_column_int64(st, 0), .when = col_text(st, 1), .label = col_text(st, 2),
@@ -90,7 +92,12 @@ static int load_trend(sqlite3 *h, const char *stage, const char *label, const ch
                         .kernel = col_text(st, 6), .appliance = col_text(st, 7), .unit = col_text(st, 8),
                         .median = col_double(st, 9), .spread = col_double(st, 10), .n = sqlite3_column_int64(st, 11),
                 };
-                ret->p[ret->n - 1].t = parse_utc(ret->p[ret->n - 1].when);
+                struct point *p = &ret->p[ret->n - 1];
+                if (!p->when || !p->label || !p->clock || !p->accel || !p->variant || !p->kernel || !p->appliance || !p->unit) {
+                        sqlite3_finalize(st);
+                        return log_error_errno(-ENOMEM, "history");
+                }
+                p->t = parse_utc(p->when);
         }
         sqlite3_finalize(st);
         return rc == SQLITE_DONE ? 0 : log_error_status(-EIO, "history: %s", sqlite3_errmsg(h));
@@ -179,8 +186,11 @@ static void svg_trend(FILE *f, const struct trend *t, const char *clock, const c
                         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"><title>bench %lld, %s\n", X(q->t),
                                 Y(q->median), c, q->bench, q->when);
                         xml_escape(f, q->label[0] ? q->label : "(no label)");
-                        fprintf(f, ", variant %s: %s = %.3f %s (spread %.2f%%, %lld boots, accel %s)\nkernel ", q->variant, stage,
-                                q->median, unit, q->spread, q->n, q->accel);
+                        char spread[24] = "-";
+                        if (!isnan(q->spread))
+                                snprintf(spread, sizeof spread, "%.2f%%", q->spread);
+                        fprintf(f, ", variant %s: %s = %.3f %s (spread %s, %lld boots, accel %s)\nkernel ", q->variant, stage,
+                                q->median, unit, spread, q->n, q->accel);
                         xml_escape(f, q->kernel);
                         fputs(", ", f);
                         xml_escape(f, q->appliance);

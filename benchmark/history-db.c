@@ -64,35 +64,63 @@ int db_exec_bind(sqlite3 *h, const char *sql, const char *types, ...)
         return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-/* The schema version the database says it has, 0 when it says none (a new database). */
+/* The schema version DB says it has; 0 for an empty database (a new one); -EINVAL for one that
+ * holds tables but no leanboot schema version (someone else's); -EIO when it cannot be read. */
 static int schema_version(sqlite3 *h)
 {
         sqlite3_stmt *st = NULL;
-        int v = 0;
-        if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-                v = atoi((const char *)sqlite3_column_text(st, 0));
+        int rc = sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, NULL);
+        if (rc != SQLITE_OK) {
+                sqlite3_finalize(st);
+                if (!strstr(sqlite3_errmsg(h), "no such table"))
+                        return -EIO;
+                if (sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK ||
+                    sqlite3_step(st) != SQLITE_ROW) {
+                        sqlite3_finalize(st);
+                        return -EIO;
+                }
+                int tables = sqlite3_column_int(st, 0);
+                sqlite3_finalize(st);
+                return tables == 0 ? 0 : -EINVAL;
+        }
+        rc = sqlite3_step(st);
+        int v = rc == SQLITE_ROW ? atoi((const char *)sqlite3_column_text(st, 0)) : rc == SQLITE_DONE ? -EINVAL : -EIO;
         sqlite3_finalize(st);
-        return v;
+        return v == 0 ? -EINVAL : v;
 }
 
+/* The one line for a version that will not do; v is schema_version's. */
+static int refuse_version(sqlite3 *h, const char *path, int v)
+{
+        if (v == -EINVAL)
+                return log_error_status(-EINVAL, "history: %s is not a leanboot history database", path);
+        if (v < 0)
+                return log_error_status(-EIO, "history: %s: %s", path, sqlite3_errmsg(h));
+        return log_error_status(-EPROTONOSUPPORT, "history: %s has schema version %d, newer than this leanboot's %d", path, v,
+                                HISTORY_SCHEMA_VERSION);
+}
+
+/* Under the write lock, so that two first writers do not both create it; the version is read
+ * before anything is written, so a database this leanboot does not understand is left alone. */
 static int ensure_schema(sqlite3 *h, const char *path)
 {
-        /* Under the write lock: two first writers do not both create it. */
-        int r = db_exec(h, "BEGIN IMMEDIATE");
-        r = r ?: db_exec(h, schema);
-        int v = r < 0 ? 0 : schema_version(h);
-        if (r >= 0 && v == 0)
-                r = db_exec_bind(h, "INSERT INTO meta VALUES ('schema_version', ?1)", "i", HISTORY_SCHEMA_VERSION);
+        if (db_exec(h, "BEGIN IMMEDIATE") < 0)
+                return log_error_status(-EIO, "history: %s: %s", path, sqlite3_errmsg(h));
+        int v = schema_version(h), r = 0;
+        if (v < 0 || v > HISTORY_SCHEMA_VERSION)
+                r = refuse_version(h, path, v);
+        else if (v == 0) {
+                r = db_exec(h, schema);
+                r = r ?: db_exec_bind(h, "INSERT INTO meta VALUES ('schema_version', ?1)", "i", HISTORY_SCHEMA_VERSION);
+                if (r < 0)
+                        log_error("history: %s: %s", path, sqlite3_errmsg(h));
+        }
         if (r < 0) {
                 (void)sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
-                return log_error_status(-EIO, "history: %s: %s", path, sqlite3_errmsg(h));
+                return r;
         }
         if (db_exec(h, "COMMIT") < 0)
                 return log_error_status(-EIO, "history: %s: %s", path, sqlite3_errmsg(h));
-        if (v > HISTORY_SCHEMA_VERSION)
-                return log_error_status(-EPROTONOSUPPORT, "history: %s has schema version %d, newer than this leanboot's %d",
-                                        path, v, HISTORY_SCHEMA_VERSION);
         return 0;
 }
 
@@ -121,10 +149,5 @@ int history_open(const char *db, bool write, sqlite3 **ret)
         if (write)
                 return ensure_schema(*ret, path);
         int v = schema_version(*ret);
-        if (v == 0)
-                return log_error_status(-EINVAL, "history: %s is not a leanboot history database", path);
-        if (v > HISTORY_SCHEMA_VERSION)
-                return log_error_status(-EPROTONOSUPPORT, "history: %s has schema version %d, newer than this leanboot's %d", path,
-                                        v, HISTORY_SCHEMA_VERSION);
-        return 0;
+        return v > 0 && v <= HISTORY_SCHEMA_VERSION ? 0 : refuse_version(*ret, path, v == 0 ? -EINVAL : v);
 }

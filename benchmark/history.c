@@ -38,17 +38,11 @@ int history_check_writable(const char *db)
         return r;
 }
 
-/* SHA-256 of a file's content, or NULL when it cannot be read. */
+/* The SHA-256 of a file (as sha256sum prints it), or NULL when it cannot be read. */
 static char *file_hash(const char *path)
 {
-        struct hasher *h;
         char hex[65];
-        if (!path || access(path, R_OK) < 0 || hasher_new(&h) < 0)
-                return NULL;
-        int r = hasher_add_content(h, "file", path);
-        r = r ?: hasher_final(h, hex);
-        hasher_free(h);
-        return r < 0 ? NULL : strdup(hex);
+        return path && sha256_file(path, hex) == 0 ? strdup(hex) : NULL;
 }
 
 /* The kernel's config: beside a kernel leanboot built (kernel build -o DIR: DIR/config), or
@@ -97,7 +91,8 @@ static int insert_bench(sqlite3 *h, const char *label, const struct report *rp, 
         int r = db_exec_bind(h, "INSERT INTO bench (recorded_at, label, host, cpu, qemu, accel, clock, runs, leanboot_version) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", "tttttttit", when, label, host, rp->cpu, rp->qemu,
                              accel_name(rp->accel->accel), guest_clock_name(rp->accel->clock), rp->q->runs, PACKAGE_VERSION);
-        *ret_id = sqlite3_last_insert_rowid(h);
+        if (r >= 0)
+                *ret_id = sqlite3_last_insert_rowid(h);
         return r;
 }
 
@@ -105,8 +100,10 @@ int history_record(const char *db, const char *label, const struct report *rp)
 {
         sqlite3 *h = NULL;
         int r = history_open(db, true, &h);
-        if (r < 0)
+        if (r < 0) {
+                sqlite3_close(h);
                 return r;
+        }
         /* IMMEDIATE: the write lock is taken now, so a second bench recording at the same time
          * waits here (busy timeout) rather than failing halfway through its inserts. */
         r = db_exec(h, "BEGIN IMMEDIATE");

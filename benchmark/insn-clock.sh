@@ -54,7 +54,7 @@ echo "A/A benches with a difference that matters (total, kernel or initcalls): $
 
 echo "== 3. sensitivity: B = A + '$B_APPEND', 3 + 3 boots"
 for clock in insn wall; do
-    "$LB" -q bench "$CUSTOM" --append-b "$B_APPEND" --clock "$clock" --runs 3 --warmup 1 --json "$W/sens-$clock.json" >/dev/null 2>&1 || true
+    "$LB" -q bench "$CUSTOM" --append-b "$B_APPEND" --clock "$clock" --accel tcg --runs 3 --warmup 1 --json "$W/sens-$clock.json" >/dev/null 2>&1 || true
     python3 - "$W/sens-$clock.json" "$clock" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -65,7 +65,7 @@ done
 
 echo "== 4. the proxy: stock kernel initcalls, wall (TCG) vs instruction-time, $RUNS boots each"
 for clock in wall insn; do
-    "$LB" -q bench "$STOCK" --clock "$clock" --runs "$RUNS" --warmup 1 --logs "$W/logs-$clock" >/dev/null 2>&1 || true
+    "$LB" -q bench "$STOCK" --clock "$clock" --accel tcg --runs "$RUNS" --warmup 1 --logs "$W/logs-$clock" >/dev/null 2>&1 || true
     for l in "$W/logs-$clock"/*.log; do "$LB" analyze "$l" --json "$l.json" >/dev/null 2>&1; done
 done
 python3 - "$W" <<'PY'

@@ -28,9 +28,12 @@ static void html_summary_table(FILE *f, const struct report *rp)
                 fprintf(f, "<tr><td>%s</td>", stage_names[s]);
                 for (size_t i = 0; i < rp->nv; i++) {
                         const struct summary *m = &rp->v[i].sum[s];
+                        char spread[24] = "-";
+                        if (!isnan(m->spread))
+                                snprintf(spread, sizeof spread, "%.2f%%", m->spread);
                         if (rp->v[i].has[s])
-                                fprintf(f, "<td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.2f%%</td>",
-                                        dp, m->median, dp, m->mean, dp, m->sd, dp, m->min, dp, m->max, m->spread);
+                                fprintf(f, "<td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%.*f</td><td>%s</td>",
+                                        dp, m->median, dp, m->mean, dp, m->sd, dp, m->min, dp, m->max, spread);
                         else
                                 fputs("<td>-</td><td></td><td></td><td></td><td></td><td></td>", f);
                 }

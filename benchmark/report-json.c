@@ -32,6 +32,7 @@ static json_object *json_host(const struct report *rp)
         json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel->accel)));
         json_object_object_add(h, "accel_reason", json_object_new_string(rp->accel->reason));
         json_object_object_add(h, "clock", json_object_new_string(guest_clock_name(rp->accel->clock)));
+        json_object_object_add(h, "root_reads", json_object_new_string(boot_root_reads_io_uring(rp->accel->clock) ? "io_uring" : "threads"));
         json_object_object_add(h, "clock_unit", json_object_new_string(rp->accel->clock == GUEST_CLOCK_INSN ? "ms of " INSN_CLOCK_NOTE : "ms"));
         json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
         json_object_object_add(h, "cpu", json_object_new_string(rp->cpu));

@@ -28,7 +28,8 @@ static void print_header(const struct report *rp)
                rp->q->memory_mb);
         printf("accel: %s\n", rp->accel->reason);
         if (rp->accel->clock == GUEST_CLOCK_INSN)
-                printf("clock: insn (%s)\n", INSN_CLOCK_NOTE);
+                printf("clock: insn (%s); the root read through %s\n", INSN_CLOCK_NOTE,
+                       boot_root_reads_io_uring(rp->accel->clock) ? "io_uring" : "QEMU's thread pool (no io_uring here)");
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
                 printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
@@ -49,9 +50,15 @@ static int precision(const struct report *rp)
         return rp->accel->clock == GUEST_CLOCK_INSN ? 3 : 1;
 }
 
+/* The stage column: as wide as its heading ("stage (insn-ms)" is wider than any stage name). */
+static int label_width(const struct report *rp)
+{
+        return rp->accel->clock == GUEST_CLOCK_INSN ? 15 : 10;
+}
+
 static void print_stage_row(const struct report *rp, int s)
 {
-        printf("%-10s", stage_names[s]);
+        printf("%-*s", label_width(rp), stage_names[s]);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct summary *m = &rp->v[i].sum[s];
                 if (!rp->v[i].has[s]) {
@@ -77,7 +84,7 @@ static void print_stages(const struct report *rp)
 {
         char head[32];
         snprintf(head, sizeof head, "stage (%s)", guest_clock_unit(rp->accel->clock));
-        printf("\n%-10s", head);
+        printf("\n%-*s", label_width(rp), head);
         for (size_t i = 0; i < rp->nv; i++)
                 printf(" %9s %7s %7s", rp->v[i].name, "sd", "spread");
         if (rp->nv == 2)

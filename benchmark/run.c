@@ -99,9 +99,14 @@ static void print_stages(const struct boot_result *r, enum guest_clock clock)
         if (clock != GUEST_CLOCK_INSN)
                 return;
         /* The guest's TSC counts instruction-time from the machine's start, firmware included. */
-        fprintf(stderr, "leanboot: stages (instruction clock, ms from the machine's start; " INSN_CLOCK_NOTE "):");
-        for (size_t i = 0; i < r->n_marks; i++)
-                fprintf(stderr, " %s=%.3f", r->marks[i].name, (double)r->marks[i].tsc / 1e6);
+        fprintf(stderr, "leanboot: stages (instruction clock, insn-ms from the machine's start; " INSN_CLOCK_NOTE "):");
+        for (size_t i = 0; i < r->n_marks; i++) {
+                /* An init older than the TSC in its markers says nothing on this clock. */
+                if (r->marks[i].tsc)
+                        fprintf(stderr, " %s=%.3f", r->marks[i].name, (double)r->marks[i].tsc / 1e6);
+                else
+                        fprintf(stderr, " %s=-", r->marks[i].name);
+        }
         fputc('\n', stderr);
 }
 
@@ -218,7 +223,7 @@ int cmd_run(int argc, char **argv)
         struct accel_choice ac;
         int ar = accel_resolve_verbose(o.accel, o.clock, &ac);
         if (ar < 0)
-                return ar == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+                return ar == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
         struct boot_config bc = {
                 .appliance = o.dir, .cmdline = cmdline, .accel = &ac,
                 .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,

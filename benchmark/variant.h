@@ -49,6 +49,7 @@ struct variant {
         size_t tried;          /* boots tried, warm-up included */
         struct failure_reason *reasons; /* the distinct reasons boots failed, with their counts */
         size_t n_reasons;
+        bool warned_no_tsc;    /* said once: its init's markers carry no TSC (--clock insn) */
         struct summary sum[N_STAGES];
         bool has[N_STAGES];
 };

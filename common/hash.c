@@ -138,6 +138,18 @@ int hasher_add_stat(struct hasher *h, const char *label, const char *path)
         return hasher_add_str(h, "stat", id);
 }
 
+int sha256_file(const char *path, char ret_hex[65])
+{
+        struct hasher *h;
+        int r = hasher_new(&h);
+        if (r < 0)
+                return r;
+        r = add_file_content(h, path);
+        r = r ?: hasher_final(h, ret_hex);
+        hasher_free(h);
+        return r;
+}
+
 int hasher_final(struct hasher *h, char ret_hex[65])
 {
         unsigned char md[EVP_MAX_MD_SIZE];

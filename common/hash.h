@@ -17,5 +17,7 @@ int hasher_add_content(struct hasher *h, const char *label, const char *path);
 int hasher_add_stat(struct hasher *h, const char *label, const char *path);
 /* 64 hex digits and a NUL. */
 int hasher_final(struct hasher *h, char ret_hex[65]);
+/* A file's plain SHA-256 (what sha256sum prints), for identities others can check by hand. */
+int sha256_file(const char *path, char ret_hex[65]);
 
 #endif

@@ -41,8 +41,8 @@ int summarize(const double *x, size_t n, struct summary *ret);
 int compare_welch(const double *a, size_t na, const double *b, size_t nb, struct comparison *ret);
 /* Significant, and at least min_effect_pct percent of A's mean either way. */
 bool comparison_matters(const struct comparison *c, double min_effect_pct);
-/* "B is 412 ms faster (-81%), p < 0.001", "no significant difference (p = 0.42)", "B is 0.02 ms
- * slower (+0.0%), p < 0.001: too small to matter (under 0.5%)", or why there is no verdict.
+/* "B is 412 ms faster (-81%), p < 0.001", "no significant difference (p = 0.420)", "B is 0.02 ms
+ * slower (+0.00%), p < 0.001: too small to matter (under 0.5%)", or why there is no verdict.
  * Percent is relative to A's mean.  malloc'd. */
 char *verdict_text(const struct comparison *c, const char *unit, double min_effect_pct);
 /* "p < 0.001" or "p = 0.042" (static buffer is not used: writes into buf). */

@@ -57,6 +57,19 @@ run_capture st bench "$WORK/c" --append-b x --fail-if-slower 5 --stage nosuch --
 expect_eq "--stage nosuch: usage error" "$st_rc" 2
 run_capture rb bench "$WORK/c" --runs 2 --record=/proc/nope/h.db
 expect_eq "--record into an impossible place: refused before booting" "$rb_rc" 2
+run_capture nv bench "$WORK/c" --append-b '' --no-initcalls --clock insn --runs 2 --warmup 0 --fail-if-slower 1 --stage initcalls
+expect_eq "a gate on a stage with no figures: exit 1, not a pass" "$nv_rc" 1
+expect_match "a gate on a stage with no figures says so" "$nv_err" "gate: no comparison on stage initcalls"
+# Someone else's SQLite database, and a history from a newer leanboot: refused, and left alone.
+sqlite3 "$WORK/other.db" 'CREATE TABLE t (x); INSERT INTO t VALUES (42);'
+run_capture od bench "$WORK/c" --runs 2 --record="$WORK/other.db"
+expect_eq "--record into someone else's database: refused" "$od_rc" 2
+expect_match "... saying why" "$od_err" "not a leanboot history database"
+expect_eq "... and left alone" "$(sqlite3 "$WORK/other.db" "SELECT group_concat(name) FROM sqlite_master")" "t"
+sqlite3 "$WORK/newer.db" "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '99');"
+run_capture nd bench "$WORK/c" --runs 2 --record="$WORK/newer.db"
+expect_match "--record into a newer schema: refused" "$nd_err" "schema version 99, newer than this leanboot's 1"
+expect_eq "... and left alone" "$(sqlite3 "$WORK/newer.db" "SELECT group_concat(name) FROM sqlite_master")" "meta,sqlite_autoindex_meta_1"
 
 # Two benches recording into one database at once: both land whole, the database stays sound.
 "$LEANBOOT" bench "$WORK/c" --clock insn --runs 2 --warmup 0 --no-initcalls --record="$DB" --label c1 >"$WORK/c1.out" 2>&1 &
