@@ -14,6 +14,7 @@
 #include "accel.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/macro.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
@@ -52,7 +53,7 @@ const char *qemu_binary(void)
         return e && *e ? e : QEMU_PATH;
 }
 
-int qemu_machine_args(char ***a, enum accel accel, enum guest_clock clock, int memory_mb, int smp)
+int qemu_machine_args(char ***a, enum accel accel, enum guest_clock clock, enum machine machine, int memory_mb, int smp)
 {
         int r = 0;
         r = r ?: strv_push(a, "-no-user-config");
@@ -61,7 +62,13 @@ int qemu_machine_args(char ***a, enum accel accel, enum guest_clock clock, int m
         r = r ?: strv_push(a, "none");
         r = r ?: strv_push(a, "-no-reboot");
         r = r ?: strv_push(a, "-machine");
-        r = r ?: strv_pushf(a, "accel=%s", accel_name(accel));
+        /* microvm: no ACPI, so that QEMU names the virtio-mmio devices on the kernel command line
+         * (a kernel without ACPI would find no disk); a PIT and PIC the cut-down kernel's timer
+         * and interrupt setup expect. */
+        if (machine == MACHINE_MICROVM)
+                r = r ?: strv_pushf(a, "microvm,accel=%s,acpi=off,pit=on,pic=on,rtc=on,isa-serial=on", accel_name(accel));
+        else
+                r = r ?: strv_pushf(a, "accel=%s", accel_name(accel));
         r = r ?: strv_push(a, "-cpu");
         r = r ?: strv_push(a, accel == ACCEL_KVM ? "host" : "max");
         r = r ?: strv_push(a, "-m");
@@ -251,7 +258,7 @@ static int probe_kvm(char **ret_reason)
                 return r;
         _cleanup_strv_free_ char **argv = NULL;
         r = strv_push(&argv, qemu_binary());
-        r = r ?: qemu_machine_args(&argv, ACCEL_KVM, GUEST_CLOCK_WALL, PROBE_MEMORY_MB, 1);
+        r = r ?: qemu_machine_args(&argv, ACCEL_KVM, GUEST_CLOCK_WALL, MACHINE_PC, PROBE_MEMORY_MB, 1);
         r = r ?: strv_push(&argv, "-bios");
         r = r ?: strv_push(&argv, rom);
         if (r < 0)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "guest-clock.h"
+#include "../common/machine.h"
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
@@ -30,7 +31,7 @@ const char *accel_name(enum accel a);
 const char *qemu_binary(void);
 /* The machine half of every QEMU command line leanboot runs, the probe's included, so what the
  * probe proves is what the boots get.  Returns 0 or -ENOMEM. */
-int qemu_machine_args(char ***argv, enum accel a, enum guest_clock clock, int memory_mb, int smp);
+int qemu_machine_args(char ***argv, enum accel a, enum guest_clock clock, enum machine machine, int memory_mb, int smp);
 
 /* Resolve WANT.  auto: KVM when proven here, else TCG (and *ret->reason says why); kvm: -ENODEV
  * with the reason when KVM does not work here; tcg: TCG.  refresh: probe again whatever the

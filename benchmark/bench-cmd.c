@@ -29,6 +29,7 @@ static void usage(FILE *f)
                 "                      [--json FILE] [--html FILE] [--timeout SEC] [--memory MB] [--no-initcalls]\n"
                 "                      [--accel auto|kvm|tcg] [--clock wall|insn] [--min-effect PCT]\n"
                 "                      [--fail-if-slower PCT [--stage STAGE]] [--record[=DB] [--label L]]\n"
+                "                      [--machine auto|pc|microvm] [--machine-b auto|pc|microvm]\n"
                 "       leanboot bench A --collection-cost [--runs N] ...\n"
                 "       (any of them: --logs DIR keeps each timed boot's kernel log as DIR/A-01.log ...)\n"
                 "       leanboot bench --peer libguestfs [APPLIANCE] [--runs N] [--warmup W] [--json F] [--html F]\n"
@@ -41,6 +42,9 @@ static void usage(FILE *f)
                 "and a verdict (significant at p < 0.01, and at least --min-effect PCT of A, default 0.5;\n"
                 "smaller significant differences are \"too small to matter\"), plus which initcalls B\n"
                 "dropped, added, or made slower or faster.\n"
+                "--machine: auto (default) boots on microvm when the appliance's kernel can, else on\n"
+                "the PC machine; --machine-b gives B another (the same appliance on both: A B on one\n"
+                "directory with --append-b '' --machine pc --machine-b microvm).\n"
                 "--clock insn: the instruction clock (TCG with icount): every figure counts guest\n"
                 "instructions at 1 ns each, not wall time, and repeats whatever the host's load.\n"
                 "--fail-if-slower PCT: a gate for CI: exit status 3 when B is significantly slower than A\n"
@@ -109,7 +113,8 @@ int cmd_bench(int argc, char **argv)
                 { "accel", required_argument, NULL, 'A' },      { "clock", required_argument, NULL, 'K' },
                 { "min-effect", required_argument, NULL, 'E' }, { "fail-if-slower", required_argument, NULL, 'F' },
                 { "stage", required_argument, NULL, 'S' },      { "record", optional_argument, NULL, 'R' },
-                { "label", required_argument, NULL, 'l' },
+                { "label", required_argument, NULL, 'l' },      { "machine", required_argument, NULL, 'M' },
+                { "machine-b", required_argument, NULL, 'B' },
                 { NULL, 0, NULL, 0 },
         };
         struct bench_request q = { .runs = 10, .warmup = 1, .timeout_s = 120, .memory_mb = 256, .initcalls = true,
@@ -177,6 +182,14 @@ int cmd_bench(int argc, char **argv)
                                 return log_error_status(EXIT_USAGE, "bench: --record=: an empty database path");
                         break;
                 case 'l': q.label = optarg; break;
+                case 'M':
+                        if (machine_from_string(optarg, &q.machine) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --machine '%s': expected auto, pc or microvm", optarg);
+                        break;
+                case 'B':
+                        if (machine_from_string(optarg, &q.machine_b) < 0)
+                                return log_error_status(EXIT_USAGE, "bench: --machine-b '%s': expected auto, pc or microvm", optarg);
+                        break;
                 case 'L': q.logs_dir = optarg; break;
                 case 'C': q.collection_cost = true; break;
                 case 'P':
@@ -196,6 +209,9 @@ int cmd_bench(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
         if (q.label && !q.record)
                 return log_error_status(EXIT_USAGE, "bench: --label names a recorded bench: give --record");
+        if (q.peer && (q.machine == MACHINE_MICROVM || q.machine_b == MACHINE_MICROVM))
+                return log_error_status(EXIT_USAGE, "bench: --peer libguestfs boots on the PC machine only "
+                                        "(libguestfs writes its own QEMU command line)");
         if (q.peer && q.clock == GUEST_CLOCK_INSN)
                 return log_error_status(EXIT_USAGE, "bench: --clock insn is not available with --peer libguestfs "
                                         "(libguestfs writes its own QEMU command line)");

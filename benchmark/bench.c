@@ -53,7 +53,7 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         if (cr < 0)
                 return asprintf(why, "cannot copy the root overlay: %s", strerror(-cr)) < 0 ? -ENOMEM : cr;
         struct boot_config bc = {
-                .appliance = v->appliance, .cmdline = v->cmdline, .accel = accel,
+                .appliance = v->appliance, .cmdline = v->cmdline, .accel = accel, .machine = v->machine,
                 .memory_mb = q->memory_mb, .smp = 1, .timeout_s = q->timeout_s,
                 .root_overlay = v->overlay,
         };
@@ -151,18 +151,20 @@ static int setup_variants(struct run *b)
         const struct bench_request *q = b->q;
         if (q->peer)
                 return variant_setup_peer(b->v, q->a);
-        int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost);
+        /* --machine-b: B on another machine than A (the same appliance on pc and microvm). */
+        enum machine machine_b = q->machine_b != MACHINE_AUTO ? q->machine_b : q->machine;
+        int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost, q->machine);
         if (r < 0 || b->nv == 1)
                 return r;
         if (q->collection_cost)
-                return variant_setup(&b->v[1], "B", q->a, q->append_a, true);
+                return variant_setup(&b->v[1], "B", q->a, q->append_a, true, q->machine);
         if (q->b)
-                return variant_setup(&b->v[1], "B", q->b, q->append_b, q->initcalls);
+                return variant_setup(&b->v[1], "B", q->b, q->append_b, q->initcalls, machine_b);
         /* B without its own directory is A with extra arguments (after A's own). */
         _cleanup_free_ char *app_b = NULL;
         if (asprintf(&app_b, "%s%s%s", q->append_a ? q->append_a : "", q->append_a ? " " : "", q->append_b) < 0)
                 return -ENOMEM;
-        return variant_setup(&b->v[1], "B", q->a, app_b, q->initcalls);
+        return variant_setup(&b->v[1], "B", q->a, app_b, q->initcalls, machine_b);
 }
 
 /* Warm-up boots (page cache, QEMU's own start-up) are not timed. */

@@ -18,6 +18,8 @@ struct bench_request {
         const char *peer;             /* "libguestfs": A is libguestfs's own appliance, B is a (leanboot) one */
         enum accel accel;             /* --accel: auto (default), kvm or tcg */
         enum guest_clock clock;       /* --clock: wall (default) or insn */
+        enum machine machine;         /* --machine: auto (default), pc or microvm */
+        enum machine machine_b;       /* --machine-b: B's, when not A's (auto: as --machine) */
         double min_effect;            /* --min-effect: percent of A below which a difference does not count */
         double fail_if_slower;        /* --fail-if-slower: percent; < 0 when there is no gate */
         int gate_stage;               /* --stage: the stage the gate looks at (enum stage) */

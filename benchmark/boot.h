@@ -9,8 +9,14 @@
 #include "accel.h"
 
 /* At most this many bytes are added to a command line by the boot itself (tsc_early_khz=, the
- * payload's port): callers keep their command lines that much under the kernel's limit. */
+ * payload's port, reboot=t): callers keep their command lines boot_cmdline_reserved() under the
+ * kernel's limit. */
 #define BOOT_CMDLINE_RESERVED 96
+/* On microvm QEMU adds "virtio_mmio.device=512@0xfeb00e00:12 " for each disk, at most this. */
+#define BOOT_CMDLINE_PER_MMIO_DISK 48
+
+/* What a boot on MACHINE with DISKS disks besides the root adds to its command line, at most. */
+size_t boot_cmdline_reserved(enum machine machine, size_t disks);
 
 struct boot_config {
         const char *appliance;  /* directory made by `leanboot build` */
@@ -18,6 +24,7 @@ struct boot_config {
         /* Resolved (KVM or TCG).  When auto chose KVM and KVM kills a boot before the init's
          * first marker, the boot is run again under TCG and *accel says so from then on. */
         struct accel_choice *accel;
+        enum machine machine;   /* MACHINE_PC or MACHINE_MICROVM (resolved) */
         int memory_mb, smp;
         char **disks;           /* extra disks (virtio-blk, after the root) */
         const char *root_overlay; /* a qcow2 overlay to boot as the root, or NULL: the root with snapshot=on */

@@ -22,7 +22,7 @@ static const char schema[] =
         "  host TEXT, cpu TEXT, qemu TEXT, accel TEXT NOT NULL, clock TEXT NOT NULL, runs INTEGER NOT NULL,"
         "  leanboot_version TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS variant (bench_id INTEGER NOT NULL REFERENCES bench(id), name TEXT NOT NULL,"
-        "  appliance TEXT, manifest_hash TEXT, inputs_hash TEXT, kernel TEXT, kernel_config_hash TEXT, cmdline TEXT,"
+        "  appliance TEXT, machine TEXT, manifest_hash TEXT, inputs_hash TEXT, kernel TEXT, kernel_config_hash TEXT, cmdline TEXT,"
         "  boots INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (bench_id, name));"
         "CREATE TABLE IF NOT EXISTS stage (bench_id INTEGER NOT NULL REFERENCES bench(id), variant TEXT NOT NULL,"
         "  stage TEXT NOT NULL, unit TEXT NOT NULL, n INTEGER NOT NULL, median REAL, mean REAL, sd REAL, min REAL,"

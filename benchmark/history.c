@@ -67,8 +67,8 @@ static int insert_variant(sqlite3 *h, sqlite3_int64 id, const struct variant *v,
         bool have = !v->peer && manifest_load(v->appliance, &m) == 0;
         _cleanup_free_ char *mpath = path_join(v->appliance, "manifest.json");
         _cleanup_free_ char *mhash = have ? file_hash(mpath) : NULL, *chash = have ? kernel_config_hash(&m) : NULL;
-        int r = db_exec_bind(h, "INSERT INTO variant VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", "ItttttttIi", id, v->name,
-                             v->appliance, mhash, have ? m.inputs : NULL, v->kernel, chash, v->cmdline, (sqlite3_int64)v->n, (int)v->failed);
+        int r = db_exec_bind(h, "INSERT INTO variant VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", "IttttttttIi", id,
+                             v->name, v->appliance, machine_name(v->machine), mhash, have ? m.inputs : NULL, v->kernel, chash, v->cmdline, (sqlite3_int64)v->n, (int)v->failed);
         if (have)
                 manifest_free(&m);
         for (int s = 0; r >= 0 && s < N_STAGES; s++) {

@@ -3,7 +3,7 @@
  *
  * Schema (version HISTORY_SCHEMA_VERSION, in meta.schema_version):
  *   bench(id, recorded_at, label, host, cpu, qemu, accel, clock, runs, leanboot_version)
- *   variant(bench_id, name, appliance, manifest_hash, inputs_hash, kernel, kernel_config_hash,
+ *   variant(bench_id, name, appliance, machine, manifest_hash, inputs_hash, kernel, kernel_config_hash,
  *           cmdline, boots, failed)
  *   stage(bench_id, variant, stage, unit, n, median, mean, sd, min, max, spread_pct)
  *   comparison(bench_id, stage, ratio, diff, ci_lo, ci_hi, p_value, effect_pct, verdict)

@@ -80,7 +80,7 @@ static void html_variants(FILE *f, const struct report *rp)
                 xml_escape(f, v->appliance);
                 fputs(" (kernel ", f);
                 xml_escape(f, v->kernel);
-                fputs(")", f);
+                fprintf(f, ", machine <b>%s</b>)", machine_name(v->machine));
                 if (v->append) {
                         fputs(", append <code>", f);
                         xml_escape(f, v->append);

@@ -32,6 +32,7 @@ static json_object *json_host(const struct report *rp)
         json_object_object_add(h, "accel", json_object_new_string(accel_name(rp->accel->accel)));
         json_object_object_add(h, "accel_reason", json_object_new_string(rp->accel->reason));
         json_object_object_add(h, "clock", json_object_new_string(guest_clock_name(rp->accel->clock)));
+        json_object_object_add(h, "machine", json_object_new_string(report_machines(rp)));
         json_object_object_add(h, "root_reads", json_object_new_string(boot_root_reads_io_uring(rp->accel->clock) ? "io_uring" : "threads"));
         json_object_object_add(h, "clock_unit", json_object_new_string(rp->accel->clock == GUEST_CLOCK_INSN ? "ms of " INSN_CLOCK_NOTE : "ms"));
         json_object_object_add(h, "qemu", json_object_new_string(rp->qemu));
@@ -88,6 +89,7 @@ static json_object *json_variant(const struct variant *v)
         json_object *j = json_object_new_object(), *st = json_object_new_object();
         json_object_object_add(j, "name", json_object_new_string(v->name));
         json_object_object_add(j, "appliance", json_object_new_string(v->appliance));
+        json_object_object_add(j, "machine", json_object_new_string(machine_name(v->machine)));
         json_object_object_add(j, "kernel", json_object_new_string(v->kernel));
         json_object_object_add(j, "append", json_object_new_string(v->append ? v->append : ""));
         json_object_object_add(j, "runs", json_object_new_int((int)v->n));

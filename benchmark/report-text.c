@@ -24,15 +24,15 @@ static void print_failures(const struct variant *v)
 
 static void print_header(const struct report *rp)
 {
-        printf("\nhost: accel %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel->accel), rp->qemu, rp->cpu,
-               rp->q->memory_mb);
+        printf("\nhost: accel %s, machine %s, %s, CPU %s, %d MiB, smp 1\n", accel_name(rp->accel->accel), report_machines(rp),
+               rp->qemu, rp->cpu, rp->q->memory_mb);
         printf("accel: %s\n", rp->accel->reason);
         if (rp->accel->clock == GUEST_CLOCK_INSN)
                 printf("clock: insn (%s); the root read through %s\n", INSN_CLOCK_NOTE,
                        boot_root_reads_io_uring(rp->accel->clock) ? "io_uring" : "QEMU's thread pool (no io_uring here)");
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
-                printf("%s: %s (kernel %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel,
+                printf("%s: %s (kernel %s, machine %s)%s%s%s; %zu runs", v->name, v->appliance, v->kernel, machine_name(v->machine),
                        v->append ? ", append: " : "", v->append ? v->append : "",
                        rp->q->collection_cost ? (v->collect ? ", with initcall collection" : ", without collection") : "",
                        v->n);

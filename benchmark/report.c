@@ -132,6 +132,13 @@ const struct sample *variant_median_sample(const struct variant *v)
         return best;
 }
 
+const char *report_machines(const struct report *rp)
+{
+        if (rp->nv == 2 && rp->v[0].machine != rp->v[1].machine)
+                return rp->v[0].machine == MACHINE_PC ? "pc, microvm" : "microvm, pc";
+        return machine_name(rp->v[0].machine);
+}
+
 void report_compute(struct report *rp)
 {
         char *qv[] = { (char *)qemu_binary(), "--version", NULL };

@@ -40,6 +40,8 @@ int report_write_html(const struct report *rp, const char *path);
 int report_write_initcalls_json(const struct initcall_log *l, const char *path);
 
 /* Shared by the forms. */
+/* The machine the bench's boots ran on: "pc", "microvm", or "pc, microvm" when A and B differ. */
+const char *report_machines(const struct report *rp);
 bool report_has_stage(const struct report *rp, int s);
 const struct sample *variant_median_sample(const struct variant *v);
 double variant_initcall_median(const struct variant *v, const char *name, const char *module, unsigned occ);

@@ -16,6 +16,7 @@
 #include "../common/exit-status.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/manifest.h"
 #include "../common/parse.h"
 #include "../common/strv.h"
 
@@ -37,13 +38,29 @@ static void usage(FILE *f)
                 "                       this host, else TCG), kvm or tcg\n"
                 "      --clock C        wall (default) or insn: the instruction clock (TCG with\n"
                 "                       icount; guest times count instructions at 1 ns each)\n"
+                "      --machine M      auto (default: microvm when the appliance's kernel boots\n"
+                "                       there, else pc), pc or microvm\n"
                 "      --disk FILE      add a disk (virtio, /dev/vdb onwards; repeatable)\n"
                 "  -h, --help           show this help\n\n"
                 "Exit status: the payload's; 124 on timeout; 125 when leanboot, QEMU, the kernel or\n"
                 "the init failed; 127 when the payload command does not exist in the appliance.\n");
 }
 
-char *run_cmdline(const char *appliance, bool debug, const char *append, char **payload)
+int appliance_machine(const char *dir, enum machine want, enum machine *ret)
+{
+        struct manifest m;
+        int r = manifest_load(dir, &m);
+        if (r < 0)
+                return log_error_errno(r, "%s: cannot read manifest.json", dir);
+        _cleanup_free_ char *why = NULL;
+        r = machine_for_manifest(&m, want, ret, &why);
+        manifest_free(&m);
+        if (r < 0)
+                return log_error_status(r, "--machine %s: %s: %s", machine_name(want), dir, why ? why : "not supported");
+        return 0;
+}
+
+char *run_cmdline(const char *appliance, bool debug, const char *append, char **payload, size_t reserved)
 {
         _cleanup_free_ char *path = path_join(appliance, "cmdline");
         _cleanup_free_ char *text = NULL;
@@ -80,10 +97,10 @@ char *run_cmdline(const char *appliance, bool debug, const char *append, char **
                 return NULL;
         }
         char *joined = strv_join(tokens, " ");
-        if (joined && strlen(joined) + BOOT_CMDLINE_RESERVED >= KERNEL_CMDLINE_MAX) {
+        if (joined && strlen(joined) + reserved >= KERNEL_CMDLINE_MAX) {
                 log_error("the kernel command line would be %zu bytes, over the kernel's limit of %d: "
                           "put a long payload in a script (build --copy) and run that",
-                          strlen(joined) + BOOT_CMDLINE_RESERVED, KERNEL_CMDLINE_MAX - 1);
+                          strlen(joined) + reserved, KERNEL_CMDLINE_MAX - 1);
                 free(joined);
                 return NULL;
         }
@@ -117,6 +134,7 @@ struct run_opts {
         int timeout, memory, smp;
         enum accel accel;
         enum guest_clock clock;
+        enum machine machine;
         char **disks;
         char **payload; /* after --, or NULL */
 };
@@ -129,7 +147,7 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                 { "timeout", required_argument, NULL, 't' }, { "memory", required_argument, NULL, 'm' },
                 { "smp", required_argument, NULL, 's' },     { "accel", required_argument, NULL, 'A' },
                 { "disk", required_argument, NULL, 'D' },    { "help", no_argument, NULL, 'h' },
-                { "clock", required_argument, NULL, 'C' },
+                { "clock", required_argument, NULL, 'C' },   { "machine", required_argument, NULL, 'M' },
                 { NULL, 0, NULL, 0 },
         };
         int c;
@@ -163,6 +181,10 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                 case 'C':
                         if (guest_clock_from_string(optarg, &o->clock) < 0)
                                 return log_error_status(EXIT_USAGE, "run: --clock '%s': expected wall or insn", optarg);
+                        break;
+                case 'M':
+                        if (machine_from_string(optarg, &o->machine) < 0)
+                                return log_error_status(EXIT_USAGE, "run: --machine '%s': expected auto, pc or microvm", optarg);
                         break;
                 case 'D':
                         if (access(optarg, R_OK | W_OK) < 0)
@@ -217,7 +239,11 @@ int cmd_run(int argc, char **argv)
         if (appliance_check(o.dir, &missing) < 0)
                 return log_error_status(EXIT_USAGE, "'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
                                  missing ? missing : "manifest.json", o.dir);
-        _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload);
+        enum machine machine;
+        if (appliance_machine(o.dir, o.machine, &machine) < 0)
+                return EXIT_USAGE;
+        _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload,
+                                                   boot_cmdline_reserved(machine, strv_length(o.disks)));
         if (!cmdline)
                 return EXIT_LEANBOOT;
         struct accel_choice ac;
@@ -225,14 +251,14 @@ int cmd_run(int argc, char **argv)
         if (ar < 0)
                 return ar == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
         struct boot_config bc = {
-                .appliance = o.dir, .cmdline = cmdline, .accel = &ac,
+                .appliance = o.dir, .cmdline = cmdline, .accel = &ac, .machine = machine,
                 .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,
                 .interactive = !o.payload && isatty(STDIN_FILENO),
                 .show_console = o.debug, .stream_payload = true,
         };
         if (o.debug)
-                log_info("accel %s (%s), clock %s, kernel command line: %s", accel_name(ac.accel), ac.reason,
-                         guest_clock_name(ac.clock), cmdline);
+                log_info("accel %s (%s), clock %s, machine %s, kernel command line: %s", accel_name(ac.accel), ac.reason,
+                         guest_clock_name(ac.clock), machine_name(machine), cmdline);
         _cleanup_(boot_result_free) struct boot_result r = { .exit_status = -1 };
         int e = boot_appliance(&bc, &r);
         accel_choice_done(&ac);

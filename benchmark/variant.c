@@ -99,7 +99,7 @@ static int variant_set_cmdline(struct variant *v, unsigned log_buf_len)
         if (asprintf(&full, "%s%s%s", append ? append : "", append && collect ? " " : "", collect ? collect : "") < 0)
                 return -ENOMEM;
         char *payload[] = { "true", NULL };
-        char *cmdline = run_cmdline(v->appliance, false, full, payload);
+        char *cmdline = run_cmdline(v->appliance, false, full, payload, boot_cmdline_reserved(v->machine, 0));
         if (!cmdline)
                 return -EINVAL;
         free(v->cmdline);
@@ -122,13 +122,16 @@ void variant_size_log_buffer(struct variant *v)
                  (v->log_bytes_max + 1023) / 1024, want >> 10);
 }
 
-int variant_setup(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls)
+int variant_setup(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls,
+                  enum machine machine)
 {
         *v = (struct variant){ .name = name, .appliance = dir };
         const char *missing = NULL;
         if (appliance_check(dir, &missing) < 0)
                 return log_error_status(-EINVAL, "bench: variant %s: '%s' is not a leanboot appliance (no %s)", name, dir,
                                  missing ? missing : "manifest.json");
+        if (appliance_machine(dir, machine, &v->machine) < 0)
+                return -EINVAL;
         struct manifest m;
         if (manifest_load(dir, &m) == 0) {
                 if (asprintf(&v->kernel, "%s %s", m.kernel_version, m.kernel_origin ? m.kernel_origin : "") < 0)
@@ -192,9 +195,11 @@ int variant_setup_peer(struct variant v[2], const char *appliance)
         if (!fixed || access(fixed, R_OK) < 0)
                 return log_error_status(-EINVAL, "bench: '%s' is not a libguestfs fixed appliance (no README.fixed; build one "
                                  "with leanboot build --from-supermin-d libguestfs -o DIR)", appliance);
-        v[0] = (struct variant){ .name = "A", .appliance = "libguestfs (its own appliance)", .peer = true,
+        /* libguestfs writes its own QEMU command line: the PC machine. */
+        v[0] = (struct variant){ .name = "A", .appliance = "libguestfs (its own appliance)", .peer = true, .machine = MACHINE_PC,
                                  .kernel = strdup("libguestfs's choice (supermin)") };
-        v[1] = (struct variant){ .name = "B", .appliance = appliance, .peer = true, .guestfs_path = appliance };
+        v[1] = (struct variant){ .name = "B", .appliance = appliance, .peer = true, .guestfs_path = appliance,
+                                 .machine = MACHINE_PC };
         struct manifest m;
         if (manifest_load(appliance, &m) == 0) {
                 if (asprintf(&v[1].kernel, "%s %s", m.kernel_version, m.kernel_origin ? m.kernel_origin : "") < 0)

@@ -9,6 +9,7 @@
 
 #include "initcall.h"
 #include "stages.h"
+#include "../common/machine.h"
 #include "../common/stats.h"
 
 /* The root overlay's tail, past the root file system, where the init writes the kernel log. */
@@ -35,6 +36,7 @@ struct failure_reason {
 
 struct variant {
         const char *name, *appliance;
+        enum machine machine;   /* what its boots run on (resolved from --machine and its kernel) */
         bool peer;              /* measured through libguestfs: launch + shutdown */
         const char *guestfs_path; /* NULL: libguestfs's own appliance */
         char *append, *cmdline, *kernel;
@@ -60,7 +62,8 @@ struct variant {
 
 /* A variant booting appliance DIR with APPEND; initcalls: collect the kernel log.  0, or
  * -errno with the error logged. */
-int variant_setup(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls);
+int variant_setup(struct variant *v, const char *name, const char *dir, const char *append, bool initcalls,
+                  enum machine machine);
 /* --peer libguestfs: A is libguestfs with its own appliance, B with APPLIANCE (a fixed one). */
 int variant_setup_peer(struct variant v[2], const char *appliance);
 void variant_free(struct variant *v);

@@ -299,6 +299,7 @@ static int write_manifest(const char *tmp, const struct build_opts *o, const str
                 .init_version = (char *)PACKAGE_VERSION " (static; modules: host-resolved list, finit_module)",
                 .inputs = (char *)p->inputs, .kernel_version = p->kernel_version, .kernel_origin = (char *)p->kernel_origin,
                 .kernel_source = p->kernel_path, .kernel_format = (char *)b->kernel_format, .packages = p->packages,
+                .kernel_machines = p->kernel_machines, .kernel_machines_why = p->kernel_machines_why,
                 .modules = mods, .initrd_modules = initrd_mods, .initrd_signatures_stripped = b->signatures_stripped > 0,
                 .initrd_virtio_keep = (char *)b->virtio_keep, .hooks = b->hook_names, .copies = o->copies,
                 .run = (char *)o->run, .debug = o->debug, .cmdline = (char *)b->cmdline, .root_uuid = (char *)b->uuid,

@@ -12,6 +12,7 @@
 
 #include "kernel.h"
 #include "plan.h"
+#include "../common/machine.h"
 #include "../common/bzimage.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
@@ -28,6 +29,8 @@ void plan_free(struct build_plan *p)
         strv_free(p->packages);
         free(p->kernel_path);
         free(p->kernel_version);
+        strv_free(p->kernel_machines);
+        free(p->kernel_machines_why);
         free(p->moddir);
         modlist_free(&p->modules);
         modlist_free(&p->initrd_modules);
@@ -228,6 +231,42 @@ static int plan_init_binaries(struct build_plan *p)
         return 0;
 }
 
+/* Which machines the kernel boots on, from its config: Debian's /boot/config-VERSION, or the
+ * config that `leanboot kernel build -o DIR` leaves beside DIR/bzImage.  Without one, the PC
+ * machine only, as every appliance booted before microvm. */
+static int plan_machines(struct build_plan *p)
+{
+        _cleanup_free_ char *cfg = NULL, *dir = strdup(p->kernel_path);
+        if (!dir)
+                return -ENOMEM;
+        if (streq(p->kernel_origin, "stock")) {
+                if (asprintf(&cfg, "/boot/config-%s", p->kernel_version) < 0)
+                        return -ENOMEM;
+        } else if (!(cfg = path_join(dirname(dir), "config")))
+                return -ENOMEM;
+        struct kconfig c = { 0 };
+        char *why = NULL;
+        unsigned m = 1u << MACHINE_PC;
+        if (kconfig_load(cfg, &c, NULL) == 0)
+                m = kconfig_machines(&c, &why);
+        else if (asprintf(&why, "no kernel config at %s: the PC machine assumed", cfg) < 0)
+                why = NULL;
+        kconfig_free(&c);
+        int r = 0;
+        if (m & (1u << MACHINE_PC))
+                r = strv_push(&p->kernel_machines, machine_name(MACHINE_PC));
+        if (r >= 0 && (m & (1u << MACHINE_MICROVM)))
+                r = strv_push(&p->kernel_machines, machine_name(MACHINE_MICROVM));
+        if (r >= 0 && !p->kernel_machines) {
+                free(why);
+                return log_error_status(-EINVAL, "kernel %s boots on no machine leanboot knows (%s)", p->kernel_path, cfg);
+        }
+        p->kernel_machines_why = why && *why ? why : NULL;
+        if (!p->kernel_machines_why)
+                free(why);
+        return r;
+}
+
 /* --kernel: the host's (stock, with its modules) or a bzImage of ours (custom, none). */
 static int plan_kernel(const struct build_opts *o, struct build_plan *p)
 {
@@ -252,7 +291,7 @@ static int plan_kernel(const struct build_opts *o, struct build_plan *p)
                         return log_error_status(-EINVAL, "--module: a custom kernel has no loadable modules; "
                                          "build what you need in with a config fragment");
         }
-        return 0;
+        return plan_machines(p);
 }
 
 /* Modules: what the init loads, what the mini-initrd keeps, what networking adds. */

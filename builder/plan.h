@@ -34,6 +34,8 @@ struct build_plan {
         char **packages;
         char *kernel_path, *kernel_version;
         const char *kernel_origin;
+        char **kernel_machines;   /* the QEMU machines it boots on (common/machine.h), from its config */
+        char *kernel_machines_why; /* why one is missing, or NULL */
         char *moddir;   /* /lib/modules/VERSION, or an empty directory for a custom kernel */
         struct modlist modules;
         struct modlist initrd_modules;  /* what stays in supermin's mini-initrd (stock kernel) */

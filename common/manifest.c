@@ -34,6 +34,8 @@ int manifest_to_json(const struct manifest *m, char **ret_text)
         json_object_object_add(k, "origin", str_or_null(m->kernel_origin));
         json_object_object_add(k, "source", str_or_null(m->kernel_source));
         json_object_object_add(k, "format", str_or_null(m->kernel_format));
+        json_object_object_add(k, "machines", strv_to_array(m->kernel_machines));
+        json_object_object_add(k, "machines_note", str_or_null(m->kernel_machines_why));
         json_object_object_add(o, "kernel", k);
         json_object_object_add(o, "packages", strv_to_array(m->packages));
         json_object_object_add(o, "modules", strv_to_array(m->modules));
@@ -113,6 +115,8 @@ int manifest_from_json(const char *text, struct manifest *ret)
                 m.kernel_origin = get_str(k, "origin");
                 m.kernel_source = get_str(k, "source");
                 m.kernel_format = get_str(k, "format");
+                m.kernel_machines = get_strv(k, "machines");
+                m.kernel_machines_why = get_str(k, "machines_note");
         }
         m.packages = get_strv(o, "packages");
         m.modules = get_strv(o, "modules");
@@ -157,7 +161,7 @@ void manifest_free(struct manifest *m)
 {
         char **strs[] = { &m->leanboot_version, &m->init_version, &m->inputs, &m->kernel_version,
                           &m->kernel_origin, &m->kernel_source, &m->kernel_format, &m->run, &m->cmdline, &m->root_uuid,
-                          &m->initrd_virtio_keep, &m->built_at };
+                          &m->initrd_virtio_keep, &m->built_at, &m->kernel_machines_why };
         for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
                 free(*strs[i]);
                 *strs[i] = NULL;
@@ -167,5 +171,6 @@ void manifest_free(struct manifest *m)
         strv_free(m->initrd_modules);
         strv_free(m->hooks);
         strv_free(m->copies);
-        m->packages = m->modules = m->initrd_modules = m->hooks = m->copies = NULL;
+        strv_free(m->kernel_machines);
+        m->packages = m->modules = m->initrd_modules = m->hooks = m->copies = m->kernel_machines = NULL;
 }

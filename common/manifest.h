@@ -13,6 +13,9 @@ struct manifest {
         char *kernel_origin;   /* "stock" or "custom" */
         char *kernel_source;   /* the kernel file it was built from */
         char *kernel_format;   /* "elf-pvh" (stored uncompressed) or "bzImage" */
+        char **kernel_machines; /* the QEMU machines the kernel boots on ("pc", "microvm"; machine.h);
+                                 * NULL in a manifest older than the field: "pc" */
+        char *kernel_machines_why; /* why a machine is missing, from the kernel's config; or NULL */
         char **packages;       /* requested packages (supermin adds their dependencies) */
         char **modules;        /* module list the init loads, dependencies first */
         char **initrd_modules; /* what supermin's mini-initrd loads before the root is mounted */

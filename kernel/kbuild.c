@@ -31,6 +31,7 @@
 #include "../common/fileio.h"
 #include "../common/exit-status.h"
 #include "../common/log.h"
+#include "../common/machine.h"
 #include "../common/parse.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
@@ -502,6 +503,22 @@ static int kernel_build(const struct kbuild_opts *o)
         return 0;
 }
 
+/* Which QEMU machines an appliance on this kernel boots on (common/machine.h), and why not the
+ * other: microvm wants virtio-mmio, the PC machine virtio-pci. */
+static void print_machines(const char *config)
+{
+        _cleanup_(kconfig_free) struct kconfig c = { 0 };
+        if (kconfig_load(config, &c, NULL) < 0)
+                return;
+        _cleanup_free_ char *why = NULL;
+        unsigned m = kconfig_machines(&c, &why);
+        bool pc = m & (1u << MACHINE_PC), microvm = m & (1u << MACHINE_MICROVM);
+        printf("machines: %s%s%s%s\n", pc ? "pc" : "", pc && microvm ? ", " : "", microvm ? "microvm" : "",
+               m ? "" : "none");
+        if (why && *why)
+                printf("  (%s)\n", why);
+}
+
 static int kernel_check(int argc, char **argv, char **frag_args, const char *source)
 {
         if (argc != 1)
@@ -520,6 +537,7 @@ static int kernel_check(int argc, char **argv, char **frag_args, const char *sou
         size_t n = report_missing(&req, argv[0], source);
         if (n == 0)
                 printf("%s has all %zu requested option(s)\n", argv[0], req.n);
+        print_machines(argv[0]);
         return n ? EXIT_RUNTIME : EXIT_OK;
 }
 
@@ -531,11 +549,13 @@ static void usage(FILE *f)
                 "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n\n"
                 "build: a cut-down kernel from the distro's kernel source (default: the newest\n"
                 "  /usr/src/linux-source-*.tar.xz): base.config plus each --fragment (a path, or the\n"
-                "  name of a shipped fragment: net, debug), merged with merge_config.sh and checked.\n"
+                "  name of a shipped fragment: net, debug, guestfs, microvm), merged with merge_config.sh and checked.\n"
                 "  Cached under $XDG_CACHE_HOME/leanboot/kernels by a hash of the inputs; -o DIR gets\n"
                 "  bzImage, config, build.log and manifest.json.  Prints the bzImage path.\n"
                 "check: which options the fragments (default: base.config) ask for that CONFIG lacks;\n"
-                "  with --source, the unmet dependency of each.  Exit 1 when any are missing.\n");
+                "  with --source, the unmet dependency of each.  Exit 1 when any are missing.  Then\n"
+                "  the QEMU machines an appliance on it boots on (pc: virtio-pci; microvm:\n"
+                "  virtio-mmio; --fragment microvm drops PCI: microvm only).\n");
 }
 
 int cmd_kernel(int argc, char **argv)
