@@ -24,7 +24,7 @@ else
         fail "A/A: two benches in a row found a significant difference: $(printf '%s\n' "$aa_out" "$aa2_out" | grep 'verdict (total)')"
 fi
 python3 "$(dirname "$0")/check-bench-json.py" "$WORK/aa.json" 2 && pass "A/A JSON has every key" || fail "A/A JSON keys"
-expect_match "accelerator and QEMU printed" "$aa_out" "host: accel (tcg|kvm), QEMU emulator version"
+expect_match "accelerator, machine and QEMU printed" "$aa_out" "host: accel (tcg|kvm), machine (pc|microvm), QEMU emulator version"
 # The warm-up's log sizes the timed boots' ring buffer: the cut-down kernel's log fits its own.
 expect_match "ring buffer sized from the warm-up" "$aa_err" "bench: A's kernel log is [0-9]+ KB: log_buf_len=(64|128)K for the timed boots"
 expect_no_match "no wrapped ring buffer" "$aa_err" "ring buffer wrapped"

@@ -6,7 +6,8 @@
 # QEMU pauses the guest and waits.  Every run's accelerator is appended to $FAKE_QEMU_LOG.
 kvm=no probe=no
 for a; do
-    case $a in accel=kvm*) kvm=yes ;; -bios) probe=yes ;; esac
+    # The probe's own firmware (boots get qboot.rom, or no -bios at all).
+    case $a in *accel=kvm*) kvm=yes ;; */probe-*.rom) probe=yes ;; esac
 done
 echo "kvm=$kvm probe=$probe" >> "${FAKE_QEMU_LOG:-/dev/null}"
 [ "$kvm" = yes ] || exec qemu-system-x86_64 "$@"
