@@ -2,10 +2,12 @@
  *
  * A /dev/kvm that opens is not a KVM that runs our guests: nested hypervisors (PVM), containers
  * handed the wrong device and hosts whose KVM lacks what `-cpu host` asks for all have one.
- * `auto` uses KVM only where a guest has been seen to run on it, with the very QEMU machine and
- * CPU arguments the boots use, and otherwise TCG with QEMU's own words for why.  The verdict is
- * cached per host under $XDG_CACHE_HOME/leanboot/accel, keyed by what can change it (the host
- * kernel, the QEMU binary, the KVM modules); a boot that KVM kills later overrides it. */
+ * `auto` uses KVM only where a guest has been seen to run on it, with the CPU and accelerator
+ * arguments the boots use on the PC machine, and otherwise TCG with QEMU's own words for why.
+ * The verdict is one per host, not per machine: cached under $XDG_CACHE_HOME/leanboot/accel,
+ * keyed by what can change it (the host kernel, the QEMU binary, the KVM modules); a boot that
+ * KVM kills later, on either machine, overrides it (a microvm-only KVM failure then sends the
+ * PC machine's boots to TCG too: the cautious side). */
 #ifndef LEANBOOT_ACCEL_H
 #define LEANBOOT_ACCEL_H
 

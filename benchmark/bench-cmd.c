@@ -224,6 +224,9 @@ int cmd_bench(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "bench: --fail-if-slower compares B with A: give two appliances or --append-b");
         if (np < 1 || np > 2)
                 return log_error_status(EXIT_USAGE, "bench: expected one or two appliance directories (see leanboot bench --help)");
+        if (q.machine_b != MACHINE_AUTO && ((np < 2 && !q.append_b) || q.collection_cost))
+                return log_error_status(EXIT_USAGE, "bench: --machine-b is B's machine: give two appliances or --append-b "
+                                        "(and not --collection-cost)");
         if (q.collection_cost && (np != 1 || q.append_b || !q.initcalls))
                 return log_error_status(EXIT_USAGE, "bench: --collection-cost takes one appliance, and no --append-b or --no-initcalls");
         q.a = pos[0];

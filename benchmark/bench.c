@@ -23,6 +23,7 @@
 #include "variant.h"
 #include "../common/clock.h"
 #include "history.h"
+#include "run.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 
@@ -152,12 +153,19 @@ static int setup_variants(struct run *b)
         if (q->peer)
                 return variant_setup_peer(b->v, q->a);
         /* --machine-b: B on another machine than A (the same appliance on pc and microvm). */
-        enum machine machine_b = q->machine_b != MACHINE_AUTO ? q->machine_b : q->machine;
-        int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost, q->machine);
+        enum machine machine_a = q->machine, machine_b = q->machine_b != MACHINE_AUTO ? q->machine_b : q->machine;
+        if (machine_a == MACHINE_AUTO && machine_b == MACHINE_AUTO && b->nv == 2 && q->b) {
+                /* Two appliances, no machine asked: one machine for both, or the bench would
+                 * compare machines as well as appliances without being asked to. */
+                enum machine ma, mb;
+                if (appliance_machine(q->a, MACHINE_AUTO, &ma) == 0 && appliance_machine(q->b, MACHINE_AUTO, &mb) == 0)
+                        machine_a = machine_b = ma == mb ? ma : MACHINE_PC;
+        }
+        int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost, machine_a);
         if (r < 0 || b->nv == 1)
                 return r;
         if (q->collection_cost)
-                return variant_setup(&b->v[1], "B", q->a, q->append_a, true, q->machine);
+                return variant_setup(&b->v[1], "B", q->a, q->append_a, true, machine_a);
         if (q->b)
                 return variant_setup(&b->v[1], "B", q->b, q->append_b, q->initcalls, machine_b);
         /* B without its own directory is A with extra arguments (after A's own). */

@@ -169,13 +169,12 @@ static char *boot_cmdline(const struct boot_config *c, enum accel accel)
  * 88 ms for the cut-down one (TCG, 8 + 8 boots). */
 static const char *fast_firmware(void)
 {
-        static const char *const dirs[] = { "/usr/share/qemu", "/usr/share/seabios", "/usr/local/share/qemu" };
-        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-                char path[256];
-                snprintf(path, sizeof path, "%s/qboot.rom", dirs[i]);
-                if (access(path, R_OK) == 0)
-                        return "qboot.rom";
-        }
+        /* Where Debian's qemu-system-data puts it; the path is given whole, so another QEMU
+         * (LEANBOOT_QEMU) with other data directories gets the same file. */
+        static const char *const paths[] = { "/usr/share/qemu/qboot.rom", "/usr/local/share/qemu/qboot.rom" };
+        for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+                if (access(paths[i], R_OK) == 0)
+                        return paths[i];
         return NULL;
 }
 

@@ -15,6 +15,10 @@
 /* On microvm QEMU adds "virtio_mmio.device=512@0xfeb00e00:12 " for each disk, at most this. */
 #define BOOT_CMDLINE_PER_MMIO_DISK 48
 
+/* Extra disks a microvm boot takes: QEMU gives its virtio-mmio transports interrupts 12
+ * downwards from the root's, and the fifth device would share the RTC's (8). */
+#define MICROVM_MAX_DISKS 3
+
 /* What a boot on MACHINE with DISKS disks besides the root adds to its command line, at most. */
 size_t boot_cmdline_reserved(enum machine machine, size_t disks);
 

@@ -23,7 +23,7 @@
 /* One recorded figure: a variant's stage in one bench. */
 struct point {
         long long bench;
-        char *when, *label, *clock, *accel, *variant, *kernel, *appliance, *unit;
+        char *when, *label, *clock, *accel, *variant, *kernel, *appliance, *unit, *machine;
         double median, spread;
         long long n;
         time_t t;
@@ -39,7 +39,7 @@ static void trend_free(struct trend *t)
         for (size_t i = 0; i < t->n; i++) {
                 struct point *p = &t->p[i];
                 free(p->when), free(p->label), free(p->clock), free(p->accel), free(p->variant), free(p->kernel);
-                free(p->appliance), free(p->unit);
+                free(p->appliance), free(p->unit), free(p->machine);
         }
         free(t->p);
 }
@@ -67,7 +67,7 @@ static int load_trend(sqlite3 *h, const char *stage, const char *label, const ch
 {
         static const char sql[] =
                 "SELECT b.id, b.recorded_at, COALESCE(b.label, ''), b.clock, b.accel, s.variant, v.kernel, v.appliance, s.unit,"
-                "       s.median, s.spread_pct, s.n"
+                "       s.median, s.spread_pct, s.n, COALESCE(v.machine, 'pc')"
                 "  FROM stage s JOIN bench b ON b.id = s.bench_id"
                 "  LEFT JOIN variant v ON v.bench_id = s.bench_id AND v.name = s.variant"
                 " WHERE s.stage = ?1 AND (?2 IS NULL OR b.label = ?2) AND (?3 IS NULL OR b.clock = ?3)"
@@ -91,9 +91,10 @@ static int load_trend(sqlite3 *h, const char *stage, const char *label, const ch
                         .clock = col_text(st, 3), .accel = col_text(st, 4), .variant = col_text(st, 5),
                         .kernel = col_text(st, 6), .appliance = col_text(st, 7), .unit = col_text(st, 8),
                         .median = col_double(st, 9), .spread = col_double(st, 10), .n = sqlite3_column_int64(st, 11),
+                        .machine = col_text(st, 12),
                 };
                 struct point *p = &ret->p[ret->n - 1];
-                if (!p->when || !p->label || !p->clock || !p->accel || !p->variant || !p->kernel || !p->appliance || !p->unit) {
+                if (!p->when || !p->label || !p->clock || !p->accel || !p->variant || !p->kernel || !p->appliance || !p->unit || !p->machine) {
                         sqlite3_finalize(st);
                         return log_error_errno(-ENOMEM, "history");
                 }
@@ -105,22 +106,23 @@ static int load_trend(sqlite3 *h, const char *stage, const char *label, const ch
 
 static void print_trend(const struct trend *t, const char *stage)
 {
-        printf("%6s  %-20s  %-12s %-5s %-5s %-3s %-22s %12s %-8s %8s %4s\n", "bench", "recorded (UTC)", "label", "clock", "accel",
-               "var", "kernel", stage, "unit", "spread", "n");
+        printf("%6s  %-20s  %-12s %-5s %-5s %-7s %-3s %-22s %12s %-8s %8s %4s\n", "bench", "recorded (UTC)", "label", "clock",
+               "accel", "machine", "var", "kernel", stage, "unit", "spread", "n");
         for (size_t i = 0; i < t->n; i++) {
                 const struct point *p = &t->p[i];
                 char spread[16] = "-";
                 if (!isnan(p->spread))
                         snprintf(spread, sizeof spread, "%.2f%%", p->spread);
-                printf("%6lld  %-20s  %-12.12s %-5s %-5s %-3s %-22.22s %12.3f %-8s %8s %4lld\n", p->bench, p->when, p->label,
-                       p->clock, p->accel, p->variant, p->kernel, p->median, p->unit, spread, p->n);
+                printf("%6lld  %-20s  %-12.12s %-5s %-5s %-7s %-3s %-22.22s %12.3f %-8s %8s %4lld\n", p->bench, p->when, p->label,
+                       p->clock, p->accel, p->machine, p->variant, p->kernel, p->median, p->unit, spread, p->n);
         }
 }
 
-/* Two points belong to one line of the chart when they share label, variant and clock. */
+/* Two points belong to one line of the chart when they share label, variant, clock and machine. */
 static bool same_series(const struct point *a, const struct point *b)
 {
-        return streq(a->label, b->label) && streq(a->variant, b->variant) && streq(a->clock, b->clock);
+        return streq(a->label, b->label) && streq(a->variant, b->variant) && streq(a->clock, b->clock) &&
+               streq(a->machine, b->machine);
 }
 
 static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf" };
@@ -189,8 +191,8 @@ static void svg_trend(FILE *f, const struct trend *t, const char *clock, const c
                         char spread[24] = "-";
                         if (!isnan(q->spread))
                                 snprintf(spread, sizeof spread, "%.2f%%", q->spread);
-                        fprintf(f, ", variant %s: %s = %.3f %s (spread %s, %lld boots, accel %s)\nkernel ", q->variant, stage,
-                                q->median, unit, spread, q->n, q->accel);
+                        fprintf(f, ", variant %s on %s: %s = %.3f %s (spread %s, %lld boots, accel %s)\nkernel ", q->variant,
+                                q->machine, stage, q->median, unit, spread, q->n, q->accel);
                         xml_escape(f, q->kernel);
                         fputs(", ", f);
                         xml_escape(f, q->appliance);
@@ -198,7 +200,7 @@ static void svg_trend(FILE *f, const struct trend *t, const char *clock, const c
                 }
                 fprintf(f, "<text x=\"%d\" y=\"%zu\" fill=\"%s\">", L + 10, (size_t)T + 14 * series, c);
                 xml_escape(f, p->label[0] ? p->label : "(no label)");
-                fprintf(f, " / %s</text>\n", p->variant);
+                fprintf(f, " / %s on %s</text>\n", p->variant, p->machine);
         }
 #undef X
 #undef Y
@@ -255,6 +257,7 @@ static int write_json(const struct trend *t, const char *stage, const char *db, 
                 json_object_object_add(e, "variant", json_object_new_string(p->variant));
                 json_object_object_add(e, "kernel", json_object_new_string(p->kernel));
                 json_object_object_add(e, "appliance", json_object_new_string(p->appliance));
+                json_object_object_add(e, "machine", json_object_new_string(p->machine));
                 json_object_object_add(e, "unit", json_object_new_string(p->unit));
                 json_object_object_add(e, "median", num_or_null(p->median));
                 json_object_object_add(e, "spread_pct", num_or_null(p->spread));

@@ -67,7 +67,8 @@ static int insert_variant(sqlite3 *h, sqlite3_int64 id, const struct variant *v,
         bool have = !v->peer && manifest_load(v->appliance, &m) == 0;
         _cleanup_free_ char *mpath = path_join(v->appliance, "manifest.json");
         _cleanup_free_ char *mhash = have ? file_hash(mpath) : NULL, *chash = have ? kernel_config_hash(&m) : NULL;
-        int r = db_exec_bind(h, "INSERT INTO variant VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", "IttttttttIi", id,
+        int r = db_exec_bind(h, "INSERT INTO variant (bench_id, name, appliance, machine, manifest_hash, inputs_hash, kernel, "
+                                "kernel_config_hash, cmdline, boots, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", "IttttttttIi", id,
                              v->name, v->appliance, machine_name(v->machine), mhash, have ? m.inputs : NULL, v->kernel, chash, v->cmdline, (sqlite3_int64)v->n, (int)v->failed);
         if (have)
                 manifest_free(&m);
@@ -75,7 +76,8 @@ static int insert_variant(sqlite3 *h, sqlite3_int64 id, const struct variant *v,
                 if (!v->has[s])
                         continue;
                 const struct summary *x = &v->sum[s];
-                r = db_exec_bind(h, "INSERT INTO stage VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", "ItttIdddddd", id,
+                r = db_exec_bind(h, "INSERT INTO stage (bench_id, variant, stage, unit, n, median, mean, sd, min, max, spread_pct) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", "ItttIdddddd", id,
                                  v->name, stage_names[s], unit, (sqlite3_int64)x->n, x->median, x->mean, x->sd, x->min, x->max, x->spread);
         }
         return r;
@@ -116,7 +118,8 @@ int history_record(const char *db, const char *label, const struct report *rp)
                 if (!rp->verdict[s])
                         continue;
                 const struct comparison *c = &rp->cmp[s];
-                r = db_exec_bind(h, "INSERT INTO comparison VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", "Itddddddt", id,
+                r = db_exec_bind(h, "INSERT INTO comparison (bench_id, stage, ratio, diff, ci_lo, ci_hi, p_value, effect_pct, verdict) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", "Itddddddt", id,
                                  stage_names[s], c->ratio, c->diff, c->ci_lo, c->ci_hi, c->p_value, c->effect_pct, rp->verdict[s]);
         }
         r = r ?: db_exec(h, "COMMIT");

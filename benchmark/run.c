@@ -56,7 +56,7 @@ int appliance_machine(const char *dir, enum machine want, enum machine *ret)
         r = machine_for_manifest(&m, want, ret, &why);
         manifest_free(&m);
         if (r < 0)
-                return log_error_status(r, "--machine %s: %s: %s", machine_name(want), dir, why ? why : "not supported");
+                return log_error_status(r, "%s: %s", dir, why ? why : "not supported");
         return 0;
 }
 
@@ -242,6 +242,9 @@ int cmd_run(int argc, char **argv)
         enum machine machine;
         if (appliance_machine(o.dir, o.machine, &machine) < 0)
                 return EXIT_USAGE;
+        if (machine == MACHINE_MICROVM && strv_length(o.disks) > MICROVM_MAX_DISKS)
+                return log_error_status(EXIT_USAGE, "run: microvm takes at most %d --disk (its virtio-mmio slots beyond share "
+                                        "interrupts with the RTC); use --machine pc for more", MICROVM_MAX_DISKS);
         _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload,
                                                    boot_cmdline_reserved(machine, strv_length(o.disks)));
         if (!cmdline)

@@ -195,7 +195,10 @@ int variant_setup_peer(struct variant v[2], const char *appliance)
         if (!fixed || access(fixed, R_OK) < 0)
                 return log_error_status(-EINVAL, "bench: '%s' is not a libguestfs fixed appliance (no README.fixed; build one "
                                  "with leanboot build --from-supermin-d libguestfs -o DIR)", appliance);
-        /* libguestfs writes its own QEMU command line: the PC machine. */
+        /* libguestfs writes its own QEMU command line: the PC machine, which B's kernel must boot on. */
+        enum machine pc;
+        if (appliance && appliance_machine(appliance, MACHINE_PC, &pc) < 0)
+                return -EINVAL;
         v[0] = (struct variant){ .name = "A", .appliance = "libguestfs (its own appliance)", .peer = true, .machine = MACHINE_PC,
                                  .kernel = strdup("libguestfs's choice (supermin)") };
         v[1] = (struct variant){ .name = "B", .appliance = appliance, .peer = true, .guestfs_path = appliance,

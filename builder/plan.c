@@ -246,20 +246,25 @@ static int plan_machines(struct build_plan *p)
                 return -ENOMEM;
         struct kconfig c = { 0 };
         char *why = NULL;
+        _cleanup_free_ char *err = NULL;
         unsigned m = 1u << MACHINE_PC;
-        if (kconfig_load(cfg, &c, NULL) == 0)
-                m = kconfig_machines(&c, &why);
-        else if (asprintf(&why, "no kernel config at %s: the PC machine assumed", cfg) < 0)
+        int r = kconfig_load(cfg, &c, &err);
+        if (r == 0)
+                m = kconfig_machines(&c, streq(p->kernel_origin, "stock"), &why);
+        else if (asprintf(&why, "%s: the PC machine assumed", r == -ENOENT ? "no kernel config beside the kernel"
+                                                               : err ? err : strerror(-r)) < 0)
                 why = NULL;
         kconfig_free(&c);
-        int r = 0;
+        r = 0;
         if (m & (1u << MACHINE_PC))
                 r = strv_push(&p->kernel_machines, machine_name(MACHINE_PC));
         if (r >= 0 && (m & (1u << MACHINE_MICROVM)))
                 r = strv_push(&p->kernel_machines, machine_name(MACHINE_MICROVM));
         if (r >= 0 && !p->kernel_machines) {
+                r = log_error_status(-EINVAL, "kernel %s boots on no machine leanboot knows (%s: %s)", p->kernel_path, cfg,
+                                     why ? why : "?");
                 free(why);
-                return log_error_status(-EINVAL, "kernel %s boots on no machine leanboot knows (%s)", p->kernel_path, cfg);
+                return r;
         }
         p->kernel_machines_why = why && *why ? why : NULL;
         if (!p->kernel_machines_why)

@@ -40,16 +40,16 @@ static const char *first_unmet(const struct kconfig *c, const char *const *names
         return NULL;
 }
 
-unsigned kconfig_machines(const struct kconfig *c, char **ret_why)
+unsigned kconfig_machines(const struct kconfig *c, bool modules, char **ret_why)
 {
-        static const char *const microvm_builtin[] = { "CONFIG_VIRTIO_MMIO", "CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES",
-                                                       "CONFIG_VIRTIO_BLK", "CONFIG_SERIAL_8250_CONSOLE", NULL };
-        static const char *const pc_builtin[] = { "CONFIG_PCI", NULL };
-        static const char *const pc_either[] = { "CONFIG_VIRTIO_PCI", "CONFIG_VIRTIO_BLK", NULL };
+        static const char *const microvm_builtin[] = { "CONFIG_SERIAL_8250_CONSOLE", "CONFIG_VIRTIO_MMIO",
+                                                       "CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES", "CONFIG_VIRTIO_BLK", NULL };
+        static const char *const pc_builtin[] = { "CONFIG_SERIAL_8250_CONSOLE", "CONFIG_PCI", NULL };
+        static const char *const pc_virtio[] = { "CONFIG_VIRTIO_PCI", "CONFIG_VIRTIO_BLK", NULL };
         const char *no_microvm = first_unmet(c, microvm_builtin, "y");
         const char *no_pc = first_unmet(c, pc_builtin, "y");
         if (!no_pc)
-                no_pc = first_unmet(c, pc_either, "ym");
+                no_pc = first_unmet(c, pc_virtio, modules ? "ym" : "y");
         unsigned m = (no_pc ? 0 : 1u << MACHINE_PC) | (no_microvm ? 0 : 1u << MACHINE_MICROVM);
         if (ret_why) {
                 char a[128] = "", b[128] = "";
@@ -57,7 +57,9 @@ unsigned kconfig_machines(const struct kconfig *c, char **ret_why)
                         snprintf(a, sizeof a, "no microvm: %s %s", no_microvm,
                                  streq(kconfig_value(c, no_microvm), "m") ? "is a module, not built in" : "is not set");
                 if (no_pc)
-                        snprintf(b, sizeof b, "no pc: %s is not set", no_pc);
+                        snprintf(b, sizeof b, "no pc: %s %s", no_pc,
+                                 streq(kconfig_value(c, no_pc), "m") ? "is a module, and this kernel's appliances carry none"
+                                                                     : "is not set");
                 char *why = NULL;
                 *ret_why = asprintf(&why, "%s%s%s", a, *a && *b ? "; " : "", b) < 0 ? NULL : why;
         }
@@ -87,7 +89,8 @@ int machine_for_manifest(const struct manifest *m, enum machine want, enum machi
         }
         if (asprintf(ret_why, "its kernel (%s) cannot boot on %s: %s", m->kernel_version ? m->kernel_version : "?",
                      machine_name(want),
-                     m->kernel_machines_why ? m->kernel_machines_why : "built before leanboot knew machines; rebuild it") < 0)
+                     m->kernel_machines_why ? m->kernel_machines_why
+                                            : "the appliance was built before leanboot knew machines: rebuild it with build --force") < 0)
                 *ret_why = NULL;
         return -EINVAL;
 }

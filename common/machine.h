@@ -9,6 +9,8 @@
 #ifndef LEANBOOT_MACHINE_H
 #define LEANBOOT_MACHINE_H
 
+#include <stdbool.h>
+
 #include "kconfig.h"
 #include "manifest.h"
 
@@ -19,11 +21,13 @@ int machine_from_string(const char *s, enum machine *ret);
 const char *machine_name(enum machine m);
 
 /* Bits (1 << MACHINE_PC, 1 << MACHINE_MICROVM) of the machines a kernel with config C boots an
- * appliance on.  microvm: virtio-mmio with command-line devices, virtio-blk and the 8250 console
- * built in (the appliance's root and console, before any module could load).  pc: PCI with
- * virtio-pci, built in or as a module.  *ret_why (may be NULL) says, for each machine missing,
- * the first option that rules it out (malloc'd, "" when both). */
-unsigned kconfig_machines(const struct kconfig *c, char **ret_why);
+ * appliance on.  Both: the 8250 console built in.  pc: PCI, and virtio-pci and virtio-blk, which
+ * may be modules when the appliance carries them (MODULES: a stock kernel, whose mini-initrd
+ * loads them before the root is mounted).  microvm: virtio-mmio with command-line devices and
+ * virtio-blk built in (leanboot's initrd does not carry virtio-mmio: the root could not be
+ * found).  *ret_why (may be NULL) says, for each machine missing, the first option that rules
+ * it out (malloc'd, "" when both). */
+unsigned kconfig_machines(const struct kconfig *c, bool modules, char **ret_why);
 
 /* The machine to boot the appliance of manifest M on, for WANT: auto picks microvm when its
  * kernel boots there, else pc.  A machine its kernel cannot boot on: -EINVAL, with

@@ -50,6 +50,11 @@ expect_eq "stock kernel on microvm: usage error" "$s_rc" 2
 expect_match "... saying why" "$s_err" "cannot boot on microvm: no microvm: CONFIG_VIRTIO_MMIO is a module, not built in"
 run_capture sp run "$A" --debug -- true
 expect_match "stock kernel: auto is the PC machine" "$sp_err" "machine pc"
+truncate -s 1M "$WORK/d1" "$WORK/d2" "$WORK/d3" "$WORK/d4"
+run_capture md run "$WORK/c" --machine microvm --disk "$WORK/d1" --disk "$WORK/d2" --disk "$WORK/d3" --disk "$WORK/d4" -- true
+expect_eq "microvm: a fourth --disk is a usage error" "$md_rc" 2
+run_capture m3 run "$WORK/c" --machine microvm --disk "$WORK/d1" --disk "$WORK/d2" --disk "$WORK/d3" --timeout 120 -- sh -c 'echo three > /dev/vdd'
+expect_eq "microvm: three extra disks, the third is /dev/vdd" "$m3_rc|$(head -c 5 "$WORK/d3")" "0|three"
 run_capture bm run "$WORK/c" --machine mainframe -- true
 expect_eq "--machine mainframe: usage error" "$bm_rc" 2
 
