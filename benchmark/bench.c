@@ -23,9 +23,9 @@
 #include "variant.h"
 #include "../common/clock.h"
 #include "history.h"
-#include "run.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/manifest.h"
 
 /* One boot; on success fills *s and returns 0, else a negative errno with *why saying what
  * happened (malloc'd). */
@@ -147,6 +147,19 @@ struct run {
         size_t timed_before_change;
 };
 
+/* DIR's machine for --machine auto, saying nothing: a directory that is not an appliance is
+ * variant_setup's to report, once. */
+static int auto_machine(const char *dir, enum machine *ret)
+{
+        struct manifest m;
+        int r = manifest_load(dir, &m);
+        if (r < 0)
+                return r;
+        r = machine_for_manifest(&m, MACHINE_AUTO, ret, NULL);
+        manifest_free(&m);
+        return r;
+}
+
 static int setup_variants(struct run *b)
 {
         const struct bench_request *q = b->q;
@@ -158,7 +171,7 @@ static int setup_variants(struct run *b)
                 /* Two appliances, no machine asked: one machine for both, or the bench would
                  * compare machines as well as appliances without being asked to. */
                 enum machine ma, mb;
-                if (appliance_machine(q->a, MACHINE_AUTO, &ma) == 0 && appliance_machine(q->b, MACHINE_AUTO, &mb) == 0)
+                if (auto_machine(q->a, &ma) == 0 && auto_machine(q->b, &mb) == 0)
                         machine_a = machine_b = ma == mb ? ma : MACHINE_PC;
         }
         int r = variant_setup(&b->v[0], "A", q->a, q->append_a, q->initcalls && !q->collection_cost, machine_a);
