@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,20 @@ static void usage(FILE *f)
                 "  --json FILE  {\"initcalls\": {\"count\", \"total\"}, \"list\": [{name, module, usecs, start}]}\n"
                 "  --svg FILE   an initcall timeline (overlapping calls packed in rows)\n"
                 "  --top N      rows in the table (default 20)\n");
+}
+
+/* A kernel log with initcall_debug is a few hundred KB (Debian's: 120 KB in the ring buffer,
+ * 4 MB with a serial console's every line); anything far larger is not one. */
+#define LOG_MAX_MIB 64
+
+static int read_log(const char *path, char **ret, size_t *ret_len)
+{
+        if (streq(path, "-"))
+                return read_full_fd_max(STDIN_FILENO, (size_t)LOG_MAX_MIB << 20, ret, ret_len);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd_max(fd, (size_t)LOG_MAX_MIB << 20, ret, ret_len);
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -65,9 +81,20 @@ int cmd_analyze(int argc, char **argv)
         if (!logpath)
                 return log_error_status(EXIT_USAGE, "analyze: no LOG given (see leanboot analyze --help)");
         _cleanup_free_ char *text = NULL;
-        int r = streq(logpath, "-") ? read_full_fd(0, &text, NULL) : read_full_file(logpath, &text, NULL);
+        size_t len = 0;
+        int r = read_log(logpath, &text, &len);
+        if (r == -EFBIG)
+                return log_error_status(EXIT_USAGE, "analyze: '%s' is over %d MiB: not a kernel log", logpath, LOG_MAX_MIB);
         if (r < 0)
                 return log_error_errno_status(EXIT_RUNTIME, r, "analyze: cannot read '%s'", logpath);
+        /* The log is text: a NUL byte (a torn write, a binary file) would end it there for the
+         * parser, silently dropping every record after it.  Read as a line end, and said. */
+        size_t nuls = 0;
+        for (size_t i = 0; i < len; i++)
+                if (text[i] == '\0')
+                        text[i] = '\n', nuls++;
+        if (nuls)
+                log_warn("analyze: '%s' holds %zu NUL byte(s): read as line ends", logpath, nuls);
         _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
         if (initcall_parse(text, &l) < 0)
                 return log_error_status(EXIT_RUNTIME, "analyze: out of memory");

@@ -205,6 +205,14 @@ int cmd_bench(int argc, char **argv)
         }
         if (q.logs_dir && !logs_dir_ok(&q))
                 return EXIT_USAGE;
+        /* The reports are written after every boot: a path that cannot take them is said now. */
+        const char *outs[] = { q.json, q.html };
+        for (size_t i = 0; i < 2; i++) {
+                int w = outs[i] ? check_writable_path(outs[i]) : 0;
+                if (w < 0)
+                        return log_error_status(EXIT_USAGE, "bench: %s '%s': cannot be written: %s", i ? "--html" : "--json",
+                                                outs[i], strerror(-w));
+        }
         if (stage_given && q.fail_if_slower < 0)
                 return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
         if (q.label && !q.record)

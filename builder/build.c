@@ -372,6 +372,22 @@ static int refuse_foreign_dir(const char *dir)
 
 /* -1 when the options are good, else the exit status to return.  The vectors in *o are the
  * caller's to free. */
+/* -o DIR: given, not empty and not /; trailing slashes dropped (in place: argv's own bytes), so
+ * that DIR.tmp-XXXXXX lands beside DIR and the final swap renames DIR, not "DIR/" (which
+ * renameat2 refused after a whole build).  -1 when good, else the exit status. */
+static int check_output_name(struct build_opts *o)
+{
+        if (!o->output)
+                return log_error_status(EXIT_USAGE, "build: -o DIR is required (see leanboot build --help)");
+        char *out = (char *)o->output;
+        size_t n = strlen(out);
+        while (n > 1 && out[n - 1] == '/')
+                out[--n] = '\0';
+        if (n == 0 || streq(out, "/"))
+                return log_error_status(EXIT_USAGE, "build: -o '%s': expected a directory to create or replace", o->output);
+        return -1;
+}
+
 static int parse_build_options(int argc, char **argv, struct build_opts *o)
 {
         static const struct option longopts[] = {
@@ -412,7 +428,7 @@ static int parse_build_options(int argc, char **argv, struct build_opts *o)
                 return log_error_errno_status(EXIT_RUNTIME, r, "build");
         if (optind < argc)
                 return log_error_status(EXIT_USAGE, "build: unexpected argument '%s' (see leanboot build --help)", argv[optind]);
-        return -1;
+        return check_output_name(o);
 }
 
 /* The lock beside OUTPUT (.NAME.lock in its parent), held: concurrent builds of it wait. */

@@ -98,8 +98,12 @@ int vmlinux_has_pvh_entry(const char *path)
         unsigned phentsize = (unsigned)e[0x36] | (unsigned)e[0x37] << 8;
         unsigned phnum = (unsigned)e[0x38] | (unsigned)e[0x39] << 8;
         for (unsigned i = 0; i < phnum; i++) {
-                uint64_t ph = phoff + (uint64_t)i * phentsize;
-                if (phentsize < 56 || ph + 56 > m.len || le32(e + ph) != PT_NOTE)
+                /* Bounds checked by subtraction: a crafted e_phoff near 2^64 would wrap a sum. */
+                uint64_t rel = (uint64_t)i * phentsize;
+                if (phentsize < 56 || phoff > m.len || rel > m.len - phoff || m.len - phoff - rel < 56)
+                        break;
+                uint64_t ph = phoff + rel;
+                if (le32(e + ph) != PT_NOTE)
                         continue;
                 uint64_t off = le64(e + ph + 8), size = le64(e + ph + 32);
                 if (off > m.len || size > m.len - off)

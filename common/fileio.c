@@ -1,6 +1,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -14,6 +15,11 @@
 #include "macro.h"
 
 int read_full_fd(int fd, char **ret_buf, size_t *ret_len)
+{
+        return read_full_fd_max(fd, SIZE_MAX / 2, ret_buf, ret_len);
+}
+
+int read_full_fd_max(int fd, size_t max, char **ret_buf, size_t *ret_len)
 {
         size_t cap = 4096, len = 0;
         _cleanup_free_ char *buf = malloc(cap);
@@ -36,6 +42,8 @@ int read_full_fd(int fd, char **ret_buf, size_t *ret_len)
                 if (k == 0)
                         break;
                 len += (size_t)k;
+                if (len > max)
+                        return -EFBIG;
         }
         buf[len] = '\0';
         if (ret_len)
@@ -86,6 +94,23 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
         if (r < 0)
                 unlink(tmp);
         return r;
+}
+
+int check_writable_path(const char *path)
+{
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return -EISDIR;
+        _cleanup_free_ char *dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        char *slash = strrchr(dir, '/');
+        const char *parent = !slash ? "." : slash == dir ? "/" : (*slash = '\0', dir);
+        if (stat(parent, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        return access(parent, W_OK) < 0 ? -errno : 0;
 }
 
 int write_stream_atomic(const char *path, void (*fill)(FILE *f, const void *data), const void *data)

@@ -9,12 +9,18 @@
 
 /* Read everything from fd until EOF into a NUL-terminated malloc'd buffer. */
 int read_full_fd(int fd, char **ret_buf, size_t *ret_len);
+/* As read_full_fd, but -EFBIG once more than MAX bytes came (an endless /dev/zero, a sparse
+ * file of a gigabyte), with nothing returned. */
+int read_full_fd_max(int fd, size_t max, char **ret_buf, size_t *ret_len);
 /* Same for a path. */
 int read_full_file(const char *path, char **ret_buf, size_t *ret_len);
 /* Write all of buf, retrying short writes and EINTR. */
 int write_full(int fd, const void *buf, size_t len);
 /* Write a file (created 0644 unless mode given), via a temporary name and rename. */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* Could a file be written at PATH (write_file_atomic)?  0, or -errno: -EISDIR for a directory,
+ * else why its directory cannot take a new file.  For outputs checked before the work. */
+int check_writable_path(const char *path);
 /* What FILL writes to a stream, written to PATH as write_file_atomic does (0644): a reader never
  * sees half a report, and a failure leaves PATH as it was.  0 or -errno. */
 int write_stream_atomic(const char *path, void (*fill)(FILE *f, const void *data), const void *data);

@@ -23,6 +23,7 @@ struct kwalk {
         char ***deps;
         bool found;
         char **conds; /* the stack of enclosing conditions; "" for a menu without one */
+        char **open;  /* the files being read, outermost first: a file sourcing one of them is a loop */
         int depth;
 };
 
@@ -67,13 +68,26 @@ static void kwalk_source(struct kwalk *w, const char *relpath, const char *s)
         w->depth--;
 }
 
+static void kwalk_lines(struct kwalk *w, const char *relpath, char *text);
+
+/* Kconfig refuses a file that sources one already open ("recursive inclusion"), so such a tree
+ * is not the kernel's: skipped here, or a file that sources itself twice would be read 2^depth
+ * times. */
 static void kwalk_file(struct kwalk *w, const char *relpath)
 {
-        if (w->depth > 32)
+        if (w->depth > 32 || strv_contains(w->open, relpath))
                 return;
         _cleanup_free_ char *path = path_join(w->srcdir, relpath), *text = NULL;
-        if (!path || read_full_file(path, &text, NULL) < 0)
+        if (!path || read_full_file(path, &text, NULL) < 0 || strv_push(&w->open, relpath) < 0)
                 return;
+        kwalk_lines(w, relpath, text);
+        size_t n = strv_length(w->open);
+        free(w->open[n - 1]);
+        w->open[n - 1] = NULL;
+}
+
+static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
+{
         size_t sl = strlen(w->sym);
         bool in_entry = false, in_menu_head = false, in_help = false;
         for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -139,6 +153,7 @@ char *kconfig_depends(const char *srcdir, const char *name)
         struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
         kwalk_file(&w, "Kconfig");
         strv_free(w.conds);
+        strv_free(w.open);
         char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
         strv_free(deps);
         return r;

@@ -25,11 +25,13 @@
 #include <unistd.h>
 
 #include "udev-shim.h"
+#include "wait-left.h"
 #include "../../common/clock.h"
 
 #define WAIT_LIMIT_MS 60000
 
 bool udev_shim_verbose;
+
 
 __attribute__((constructor)) static void leanboot_wait_for_udev(void)
 {
@@ -54,8 +56,12 @@ __attribute__((constructor)) static void leanboot_wait_for_udev(void)
         bool ready_seen;
         while (!(ready_seen = access(ready, F_OK) == 0) && now_msec() < deadline) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                /* Without inotify, look again every 10 ms. */
-                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, (int)(deadline - now_msec())) < 0) {
+                /* Without inotify, look again every 10 ms.  The time left is read once: read again
+                 * after the loop's check it can have run out, and poll(-N) would wait for ever. */
+                int left = wait_left_ms(deadline, now_msec());
+                if (left == 0)
+                        break;
+                if (fd < 0 ? usleep(10000) < 0 : poll(&p, 1, left) < 0) {
                         if (errno != EINTR)
                                 break;
                 }

@@ -19,6 +19,24 @@ python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$WORK/a.svg"
 sed -e 's/^\[[^]]*\] //' "$LOG" | head -c 60000 > "$WORK/cut.log"
 run_capture c analyze - < "$WORK/cut.log"
 expect_match "no timestamps, truncated: still parsed" "$c_out" "^[0-9]+ initcalls, total"
+# A NUL byte in the log (the audit's: 670 initcalls became 247, exit 0, no warning): read as a
+# line end, all records kept, and said.
+python3 - "$LOG" "$WORK/nul.log" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+i = d.index(b"\n", len(d) // 3)
+open(sys.argv[2], "wb").write(d[:i] + b"\0" + d[i:])
+PY
+run_capture z analyze "$WORK/nul.log"
+expect_match "a NUL byte: every record still read" "$z_out" "^670 initcalls, total 847\.938 ms"
+expect_match "a NUL byte: said" "$z_err" "holds 1 NUL byte\(s\): read as line ends"
+# Not a log: an endless device and a gigabyte of holes are refused, not read whole into memory.
+run_capture dz analyze /dev/zero
+expect_eq "/dev/zero: usage error" "$dz_rc" 2
+expect_match "/dev/zero: says why" "$dz_err" "is over 64 MiB: not a kernel log"
+truncate -s 1G "$WORK/sparse.log"
+run_capture sp analyze "$WORK/sparse.log"
+expect_eq "a 1 GiB sparse file: usage error" "$sp_rc" 2
 run_capture n analyze /etc/hostname
 expect_eq "no initcall records: exit 1" "$n_rc" 1
 expect_match "no initcall records: says so" "$n_err" "no initcall records in '/etc/hostname'"

@@ -23,6 +23,14 @@ check "kernel that is not a bzImage" "not an x86 bzImage" build -o "$A" --kernel
 check "unknown module" "no such module" build -o "$A" --module no_such_module_xyz
 check "missing hook" "--hook '/nonexistent/hook'" build -o "$A" --hook /nonexistent/hook
 check "unwritable output" "cannot write in '/proc'" build -o /proc/leanboot-appliance
+check "no -o" "-o DIR is required" build
+expect_eq "no -o: a usage error" "$x_rc" 2
+check "empty -o" "-o '': expected a directory" build -o ''
+expect_eq "empty -o: a usage error, before any build" "$x_rc" 2
+check "-o /" "-o '/': expected a directory" build -o /
+# A trailing slash names the same appliance (the audit's: a whole build, then "cannot move").
+run_capture ts build -o "$A/"
+expect_eq "-o DIR/: the same appliance, up to date" "$ts_rc|$(printf '%s' "$ts_err" | grep -c 'is up to date')" "0|1"
 mkdir -p "$WORK/foreign" && echo precious > "$WORK/foreign/data"
 check "foreign output directory" "not a leanboot appliance; refusing" build -o "$WORK/foreign"
 expect_eq "foreign directory untouched" "$(cat "$WORK/foreign/data")" "precious"

@@ -17,6 +17,9 @@ check "not an appliance" "variant B: '.*notapp' is not a leanboot appliance" ben
 check "--runs 0" "--runs '0': at least 2 runs" bench "$WORK/a" --runs 0
 check "--runs 1" "--runs '1': at least 2 runs" bench "$WORK/a" --runs 1
 check "no variant" "expected one or two appliance directories" bench
+# Reports that cannot be written are said before the boots, not after all of them.
+check "--json into a missing directory" "--json '/proc/nope/x.json': cannot be written" bench "$WORK/a" --runs 2 --json /proc/nope/x.json
+check "--html onto a directory" "--html '$WORK': cannot be written: Is a directory" bench "$WORK/a" --runs 2 --html "$WORK"
 # rdinit=/nonexistent: the kernel finds no init in the initrd, cannot mount root itself, panics.
 run_capture p bench "$WORK/a" --append-b "rdinit=/nonexistent" --runs 2 --warmup 0 --timeout 60
 expect_eq "panicking variant: exit 1" "$p_rc" 1

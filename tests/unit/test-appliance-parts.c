@@ -256,6 +256,24 @@ static void test_vmlinux(const char *dir)
         globfree(&g);
 }
 
+/* An ELF whose program headers would lie past the end of the address space (e_phoff near 2^64):
+ * the audit's crash in `build --kernel` (the bounds check summed and wrapped).  Read as "no PVH
+ * note", not a segfault; and a table that runs past the file's end likewise. */
+static void test_vmlinux_crafted(const char *dir)
+{
+        static const uint64_t phoffs[] = { UINT64_C(0xfffffffffffffff0), UINT64_C(0xffffffffffffffc8), 200, 64 };
+        for (size_t i = 0; i < sizeof phoffs / sizeof *phoffs; i++) {
+                unsigned char elf[128] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+                for (int b = 0; b < 8; b++)
+                        elf[0x20 + b] = (unsigned char)(phoffs[i] >> (8 * b));
+                elf[0x36] = 56;  /* e_phentsize */
+                elf[0x38] = 3;   /* e_phnum: the third header ends past the 128-byte file */
+                _cleanup_free_ char *path = path_join(dir, "crafted.elf");
+                write_file_atomic(path, elf, sizeof elf, 0644);
+                CHECK(vmlinux_has_pvh_entry(path) == 0, "e_phoff 0x%llx: no PVH note, no crash", (unsigned long long)phoffs[i]);
+        }
+}
+
 int main(void)
 {
         char tmpl[] = "/tmp/leanboot-test-parts-XXXXXX";
@@ -266,6 +284,7 @@ int main(void)
         test_module_signatures(dir);
         test_preinit(dir);
         test_vmlinux(dir);
+        test_vmlinux_crafted(dir);
         rm_rf(dir);
         return tap_done();
 }

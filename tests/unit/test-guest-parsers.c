@@ -8,6 +8,8 @@
 #include "tap.h"
 #include "init/preinit/keep-list.h"
 #include "init/shim/settle-args.h"
+#include "init/shim/wait-left.h"
+#include <limits.h>
 
 static void test_settle(void)
 {
@@ -58,9 +60,20 @@ static void test_keep_list(void)
         CHECK(virtio_keep_parse("12") == (1u << 12), "two digits are one type, not 1 and 2");
 }
 
+/* The udev wait's poll timeout: an audit found it recomputed after the loop's deadline check,
+ * where it could be negative (poll's "for ever", holding guestfsd). */
+static void test_wait_left(void)
+{
+        CHECK(wait_left_ms(1000, 400) == 600, "600 ms left");
+        CHECK(wait_left_ms(1000, 1000) == 0, "at the deadline: 0");
+        CHECK(wait_left_ms(1000, 1001) == 0, "past it: 0, never negative");
+        CHECK(wait_left_ms(LLONG_MAX, 0) == INT_MAX, "far off: at most INT_MAX");
+}
+
 int main(void)
 {
         test_settle();
+        test_wait_left();
         test_keep_list();
         return tap_done();
 }
