@@ -183,9 +183,15 @@ static const char *fast_firmware(void)
 static char **qemu_argv(const struct boot_config *c, enum accel accel)
 {
         _cleanup_strv_free_ char **a = NULL;
-        _cleanup_free_ char *kernel = path_join(c->appliance, "kernel");
-        _cleanup_free_ char *initrd = path_join(c->appliance, "initrd");
-        _cleanup_free_ char *root = path_join(c->appliance, "root");
+        /* Absolute paths only: QEMU reads "nbd:HOST:PORT" or "ssh:..." at the start of a -drive
+         * file name as a protocol, so a directory named so (given relative) would make QEMU
+         * connect somewhere instead of opening the file. */
+        _cleanup_free_ char *app = realpath(c->appliance, NULL);
+        if (!app)
+                return NULL;
+        _cleanup_free_ char *kernel = path_join(app, "kernel");
+        _cleanup_free_ char *initrd = path_join(app, "initrd");
+        _cleanup_free_ char *root = path_join(app, "root");
         _cleanup_free_ char *cmdline = boot_cmdline(c, accel);
         if (!kernel || !initrd || !root || !cmdline)
                 return NULL;
@@ -212,7 +218,8 @@ static char **qemu_argv(const struct boot_config *c, enum accel accel)
         for (char **d = c->disks; r >= 0 && d && *d; d++, i++) {
                 char id[32];
                 snprintf(id, sizeof id, "disk%zu", i);
-                r = add_disk(&a, c, *d, id, false, "");
+                _cleanup_free_ char *disk = realpath(*d, NULL);
+                r = disk ? add_disk(&a, c, disk, id, false, "") : -errno;
         }
         r = r ?: strv_push(&a, "-chardev");
         r = r ?: strv_push(&a, "file,id=console,path=/dev/fd/3");

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,4 +172,15 @@ int argv_decode(const char *value, char ***ret_argv, size_t *ret_argc)
         if (ret_argc)
                 *ret_argc = argc;
         return 0;
+}
+
+bool cmdline_value_is_name(const char *v)
+{
+        size_t n = v ? strlen(v) : 0;
+        if (n == 0 || n > 64)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)v[i]) && !strchr("._+-", v[i]))
+                        return false;
+        return true;
 }

@@ -24,6 +24,9 @@ void cmdline_free(struct cmdline *c);
 bool cmdline_has(const struct cmdline *c, const char *key);
 /* Value of the last KEY=VALUE token, or NULL.  A bare KEY gives "". */
 const char *cmdline_get(const struct cmdline *c, const char *key);
+/* Is V a plain name (letters, digits, '.', '_', '+', '-'; 1 to 64 of them), safe to write into a
+ * shell script unquoted?  What a terminal type (TERM=) from the command line must be. */
+bool cmdline_value_is_name(const char *v);
 
 /* Encode argv (argc >= 1) as one token value; returns 0 or -errno. */
 int argv_encode(char *const *argv, size_t argc, char **ret);

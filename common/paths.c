@@ -1,5 +1,7 @@
 #include <config.h>
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,18 @@ char *leanboot_cache_dir(void)
         e = getenv("XDG_CACHE_HOME");
         if (e && *e)
                 return asprintf(&r, "%s/leanboot", e) < 0 ? NULL : r;
+        /* Without HOME, the user's home from the password database: never a shared directory
+         * such as /tmp, where another user could plant a "cached" kernel that would be trusted. */
         e = getenv("HOME");
-        return asprintf(&r, "%s/.cache/leanboot", e && *e ? e : "/tmp") < 0 ? NULL : r;
+        if (!e || !*e) {
+                struct passwd *pw = getpwuid(getuid());
+                e = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+        }
+        if (!e) {
+                errno = ENOENT;
+                return NULL;
+        }
+        return asprintf(&r, "%s/.cache/leanboot", e) < 0 ? NULL : r;
 }
 
 char *shipped_path(const char *env_name, const char *build_rel, const char *probe, const char *installed)

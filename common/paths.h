@@ -2,7 +2,8 @@
 #ifndef LEANBOOT_PATHS_H
 #define LEANBOOT_PATHS_H
 
-/* $LEANBOOT_CACHE_DIR, else $XDG_CACHE_HOME/leanboot, else ~/.cache/leanboot (malloc'd). */
+/* $LEANBOOT_CACHE_DIR, else $XDG_CACHE_HOME/leanboot, else ~/.cache/leanboot, with ~ from HOME or
+ * the password database (malloc'd); NULL with errno ENOENT when there is no home: never /tmp. */
 char *leanboot_cache_dir(void);
 
 /* Where a file leanboot ships is: $ENV_NAME when set; else BUILD_REL beside this executable (a

@@ -249,7 +249,13 @@ int libguestfs_rescue(const struct cmdline *cl, char *const *daemon_argv)
         sleep(2);
 
         (void)mkdir("/root", 0700);
+        /* TERM comes from the host's command line and goes into a shell script: a plain name or
+         * nothing (one with quotes or `;` would run as the rescue shell starts). */
         const char *term = cmdline_get(cl, "TERM");
+        if (term && !cmdline_value_is_name(term)) {
+                init_say("rescue: TERM=%s is not a terminal name; not set", term);
+                term = NULL;
+        }
         _cleanup_free_ char *rc = NULL;
         if (asprintf(&rc, "%s%s%sPS1='><rescue> '\nexport TERM PS1\n", term ? "TERM=" : "", term ? term : "",
                      term ? "\n" : "") < 0 ||

@@ -479,8 +479,11 @@ static int kernel_build(const struct kbuild_opts *o)
         char key[65], srckey[65];
         cache_key(source, &st, frags, o->base, key, srckey);
         _cleanup_free_ char *cache = leanboot_cache_dir();
+        if (!cache)
+                return log_error_status(EXIT_RUNTIME, "kernel build: no cache directory (no HOME, no home in the password "
+                                        "database): set XDG_CACHE_HOME or LEANBOOT_CACHE_DIR");
         _cleanup_free_ char *kdir = NULL, *lockp = NULL;
-        if (!cache || asprintf(&kdir, "%s/kernels/%.24s", cache, key) < 0 ||
+        if (asprintf(&kdir, "%s/kernels/%.24s", cache, key) < 0 ||
             asprintf(&lockp, "%s/kernels/.%.24s.lock", cache, key) < 0)
                 return EXIT_RUNTIME;
         int r = mkdir_p(dirname(strdupa(kdir)), 0755);

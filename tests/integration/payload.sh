@@ -4,6 +4,13 @@
 requires python3
 A=$(stock_appliance)
 
+# An appliance and a disk given by relative names that QEMU would read as a protocol
+# ("nbd:HOST:PORT"): opened as the files they are (the audit's: QEMU dialled out).
+ln -s "$A" "$WORK/nbd:127.0.0.1:9"
+truncate -s 1M "$WORK/nbd:127.0.0.1:10"
+odd=$(cd "$WORK" && "$LEANBOOT" run "nbd:127.0.0.1:9" --disk "nbd:127.0.0.1:10" -- sh -c 'echo on-disk > /dev/vdb; echo via-odd-name' 2>"$WORK/odd.err")
+expect_eq "relative names that look like QEMU protocols: booted from the files" "$odd|$(head -c 7 "$WORK/nbd:127.0.0.1:10")" "via-odd-name|on-disk"
+
 run_capture r run "$A" -- echo hello
 expect_eq "echo hello: output" "$r_out" "hello"
 expect_eq "echo hello: exit status" "$r_rc" 0

@@ -144,8 +144,22 @@ static void test_fixture(void)
         cmdline_free(&cl);
 }
 
+/* TERM= goes into the rescue shell's .bashrc unquoted: only a plain name may. */
+static void test_value_is_name(void)
+{
+        static const char *const good[] = { "xterm-256color", "linux", "vt100", "screen.xterm-new", "rxvt-unicode+x" };
+        static const char *const bad[] = { "", "x;reboot", "a b", "$(id)", "`id`", "x'y", "a\nb",
+                                          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+        for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+                CHECK(cmdline_value_is_name(good[i]), "'%s' is a name", good[i]);
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+                CHECK(!cmdline_value_is_name(bad[i]), "'%.20s' is not", bad[i]);
+        CHECK(!cmdline_value_is_name(NULL), "NULL is not");
+}
+
 int main(void)
 {
+        test_value_is_name();
         test_split();
         test_lookup();
         test_roundtrip();
