@@ -38,6 +38,18 @@ ssize_t initcall_find(const struct initcall_log *l, const char *name, const char
         return -1;
 }
 
+/* The log is the guest's, so its numbers are not trusted: an initcall longer than an hour or a
+ * timestamp past a year is not a boot's (the audit's "[1e308]" and "after 9223372036854775807
+ * msecs" gave negative totals and shares like -9e17%).  Such a time reads as absent, such a
+ * duration as a garbled line. */
+#define INITCALL_MAX_US (3600LL * 1000000)
+#define TIMESTAMP_MAX_US (366.0 * 86400 * 1e6)
+
+static double plausible_ts(double us)
+{
+        return us >= 0 && us <= TIMESTAMP_MAX_US ? us : -1;
+}
+
 /* Strip the prefixes a log line may carry; *ret_ts gets the [ time] or kmsg time in us (-1 if none). */
 static const char *strip_prefixes(const char *s, double *ret_ts)
 {
@@ -48,7 +60,7 @@ static const char *strip_prefixes(const char *s, double *ret_ts)
                 unsigned prio;
                 unsigned long long seq, usec;
                 if (semi && semi - s < 64 && sscanf(s, "%u,%llu,%llu,", &prio, &seq, &usec) == 3) {
-                        *ret_ts = (double)usec;
+                        *ret_ts = plausible_ts((double)usec);
                         return semi + 1;
                 }
         }
@@ -63,7 +75,7 @@ static const char *strip_prefixes(const char *s, double *ret_ts)
                 char *end;
                 double sec = strtod(s + 1, &end);
                 if (end != s + 1 && *end == ']') {
-                        *ret_ts = sec * 1e6;
+                        *ret_ts = plausible_ts(sec * 1e6);
                         s = end + 1;
                         while (*s == ' ')
                                 s++;
@@ -220,7 +232,8 @@ static int on_initcall(struct parser *ps, const char *rec, double ts)
         long long amount;
         char unit[16] = "";
         if (!rest || sscanf(rest, "returned %d after %lld %15s", &rv, &amount, unit) != 3 ||
-            (strncmp(unit, "usecs", 5) != 0 && strncmp(unit, "msecs", 5) != 0)) {
+            (strncmp(unit, "usecs", 5) != 0 && strncmp(unit, "msecs", 5) != 0) || amount < 0 ||
+            amount > (unit[0] == 'm' ? INITCALL_MAX_US / 1000 : INITCALL_MAX_US)) {
                 /* Truncated or garbled: counted, not guessed at. */
                 ps->l.lines_skipped++;
                 return 0;

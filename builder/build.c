@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -431,6 +432,31 @@ static int parse_build_options(int argc, char **argv, struct build_opts *o)
         return check_output_name(o);
 }
 
+/* DIR.tmp-XXXXXX beside OUTPUT left by builds that were killed (SIGINT, SIGKILL: up to 389 MB
+ * each).  Called with OUTPUT's lock held, so no live build of it owns one; a build directory is
+ * removed only when it has the exact shape mkdtemp gave it. */
+static void remove_stale_build_dirs(const char *output)
+{
+        _cleanup_free_ char *dcopy = strdup(output), *bcopy = strdup(output);
+        if (!dcopy || !bcopy)
+                return;
+        const char *dir = dirname(dcopy), *base = basename(bcopy);
+        size_t bl = strlen(base);
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        for (struct dirent *e; (e = readdir(d));) {
+                const char *n = e->d_name;
+                if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp-", 5) != 0 || strlen(n + bl + 5) != 6)
+                        continue;
+                _cleanup_free_ char *path = path_join(dir, n);
+                struct stat st;
+                if (path && lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && rm_rf(path) == 0)
+                        log_info("removed %s, left by a build that did not finish", path);
+        }
+        closedir(d);
+}
+
 /* The lock beside OUTPUT (.NAME.lock in its parent), held: concurrent builds of it wait. */
 static int lock_output(const char *output)
 {
@@ -494,5 +520,6 @@ int cmd_build(int argc, char **argv)
         _cleanup_close_ int lock = lock_output(o.output);
         if (lock < 0)
                 return EXIT_RUNTIME;
+        remove_stale_build_dirs(o.output);
         return build_locked(&o, &p, t0) < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -28,6 +28,13 @@ expect_eq "no -o: a usage error" "$x_rc" 2
 check "empty -o" "-o '': expected a directory" build -o ''
 expect_eq "empty -o: a usage error, before any build" "$x_rc" 2
 check "-o /" "-o '/': expected a directory" build -o /
+# A build killed mid-way leaves DIR.tmp-XXXXXX: the next build of DIR removes it (and nothing
+# that only looks like one).
+mkdir -p "$A.tmp-AbC123" "$A.tmp-keepme-too-long" && echo junk > "$A.tmp-AbC123/x"
+"$LEANBOOT" -q build -o "$A" || fail "build over a stale build directory"
+[ ! -e "$A.tmp-AbC123" ] && pass "a killed build's directory is removed" || fail "$A.tmp-AbC123 is still there"
+[ -d "$A.tmp-keepme-too-long" ] && pass "a directory of another shape is left alone" || fail "removed $A.tmp-keepme-too-long"
+rm -rf "$A.tmp-keepme-too-long"
 # A trailing slash names the same appliance (the audit's: a whole build, then "cannot move").
 run_capture ts build -o "$A/"
 expect_eq "-o DIR/: the same appliance, up to date" "$ts_rc|$(printf '%s' "$ts_err" | grep -c 'is up to date')" "0|1"

@@ -135,9 +135,31 @@ static void test_unclosed_module(void)
                 initcall_log_free(&l);
 }
 
+/* Numbers no boot has (the audit's: negative totals and shares of -9e17%): a duration past an
+ * hour is a garbled line, a timestamp past a year is no timestamp. */
+static void test_absurd_numbers(void)
+{
+        struct initcall_log l;
+        int r = initcall_parse("initcall a+0x0/0x1 returned 0 after 9223372036854775807 msecs\n"
+                               "initcall b+0x0/0x1 returned 0 after 9223372036854775807 usecs\n"
+                               "initcall c+0x0/0x1 returned 0 after -5 usecs\n"
+                               "[1e308] calling  d+0x0/0x1 @ 1\n"
+                               "[1e308] initcall d+0x0/0x1 returned 0 after 7 usecs\n"
+                               "[inf] initcall e+0x0/0x1 returned 0 after 3 msecs\n",
+                               &l);
+        CHECK(r == 0 && l.n == 2 && l.lines_skipped == 3, "3 absurd durations skipped, 2 records kept (%zu, %zu)",
+              r == 0 ? l.n : 0, r == 0 ? (size_t)l.lines_skipped : 0);
+        if (r != 0)
+                return;
+        CHECK(initcall_total_us(&l) == 3007, "the total is what the records say: 3007 us (%lld)", initcall_total_us(&l));
+        CHECK(l.calls[0].start_us == -1 && l.calls[1].start_us == -1, "absurd timestamps: no start time");
+        initcall_log_free(&l);
+}
+
 int main(void)
 {
         test_unclosed_module();
+        test_absurd_numbers();
         test_fixture();
         test_shapes();
         test_tick_timed();
