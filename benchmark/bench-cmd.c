@@ -101,6 +101,33 @@ static int bench_peer(struct bench_request *q, char **pos, bool memory_given)
         return bench_run(q);
 }
 
+/* What the options ask for, checked before any boot: -1 when it holds together, else the exit
+ * status (usage), said. */
+static int check_options(struct bench_request *q, bool stage_given)
+{
+        if (q->logs_dir && !logs_dir_ok(q))
+                return EXIT_USAGE;
+        /* The reports are written after every boot: a path that cannot take them is said now. */
+        const char *outs[] = { q->json, q->html };
+        for (size_t i = 0; i < 2; i++) {
+                int w = outs[i] ? check_writable_path(outs[i]) : 0;
+                if (w < 0)
+                        return log_error_status(EXIT_USAGE, "bench: %s '%s': cannot be written: %s", i ? "--html" : "--json",
+                                                outs[i], strerror(-w));
+        }
+        if (stage_given && q->fail_if_slower < 0)
+                return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
+        if (q->label && !q->record)
+                return log_error_status(EXIT_USAGE, "bench: --label names a recorded bench: give --record");
+        if (q->peer && (q->machine == MACHINE_MICROVM || q->machine_b == MACHINE_MICROVM))
+                return log_error_status(EXIT_USAGE, "bench: --peer libguestfs boots on the PC machine only "
+                                        "(libguestfs writes its own QEMU command line)");
+        if (q->peer && q->clock == GUEST_CLOCK_INSN)
+                return log_error_status(EXIT_USAGE, "bench: --clock insn is not available with --peer libguestfs "
+                                        "(libguestfs writes its own QEMU command line)");
+        return -1;
+}
+
 int cmd_bench(int argc, char **argv)
 {
         static const struct option longopts[] = {
@@ -203,26 +230,9 @@ int cmd_bench(int argc, char **argv)
                                          argv[optind - 1]);
                 }
         }
-        if (q.logs_dir && !logs_dir_ok(&q))
-                return EXIT_USAGE;
-        /* The reports are written after every boot: a path that cannot take them is said now. */
-        const char *outs[] = { q.json, q.html };
-        for (size_t i = 0; i < 2; i++) {
-                int w = outs[i] ? check_writable_path(outs[i]) : 0;
-                if (w < 0)
-                        return log_error_status(EXIT_USAGE, "bench: %s '%s': cannot be written: %s", i ? "--html" : "--json",
-                                                outs[i], strerror(-w));
-        }
-        if (stage_given && q.fail_if_slower < 0)
-                return log_error_status(EXIT_USAGE, "bench: --stage names the stage --fail-if-slower gates: give --fail-if-slower PCT");
-        if (q.label && !q.record)
-                return log_error_status(EXIT_USAGE, "bench: --label names a recorded bench: give --record");
-        if (q.peer && (q.machine == MACHINE_MICROVM || q.machine_b == MACHINE_MICROVM))
-                return log_error_status(EXIT_USAGE, "bench: --peer libguestfs boots on the PC machine only "
-                                        "(libguestfs writes its own QEMU command line)");
-        if (q.peer && q.clock == GUEST_CLOCK_INSN)
-                return log_error_status(EXIT_USAGE, "bench: --clock insn is not available with --peer libguestfs "
-                                        "(libguestfs writes its own QEMU command line)");
+        int bad = check_options(&q, stage_given);
+        if (bad >= 0)
+                return bad;
         if (q.peer && q.record && history_check_writable(q.record_db) < 0)
                 return EXIT_USAGE;
         if (q.peer)
