@@ -235,11 +235,6 @@ static int write_html(const struct trend *t, const char *stage, const char *db, 
         return write_stream_atomic(path, html_page, &pg);
 }
 
-static json_object *num_or_null(double v)
-{
-        return isnan(v) ? NULL : json_object_new_double(round(v * 1000) / 1000);
-}
-
 static int write_json(const struct trend *t, const char *stage, const char *db, const char *path)
 {
         json_object *o = json_object_new_object(), *a = json_object_new_array();
@@ -259,16 +254,13 @@ static int write_json(const struct trend *t, const char *stage, const char *db, 
                 json_object_object_add(e, "appliance", json_object_new_string(p->appliance));
                 json_object_object_add(e, "machine", json_object_new_string(p->machine));
                 json_object_object_add(e, "unit", json_object_new_string(p->unit));
-                json_object_object_add(e, "median", num_or_null(p->median));
-                json_object_object_add(e, "spread_pct", num_or_null(p->spread));
+                json_object_object_add(e, "median", json_num_or_null(p->median));
+                json_object_object_add(e, "spread_pct", json_num_or_null(p->spread));
                 json_object_object_add(e, "n", json_object_new_int64(p->n));
                 json_object_array_add(a, e);
         }
         json_object_object_add(o, "records", a);
-        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        int r = write_file_atomic(path, text, strlen(text), 0644);
-        json_object_put(o);
-        return r;
+        return json_write_file(o, path);
 }
 
 static void usage(FILE *f)

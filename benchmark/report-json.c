@@ -9,7 +9,7 @@
 #include "report.h"
 #include "../common/fileio.h"
 
-static json_object *num_or_null(double v)
+json_object *json_num_or_null(double v)
 {
         return isnan(v) ? NULL : json_object_new_double(round(v * 1000) / 1000);
 }
@@ -17,12 +17,12 @@ static json_object *num_or_null(double v)
 static json_object *summary_json(const struct summary *s)
 {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "median", num_or_null(s->median));
-        json_object_object_add(o, "mean", num_or_null(s->mean));
-        json_object_object_add(o, "sd", num_or_null(s->sd));
-        json_object_object_add(o, "min", num_or_null(s->min));
-        json_object_object_add(o, "max", num_or_null(s->max));
-        json_object_object_add(o, "spread_pct", num_or_null(s->spread));
+        json_object_object_add(o, "median", json_num_or_null(s->median));
+        json_object_object_add(o, "mean", json_num_or_null(s->mean));
+        json_object_object_add(o, "sd", json_num_or_null(s->sd));
+        json_object_object_add(o, "min", json_num_or_null(s->min));
+        json_object_object_add(o, "max", json_num_or_null(s->max));
+        json_object_object_add(o, "spread_pct", json_num_or_null(s->spread));
         return o;
 }
 
@@ -76,7 +76,7 @@ static json_object *json_initcalls(const struct variant *v)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(keys[k].name));
                 json_object_object_add(e, "module", json_object_new_string(keys[k].module));
-                json_object_object_add(e, "median", num_or_null(keys[k].med_a));
+                json_object_object_add(e, "median", json_num_or_null(keys[k].med_a));
                 json_object_array_add(top, e);
         }
         free(keys);
@@ -105,7 +105,7 @@ static json_object *json_variant(const struct variant *v)
                 json_object *e = json_object_new_object();
                 for (int s = 0; s < N_STAGES; s++)
                         if (v->has[s])
-                                json_object_object_add(e, stage_names[s], num_or_null(v->samples[k].st[s]));
+                                json_object_object_add(e, stage_names[s], json_num_or_null(v->samples[k].st[s]));
                 json_object_array_add(samples, e);
         }
         json_object_object_add(j, "samples", samples);
@@ -120,12 +120,12 @@ static json_object *json_comparison(const struct report *rp)
                         continue;
                 const struct comparison *m = &rp->cmp[s];
                 json_object *e = json_object_new_object(), *ci = json_object_new_array();
-                json_object_object_add(e, "ratio", num_or_null(m->ratio));
-                json_object_object_add(e, "diff", num_or_null(m->diff));
-                json_object_array_add(ci, num_or_null(m->ci_lo));
-                json_object_array_add(ci, num_or_null(m->ci_hi));
+                json_object_object_add(e, "ratio", json_num_or_null(m->ratio));
+                json_object_object_add(e, "diff", json_num_or_null(m->diff));
+                json_object_array_add(ci, json_num_or_null(m->ci_lo));
+                json_object_array_add(ci, json_num_or_null(m->ci_hi));
                 json_object_object_add(e, "ci99", ci);
-                json_object_object_add(e, "effect_pct", num_or_null(m->effect_pct));
+                json_object_object_add(e, "effect_pct", json_num_or_null(m->effect_pct));
                 json_object_object_add(e, "matters", json_object_new_boolean(comparison_matters(m, rp->q->min_effect)));
                 json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
                 json_object_object_add(e, "verdict", json_object_new_string(rp->verdict[s]));
@@ -137,9 +137,9 @@ static json_object *json_comparison(const struct report *rp)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(key->name));
                 json_object_object_add(e, "module", json_object_new_string(key->module));
-                json_object_object_add(e, "a", num_or_null(key->med_a));
-                json_object_object_add(e, "b", num_or_null(key->med_b));
-                json_object_object_add(e, "diff", num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
+                json_object_object_add(e, "a", json_num_or_null(key->med_a));
+                json_object_object_add(e, "b", json_num_or_null(key->med_b));
+                json_object_object_add(e, "diff", json_num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
                                                               (isnan(key->med_a) ? 0 : key->med_a)));
                 json_object_array_add(d, e);
         }
@@ -147,8 +147,7 @@ static json_object *json_comparison(const struct report *rp)
         return c;
 }
 
-/* O, pretty-printed, written atomically to PATH; O is freed. */
-static int write_json_file(json_object *o, const char *path)
+int json_write_file(json_object *o, const char *path)
 {
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int r = write_file_atomic(path, text, strlen(text), 0644);
@@ -165,7 +164,7 @@ int report_write_json(const struct report *rp, const char *path)
         json_object_object_add(o, "variants", vs);
         if (rp->nv == 2)
                 json_object_object_add(o, "comparison", json_comparison(rp));
-        return write_json_file(o, path);
+        return json_write_file(o, path);
 }
 
 /* leanboot analyze --json: one kernel log's initcalls (README "bench JSON" gives the keys). */
@@ -185,5 +184,5 @@ int report_write_initcalls_json(const struct initcall_log *l, const char *path)
                 json_object_array_add(list, e);
         }
         json_object_object_add(o, "list", list);
-        return write_json_file(o, path);
+        return json_write_file(o, path);
 }

@@ -39,7 +39,12 @@ int report_write_html(const struct report *rp, const char *path);
 /* leanboot analyze --json: {"initcalls": {"count", "total"}, "list": [{"name", "module", "usecs", "start"}]}. */
 int report_write_initcalls_json(const struct initcall_log *l, const char *path);
 
-/* Shared by the forms. */
+/* Shared by the forms, and by the history's JSON (history-cmd.c). */
+struct json_object;
+/* A number rounded to 3 decimals, or JSON null for NaN (a stage a boot could not tell). */
+struct json_object *json_num_or_null(double v);
+/* O, pretty-printed, written atomically to PATH; O is freed.  0 or -errno. */
+int json_write_file(struct json_object *o, const char *path);
 /* The machine the bench's boots ran on: "pc", "microvm", or "pc, microvm" when A and B differ. */
 const char *report_machines(const struct report *rp);
 bool report_has_stage(const struct report *rp, int s);
