@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -146,7 +147,7 @@ bool boot_root_reads_io_uring(enum guest_clock clock)
  * the appliance's own 8250.nr_uarts=1 (the builder's default, for launchers with one UART): with
  * one slot, a kernel that enumerates the ports through ACPI (Debian's) gives ttyS0 to the second
  * UART, and the console would land on the payload's port. */
-static char *boot_cmdline(const struct boot_config *c, enum accel accel)
+static char *boot_cmdline(const struct boot_config *c, enum accel accel, const char *nonce)
 {
         char *r = NULL;
         unsigned tsc_khz = accel == ACCEL_TCG ? guest_clock_tsc_khz(c->accel->clock, host_tsc_khz()) : 0;
@@ -155,8 +156,8 @@ static char *boot_cmdline(const struct boot_config *c, enum accel accel)
                 snprintf(tsc, sizeof tsc, " tsc_early_khz=%u", tsc_khz);
         /* microvm: should the init's isa-debug-exit write not end QEMU, a triple-fault reboot
          * (which -no-reboot turns into an exit) rather than the kernel's slow reboot methods. */
-        if (asprintf(&r, "%s%s 8250.nr_uarts=2 " CMDLINE_OUTPUT "=" OUTPUT_PORT "%s%s", c->cmdline, tsc,
-                     c->interactive ? "," OUTPUT_TERMINAL : "", c->machine == MACHINE_MICROVM ? " reboot=t" : "") < 0)
+        if (asprintf(&r, "%s%s 8250.nr_uarts=2 " CMDLINE_OUTPUT "=" OUTPUT_PORT "%s%s " CMDLINE_NONCE "=%s", c->cmdline, tsc,
+                     c->interactive ? "," OUTPUT_TERMINAL : "", c->machine == MACHINE_MICROVM ? " reboot=t" : "", nonce) < 0)
                 return NULL;
         return r;
 }
@@ -180,7 +181,7 @@ static const char *fast_firmware(void)
 
 /* ttyS0, the console (kernel log, the init's markers), goes to fd 3 (a pipe of ours); ttyS1, the
  * payload's port, to QEMU's stdio, so an interactive shell gets our terminal. */
-static char **qemu_argv(const struct boot_config *c, enum accel accel)
+static char **qemu_argv(const struct boot_config *c, enum accel accel, const char *nonce)
 {
         _cleanup_strv_free_ char **a = NULL;
         /* Absolute paths only: QEMU reads "nbd:HOST:PORT" or "ssh:..." at the start of a -drive
@@ -192,7 +193,7 @@ static char **qemu_argv(const struct boot_config *c, enum accel accel)
         _cleanup_free_ char *kernel = path_join(app, "kernel");
         _cleanup_free_ char *initrd = path_join(app, "initrd");
         _cleanup_free_ char *root = path_join(app, "root");
-        _cleanup_free_ char *cmdline = boot_cmdline(c, accel);
+        _cleanup_free_ char *cmdline = boot_cmdline(c, accel, nonce);
         if (!kernel || !initrd || !root || !cmdline)
                 return NULL;
         int r = strv_push(&a, qemu_binary());
@@ -350,11 +351,22 @@ static void watch_channels(struct watch *w, int rd[N_CHANNELS])
                         close(p[i].fd);
 }
 
+/* This boot's nonce (common/marker.h): 16 hex digits nobody can guess before the boot. */
+static void boot_nonce(char buf[17])
+{
+        uint64_t v;
+        if (getrandom(&v, sizeof v, GRND_NONBLOCK) != (ssize_t)sizeof v)
+                v = now_usec() * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+        snprintf(buf, 17, "%016llx", (unsigned long long)v);
+}
+
 /* One QEMU run under ACCEL, read to its end. */
 static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_result *ret)
 {
         *ret = (struct boot_result){ .exit_status = -1 };
-        _cleanup_strv_free_ char **argv = qemu_argv(c, accel);
+        char nonce[17];
+        boot_nonce(nonce);
+        _cleanup_strv_free_ char **argv = qemu_argv(c, accel, nonce);
         if (!argv)
                 return -ENOMEM;
         if (log_get_level() >= 2) {
@@ -384,7 +396,7 @@ static int boot_qemu(const struct boot_config *c, enum accel accel, struct boot_
                 return (int)w.pid;
         }
         w.deadline = c->timeout_s > 0 ? w.t0 + (uint64_t)c->timeout_s * 1000000u : 0;
-        console_init(&w.console, ret, STDERR_FILENO, c->show_console, c->stream_payload ? STDOUT_FILENO : -1);
+        console_init(&w.console, ret, nonce, STDERR_FILENO, c->show_console, c->stream_payload ? STDOUT_FILENO : -1);
         watch_channels(&w, rd);
         console_finish(&w.console, now_usec() - w.t0);
         ret->qemu_status = wait_exit_status(w.pid);

@@ -9,9 +9,9 @@
 #include "accel.h"
 
 /* At most this many bytes are added to a command line by the boot itself (tsc_early_khz=, the
- * payload's port, reboot=t): callers keep their command lines boot_cmdline_reserved() under the
- * kernel's limit. */
-#define BOOT_CMDLINE_RESERVED 96
+ * payload's port, reboot=t, the boot's nonce): callers keep their command lines
+ * boot_cmdline_reserved() under the kernel's limit. */
+#define BOOT_CMDLINE_RESERVED 128
 /* On microvm QEMU adds "virtio_mmio.device=512@0xfeb00e00:12 " for each disk, at most this. */
 #define BOOT_CMDLINE_PER_MMIO_DISK 48
 

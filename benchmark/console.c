@@ -2,6 +2,7 @@
  * messages, cut into lines, each marker stamped with the host time its line arrived. */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,7 +58,7 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
         if (nl)
                 *nl = '\0';
         struct marker m;
-        if (marker_parse(s, &m)) {
+        if (marker_parse(s, &m) && marker_accept(&k->filter, &m)) {
                 if (m.kind == MARKER_OUTPUT)
                         k->payload_on_port = !streq(m.name, OUTPUT_CONSOLE);
                 else if (m.kind == MARKER_EXIT)
@@ -107,9 +108,13 @@ void console_feed(struct console *k, const char *buf, size_t n, uint64_t host_us
         }
 }
 
-void console_init(struct console *k, struct boot_result *r, int echo_fd, bool echo_all, int payload_fd)
+void console_init(struct console *k, struct boot_result *r, const char *nonce, int echo_fd, bool echo_all, int payload_fd)
 {
         *k = (struct console){ .r = r, .echo_fd = echo_fd, .echo_all = echo_all, .payload_fd = payload_fd };
+        if (nonce && marker_nonce_valid(nonce)) {
+                snprintf(k->nonce, sizeof k->nonce, "%s", nonce);
+                k->filter.nonce = k->nonce;
+        }
 }
 
 void console_finish(struct console *k, uint64_t host_us)

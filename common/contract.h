@@ -37,6 +37,7 @@ enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
 #define CMDLINE_UDEV "leanboot.udev"            /* off|fast|full */
 #define CMDLINE_UDEV_SUBSYSTEMS "leanboot.udev.subsystems"
 #define CMDLINE_UDEV_TIMEOUT "leanboot.udev.timeout" /* ms */
+#define CMDLINE_NONCE "leanboot.nonce"        /* hex the host picked for this boot: markers carry it (marker.h) */
 /* The payload's own channel: the host gives the guest a second UART and names it with this key,
  * "leanboot.output=ttyS1" (the payload's bytes, untouched, stdin /dev/null) or
  * "leanboot.output=ttyS1,terminal" (an interactive terminal: stdin too, and the tty's line
@@ -47,7 +48,7 @@ enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
 #define OUTPUT_TERMINAL "terminal"
 
 /* Console lines: the init's markers ("leanboot: stage=NAME t_us=N", "leanboot: exit=N t_us=N",
- * guest CLOCK_BOOTTIME; "leanboot: output=ttyS1|console", where the payload's output goes) and
+ * guest CLOCK_BOOTTIME, then " tsc=N nonce=HEX" (common/marker.h); "leanboot: output=ttyS1|console", where the payload's output goes) and
  * its messages ("leanboot-init: ...", errors "leanboot-init: error:").  An init that says nothing
  * of its output (one older than the payload's port) writes the payload to the console. */
 #define OUTPUT_CONSOLE "console"

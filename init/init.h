@@ -21,6 +21,10 @@ uint64_t guest_tsc(void);
 void stage_begin(const char *name);
 /* Say where the payload's output goes (the port, or OUTPUT_CONSOLE): the host streams it. */
 void stage_say_output(const char *where);
+/* The boot's nonce (CMDLINE_NONCE's value, or NULL when the host gave none): every marker from
+ * now on carries it. */
+void stage_set_nonce(const char *value);
+const char *stage_nonce(void);
 void stage_enable_kmsg(void);
 /* Where markers and messages go: the console (stdout) unless a child moved its stdout away. */
 void stage_set_console_fd(int fd);
@@ -53,9 +57,13 @@ int supervise_setup(void);
  * (output.c) or, without one, the console as its controlling terminal; else the console as it is.
  * Returns the decoded exit status (128+signal for a signal), or -errno if fork failed. */
 int run_child_and_wait(char *const *argv, bool payload);
+/* The same with ENV_ADD ("NAME=VALUE" strings that outlive the call, NULL-terminated) added to
+ * the child's environment only. */
+int run_child_and_wait_env(char *const *argv, bool payload, char *const *env_add);
 /* Wait up to timeout_ms for pid (reaping others); returns its status or -ETIMEDOUT. */
 int wait_child(pid_t pid, int timeout_ms);
 pid_t spawn_child(char *const *argv, bool payload);
+pid_t spawn_child_env(char *const *argv, bool payload, char *const *env_add);
 /* fork(); in the child (return 0) a clean signal mask and a new session.  The parent gets the
  * pid or -errno. */
 pid_t fork_session_child(void);
@@ -80,6 +88,11 @@ char **libguestfs_daemon_argv(const struct cmdline *cl);
 /* guestfs_rescue=1 (virt-rescue): the daemon in the background, a shell with job control on the
  * serial console, as libguestfs's init does; returns the shell's status. */
 int libguestfs_rescue(const struct cmdline *cl, char *const *daemon_argv);
+/* What guestfsd's environment gets beyond PID 1's: the udev waiter it preloads and its settings
+ * (init/shim/udev-shim.h).  Only guestfsd: lvm, mdadm, hooks and the rescue shell run without
+ * the shim.  NAME and VALUE are kept as given (static strings). */
+void libguestfs_daemon_env_add(const char *name, const char *value);
+char *const *libguestfs_daemon_env(void);
 
 /* poweroff.c: never returns. */
 _noreturn_ void power_off(int status);

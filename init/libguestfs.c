@@ -239,10 +239,31 @@ static pid_t spawn_rescue_shell(const char *tty)
         _exit(INIT_STATUS_NOT_FOUND);
 }
 
+/* Up to three NAME=VALUE entries and the NULL that ends them. */
+static char *daemon_env[4];
+
+void libguestfs_daemon_env_add(const char *name, const char *value)
+{
+        size_t n = 0;
+        while (n < ARRAY_SIZE(daemon_env) - 1 && daemon_env[n])
+                n++;
+        char *entry = NULL;
+        if (n == ARRAY_SIZE(daemon_env) - 1 || asprintf(&entry, "%s=%s", name, value) < 0) {
+                init_error("cannot give guestfsd %s", name);
+                return;
+        }
+        daemon_env[n] = entry; /* kept for the life of PID 1 */
+}
+
+char *const *libguestfs_daemon_env(void)
+{
+        return daemon_env;
+}
+
 int libguestfs_rescue(const struct cmdline *cl, char *const *daemon_argv)
 {
         /* virt-rescue needs the daemon too: it launches through it and mounts -m filesystems. */
-        pid_t daemon = spawn_child(daemon_argv, false);
+        pid_t daemon = spawn_child_env(daemon_argv, false, daemon_env);
         if (daemon < 0)
                 init_error("rescue: cannot start %s: %s", daemon_argv[0], strerror((int)-daemon));
         /* As libguestfs's init: give virt-rescue time to connect and mount before the prompt. */

@@ -75,11 +75,11 @@ static void step_udev(const struct cmdline *cl, bool debug, bool guestfs)
                         _exit(r < 0 ? 1 : 0);
                 }
                 if (pid > 0) {
-                        setenv("LD_PRELOAD", APPLIANCE_UDEV_WAIT_SHIM, 1);
-                        setenv("LEANBOOT_UDEV_READY", APPLIANCE_UDEV_READY_FILE, 1);
+                        libguestfs_daemon_env_add("LD_PRELOAD", APPLIANCE_UDEV_WAIT_SHIM);
+                        libguestfs_daemon_env_add("LEANBOOT_UDEV_READY", APPLIANCE_UDEV_READY_FILE);
                         const char *gv = cmdline_get(cl, "guestfs_verbose");
                         if (debug || (gv && streq(gv, "1")))
-                                setenv("LEANBOOT_UDEV_VERBOSE", "1", 1);
+                                libguestfs_daemon_env_add("LEANBOOT_UDEV_VERBOSE", "1");
                         return;
                 }
         }
@@ -148,7 +148,9 @@ static int step_payload(const struct cmdline *cl, bool debug, bool guestfs)
                 strv_free(argv);
                 return rst;
         }
-        int st = run_child_and_wait(argv ? argv : builtin ? sh_argv : shell_argv, true);
+        bool daemon = guestfs && !(enc && *enc);
+        int st = run_child_and_wait_env(argv ? argv : builtin ? sh_argv : shell_argv, true,
+                                        daemon ? libguestfs_daemon_env() : NULL);
         if (guestfs && argv && st != 0)
                 init_error("%s exited with status %d", argv[0], st < 0 ? INIT_STATUS_FAILED : st);
         strv_free(argv);
@@ -197,6 +199,7 @@ int main(void)
                 init_error("cannot read /proc/cmdline: %s", strerror(-r));
                 power_off(INIT_STATUS_FAILED);
         }
+        stage_set_nonce(cmdline_get(&cl, CMDLINE_NONCE));
         bool debug = cmdline_has(&cl, CMDLINE_DEBUG);
         payload_output_open(&cl);
 

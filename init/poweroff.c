@@ -40,7 +40,7 @@ void power_off(int status)
 
         payload_output_drain();
         char line[MARKER_LINE_MAX];
-        int n = marker_format_exit(line, sizeof line, status, boottime_us(), guest_tsc());
+        int n = marker_format_exit(line, sizeof line, status, boottime_us(), guest_tsc(), stage_nonce());
         if (n > 0)
                 (void)write(STDOUT_FILENO, line, (size_t)n);
         /* The UART must have sent every byte before QEMU is told to go. */

@@ -16,6 +16,21 @@
 
 static int kmsg_fd = -1;
 static int console_fd = STDOUT_FILENO;
+/* The boot's nonce from the host (CMDLINE_NONCE; see common/marker.h), "" until it is read. */
+static char nonce[MARKER_NONCE_MAX + 1];
+
+void stage_set_nonce(const char *value)
+{
+        if (value && marker_nonce_valid(value))
+                snprintf(nonce, sizeof nonce, "%s", value);
+        else if (value)
+                init_error(CMDLINE_NONCE "=%.40s: not a nonce (1 to %d lowercase hex digits)", value, MARKER_NONCE_MAX);
+}
+
+const char *stage_nonce(void)
+{
+        return nonce;
+}
 
 void stage_set_console_fd(int fd)
 {
@@ -52,22 +67,26 @@ static void emit(const char *line, size_t len)
 void stage_begin(const char *name)
 {
         char line[MARKER_LINE_MAX];
-        int n = marker_format_stage(line, sizeof line, name, boottime_us(), guest_tsc());
+        uint64_t t_us = boottime_us(), tsc = guest_tsc();
+        int n = marker_format_stage(line, sizeof line, name, t_us, tsc, nonce);
         if (n <= 0)
                 return;
         emit(line, (size_t)n);
+        /* The ring buffer's copy has no nonce: a payload that runs dmesg must not print this
+         * boot's markers back to the console. */
         if (kmsg_fd >= 0) {
                 char k[MARKER_LINE_MAX + 3];
-                int m = snprintf(k, sizeof k, "<7>%s", line);
-                if (m > 0 && (size_t)m < sizeof k)
-                        (void)write(kmsg_fd, k, (size_t)m);
+                memcpy(k, "<7>", 3);
+                int m = marker_format_stage(k + 3, sizeof k - 3, name, t_us, tsc, NULL);
+                if (m > 0)
+                        (void)write(kmsg_fd, k, (size_t)m + 3);
         }
 }
 
 void stage_say_output(const char *where)
 {
         char line[MARKER_LINE_MAX];
-        int n = marker_format_output(line, sizeof line, where);
+        int n = marker_format_output(line, sizeof line, where, nonce);
         if (n > 0)
                 emit(line, (size_t)n);
 }

@@ -55,7 +55,7 @@ pid_t fork_session_child(void)
         return 0;
 }
 
-pid_t spawn_child(char *const *argv, bool payload)
+pid_t spawn_child_env(char *const *argv, bool payload, char *const *env_add)
 {
         pid_t pid = fork_session_child();
         if (pid != 0)
@@ -63,6 +63,10 @@ pid_t spawn_child(char *const *argv, bool payload)
 
         if (payload)
                 payload_output_attach();
+        /* In the child only: what one program needs (guestfsd's preloaded waiter) is not
+         * inherited by every other one PID 1 starts. */
+        for (size_t i = 0; env_add && env_add[i]; i++)
+                (void)putenv(env_add[i]);
         execvp(argv[0], argv);
         int err = errno;
         init_error("cannot run '%s': %s", argv[0], strerror(err));
@@ -103,10 +107,20 @@ int wait_child(pid_t target, int timeout_ms)
         }
 }
 
-int run_child_and_wait(char *const *argv, bool payload)
+pid_t spawn_child(char *const *argv, bool payload)
 {
-        pid_t pid = spawn_child(argv, payload);
+        return spawn_child_env(argv, payload, NULL);
+}
+
+int run_child_and_wait_env(char *const *argv, bool payload, char *const *env_add)
+{
+        pid_t pid = spawn_child_env(argv, payload, env_add);
         if (pid < 0)
                 return (int)pid;
         return wait_child(pid, -1);
+}
+
+int run_child_and_wait(char *const *argv, bool payload)
+{
+        return run_child_and_wait_env(argv, payload, NULL);
 }

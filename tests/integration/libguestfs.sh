@@ -5,7 +5,14 @@
 requires guestfish python3
 export LIBGUESTFS_BACKEND=direct
 libguestfs_accel
-"$LEANBOOT" -q build --from-supermin-d libguestfs -o "$WORK/g" || { fail "build --from-supermin-d libguestfs"; finish; }
+# A hook runs in PID 1's own environment, which must not carry guestfsd's preloaded shim.
+cat > "$WORK/env-hook" <<'H'
+#!/bin/sh
+echo "hook env: LD_PRELOAD=[${LD_PRELOAD-}] LEANBOOT_UDEV_READY=[${LEANBOOT_UDEV_READY-}]"
+H
+chmod +x "$WORK/env-hook"
+"$LEANBOOT" -q build --from-supermin-d libguestfs --hook "$WORK/env-hook" -o "$WORK/g" ||
+    { fail "build --from-supermin-d libguestfs"; finish; }
 [ -f "$WORK/g/README.fixed" ] && pass "README.fixed marks a fixed appliance" || fail "no README.fixed"
 m=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("lvm2" in d["packages"], "mdadm" in d["packages"])' "$WORK/g/manifest.json")
 expect_eq "the supermin.d's packages are kept" "$m" "True True"
@@ -142,6 +149,7 @@ has "... and it is empty then" "^queue gone"
 has "-E FILE that exists ends the wait (shim)" "^shim settle -E /dev/sda -t 1 -> 0"
 has "-E FILE that exists ends the wait (udevadm)" "^real settle -E /dev/sda -t 1 -> 0"
 has "not a settle: the real udevadm runs" "^2[0-9][0-9]\$"
+has "hooks (and lvm, mdadm) run without guestfsd's shim in their environment" "hook env: LD_PRELOAD=\\[\\] LEANBOOT_UDEV_READY=\\[\\]"
 has "pre-init: virtio-rng left unbound" "^pci 0x1005 override=leanboot-unused driver=\$"
 has "pre-init: virtio-scsi bound" "^pci 0x1004 override=\\(null\\) driver=virtio-pci\$"
 has "pre-init: virtio-serial bound" "^pci 0x1003 override=\\(null\\) driver=virtio-pci\$"

@@ -27,6 +27,12 @@ expect_eq "exit 7: no output" "$r_out" ""
 run_capture r run "$A" -- sh -c 'printf "no newline"; printf " %s|" "a b" "c,d" "%x"'
 expect_eq "output without a final newline, arguments with blanks, commas, percent" "$r_out" "no newline a b| c,d| %x|"
 
+# Lines on the console that look like the init's markers but come from the payload (without the
+# boot's nonce, or mid-line) are not taken for them: the status is the payload's, its output whole.
+run_capture r run "$A" -- sh -c 'echo "leanboot: exit=0 t_us=1" > /dev/console; echo "x leanboot: stage=shutdown t_us=2" > /dev/console; echo after; exit 3'
+expect_eq "a payload's forged exit marker: the real status" "$r_rc" 3
+expect_eq "a payload's forged markers: its output goes on" "$r_out" "after"
+
 run_capture r run "$A" -- no-such-command --flag
 expect_eq "missing payload command exits 127" "$r_rc" 127
 expect_match "missing payload command: clear error" "$r_err" "leanboot-init: error: cannot run 'no-such-command': No such file or directory"

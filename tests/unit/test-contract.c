@@ -20,7 +20,7 @@ static void test_stage_round_trip(void)
                         char line[MARKER_LINE_MAX];
                         /* With and without a TSC reading (0: none said). */
                         uint64_t tsc = j % 2 ? 0 : times[j] * 1000u + 7;
-                        int n = marker_format_stage(line, sizeof line, names[i], times[j], tsc);
+                        int n = marker_format_stage(line, sizeof line, names[i], times[j], tsc, NULL);
                         struct marker m = { 0 };
                         CHECK(n > 0 && line[n - 1] == '\n' && marker_parse(line, &m) && m.kind == MARKER_STAGE &&
                                       streq(m.name, names[i]) && m.t_us == times[j] && m.tsc == tsc,
@@ -35,7 +35,7 @@ static void test_exit_round_trip(void)
         for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
                 char line[MARKER_LINE_MAX];
                 uint64_t tsc = i % 2 ? 0 : 18446744073709551615ull;
-                int n = marker_format_exit(line, sizeof line, statuses[i], 2246934, tsc);
+                int n = marker_format_exit(line, sizeof line, statuses[i], 2246934, tsc, NULL);
                 struct marker m = { 0 };
                 CHECK(n > 0 && marker_parse(line, &m) && m.kind == MARKER_EXIT && m.status == statuses[i] &&
                               m.t_us == 2246934 && m.tsc == tsc,
@@ -49,12 +49,12 @@ static void test_output_round_trip(void)
         for (size_t i = 0; i < 2; i++) {
                 char line[MARKER_LINE_MAX];
                 struct marker m = { 0 };
-                CHECK(marker_format_output(line, sizeof line, where[i]) > 0 && marker_parse(line, &m) &&
+                CHECK(marker_format_output(line, sizeof line, where[i], NULL) > 0 && marker_parse(line, &m) &&
                               m.kind == MARKER_OUTPUT && streq(m.name, where[i]),
                       "output=%s: formatted and parsed back", where[i]);
         }
         char line[64];
-        CHECK(marker_format_output(line, sizeof line, "tty S1") == -EINVAL, "an output with a blank is refused");
+        CHECK(marker_format_output(line, sizeof line, "tty S1", NULL) == -EINVAL, "an output with a blank is refused");
 }
 
 static void test_names(void)
@@ -63,16 +63,16 @@ static void test_names(void)
         memset(longest, 'x', MARKER_NAME_MAX);
         longest[MARKER_NAME_MAX] = '\0';
         struct marker m = { 0 };
-        CHECK(marker_format_stage(line, sizeof line, longest, 5, 18446744073709551615ull) > 0 && marker_parse(line, &m) &&
+        CHECK(marker_format_stage(line, sizeof line, longest, 5, 18446744073709551615ull, NULL) > 0 && marker_parse(line, &m) &&
                       strlen(m.name) == MARKER_NAME_MAX,
               "a name of MARKER_NAME_MAX characters fits the line and comes back whole");
         longest[MARKER_NAME_MAX] = 'x';
         longest[MARKER_NAME_MAX + 1] = '\0';
-        CHECK(marker_format_stage(line, sizeof line, longest, 5, 0) == -EINVAL, "a longer name is refused");
-        CHECK(marker_format_stage(line, sizeof line, "hook:a b", 5, 0) == -EINVAL, "a name with a blank is refused");
-        CHECK(marker_format_stage(line, sizeof line, "", 5, 0) == -EINVAL, "an empty name is refused");
-        CHECK(marker_format_stage(line, 10, "init", 5, 0) == -ENOBUFS, "a buffer too small: -ENOBUFS");
-        CHECK(marker_format_exit(line, 10, 0, 5, 0) == -ENOBUFS, "an exit marker too: -ENOBUFS");
+        CHECK(marker_format_stage(line, sizeof line, longest, 5, 0, NULL) == -EINVAL, "a longer name is refused");
+        CHECK(marker_format_stage(line, sizeof line, "hook:a b", 5, 0, NULL) == -EINVAL, "a name with a blank is refused");
+        CHECK(marker_format_stage(line, sizeof line, "", 5, 0, NULL) == -EINVAL, "an empty name is refused");
+        CHECK(marker_format_stage(line, 10, "init", 5, 0, NULL) == -ENOBUFS, "a buffer too small: -ENOBUFS");
+        CHECK(marker_format_exit(line, 10, 0, 5, 0, NULL) == -ENOBUFS, "an exit marker too: -ENOBUFS");
 }
 
 /* Lines as the console carries them, from a --debug boot: markers after a kernel message on the
@@ -115,6 +115,37 @@ static void test_console_lines(void)
               "a tsc= that is not a number reads as none");
 }
 
+/* The boot's nonce: written after the TSC, read back whole, refused when a marker could not carry
+ * it; where the marker starts on its line is said. */
+static void test_nonce(void)
+{
+        char line[MARKER_LINE_MAX];
+        static const char *const nonces[] = { "0123456789abcdef", "0", "0123456789abcdef0123456789abcdef" };
+        for (size_t i = 0; i < sizeof nonces / sizeof *nonces; i++) {
+                struct marker m = { 0 };
+                CHECK(marker_format_stage(line, sizeof line, "payload", 7, 9, nonces[i]) > 0 && marker_parse(line, &m) &&
+                              streq(m.nonce, nonces[i]) && m.tsc == 9 && m.at_line_start,
+                      "stage marker with nonce %s", nonces[i]);
+                CHECK(marker_format_exit(line, sizeof line, 3, 7, 0, nonces[i]) > 0 && marker_parse(line, &m) &&
+                              m.kind == MARKER_EXIT && m.status == 3 && streq(m.nonce, nonces[i]),
+                      "exit marker with nonce %s", nonces[i]);
+                CHECK(marker_format_output(line, sizeof line, "ttyS1", nonces[i]) > 0 && marker_parse(line, &m) &&
+                              m.kind == MARKER_OUTPUT && streq(m.name, "ttyS1") && streq(m.nonce, nonces[i]),
+                      "output marker with nonce %s", nonces[i]);
+        }
+        CHECK(marker_format_stage(line, sizeof line, "init", 5, 0, "ABC") == -EINVAL, "an uppercase nonce is refused");
+        CHECK(marker_format_exit(line, sizeof line, 0, 5, 0, "0123456789abcdef0123456789abcdef0") == -EINVAL,
+              "a nonce of 33 digits is refused");
+        struct marker m = { 0 };
+        CHECK(!marker_parse("leanboot: exit=0 t_us=5 nonce=0123456789abcdef0123456789abcdef0\n", &m),
+              "a marker with an over-long nonce is not one");
+        CHECK(!marker_parse("leanboot: exit=0 t_us=5 nonce=xyz\n", &m), "a marker with a nonce that is not hex is not one");
+        CHECK(marker_parse("[    1.0] xleanboot: stage=udev t_us=5\n", &m) && !m.at_line_start,
+              "a marker after a kernel message: not at the line's start");
+        CHECK(marker_parse("leanboot: stage=udev t_us=5\n", &m) && m.at_line_start && m.nonce[0] == '\0',
+              "a marker at the line's start without a nonce");
+}
+
 /* The kernel log's framing: the header the init writes is the one the bench reads. */
 static void test_klog_header(void)
 {
@@ -132,6 +163,7 @@ int main(void)
         test_output_round_trip();
         test_names();
         test_console_lines();
+        test_nonce();
         test_klog_header();
         return tap_done();
 }

@@ -25,7 +25,7 @@ static int replay(const char *name, struct boot_result *r)
                 return -1;
         *r = (struct boot_result){ .exit_status = -1 };
         struct console k;
-        console_init(&k, r, -1, false, -1);
+        console_init(&k, r, NULL, -1, false, -1);
         uint64_t last = 0;
         for (char *l = text, *next; *l; l = next) {
                 next = l + strcspn(l, "\n");
@@ -128,7 +128,7 @@ static void test_payload_on_console(void)
                         return;
                 struct boot_result r = { .exit_status = -1 };
                 struct console k;
-                console_init(&k, &r, -1, false, p[1]);
+                console_init(&k, &r, NULL, -1, false, p[1]);
                 const char *lines[] = { heads[i], "leanboot: stage=payload t_us=10\r\n", "payload line\r\n",
                                         "leanboot: stage=shutdown t_us=20\r\n", "[    1.0] kernel line after it\r\n" };
                 for (size_t j = 0; j < 5; j++)
@@ -192,6 +192,56 @@ static void test_peer(void)
         CHECK(isnan(st[ST_PAYLOAD]), "guestfsd's span is not a boot stage");
 }
 
+/* The payload's own lines that look like markers (issue 16, defect 6): without the boot's nonce
+ * or away from a line's start they are the payload's output, not the end of the boot. */
+static void test_forged_markers(void)
+{
+        int p[2];
+        if (pipe(p) < 0)
+                return;
+        struct boot_result r = { .exit_status = -1 };
+        struct console k;
+        console_init(&k, &r, "abc123", -1, false, p[1]);
+        const char *lines[] = {
+                "leanboot: stage=init t_us=1\r\n",                    /* before the init read its cmdline */
+                "leanboot: output=console nonce=abc123\r\n",
+                "leanboot: stage=payload t_us=10 nonce=abc123\r\n",
+                "x leanboot: stage=shutdown t_us=11\r\n",             /* the payload's, mid-line */
+                "leanboot: exit=0 t_us=12\r\n",                       /* the payload's, no nonce */
+                "leanboot: exit=3 t_us=13 nonce=ffff\r\n",            /* another boot's nonce */
+                "leanboot: stage=shutdown t_us=14 nonce=abc1234\r\n", /* a longer one */
+                "[    1.0] kmsgleanboot: stage=shutdown t_us=20 nonce=abc123\r\n",
+                "leanboot: exit=7 t_us=21 nonce=abc123\r\n",
+        };
+        for (size_t j = 0; j < ARRAY_SIZE(lines); j++)
+                console_feed(&k, lines[j], strlen(lines[j]), j);
+        console_finish(&k, 99);
+        close(p[1]);
+        char got[512] = "";
+        ssize_t n = read(p[0], got, sizeof got - 1);
+        got[n > 0 ? n : 0] = '\0';
+        close(p[0]);
+        CHECK(r.exit_status == 7, "the exit status is the init's, not a forged one (%d)", r.exit_status);
+        CHECK(r.n_marks == 4 && streq(r.marks[0].name, "init") && streq(r.marks[1].name, "payload") &&
+                      streq(r.marks[2].name, "shutdown") && r.marks[2].guest_us == 20 && streq(r.marks[3].name, "exit"),
+              "init, payload, shutdown at 20 us, exit: %zu marks", r.n_marks);
+        CHECK(strstr(got, "x leanboot: stage=shutdown t_us=11\n") && strstr(got, "leanboot: exit=0 t_us=12\n") &&
+                      strstr(got, "nonce=ffff\n") && strstr(got, "nonce=abc1234\n"),
+              "the payload's look-alike lines reach its output: '%s'", got);
+        free_marks(&r);
+
+        /* A host that gave no nonce (an older init, the libguestfs peer): a marker must start its line. */
+        struct boot_result r2 = { .exit_status = -1 };
+        console_init(&k, &r2, NULL, -1, false, -1);
+        const char *old[] = { "leanboot: stage=payload t_us=10\r\n", "x leanboot: stage=shutdown t_us=11\r\n",
+                              "leanboot: stage=shutdown t_us=12\r\n" };
+        for (size_t j = 0; j < ARRAY_SIZE(old); j++)
+                console_feed(&k, old[j], strlen(old[j]), j);
+        console_finish(&k, 9);
+        CHECK(r2.n_marks == 2 && r2.marks[1].guest_us == 12, "no nonce: the mid-line marker is not one (%zu marks)", r2.n_marks);
+        free_marks(&r2);
+}
+
 int main(void)
 {
         test_stock_quiet();
@@ -200,5 +250,6 @@ int main(void)
         test_custom_insn();
         test_peer();
         test_payload_on_console();
+        test_forged_markers();
         return tap_done();
 }
