@@ -76,6 +76,39 @@ int write_full(int fd, const void *buf, size_t len)
         return 0;
 }
 
+/* The directory holding PATH, synced: a rename or a new entry in it is on disk once this returns. */
+int fsync_parent(const char *path)
+{
+        _cleanup_free_ char *copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        _cleanup_close_ int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return fsync(fd) < 0 ? -errno : 0;
+}
+
+static int fsync_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)ftw;
+        if (flag != FTW_F && flag != FTW_DP)
+                return 0; /* links and special files have no data of their own */
+        if (flag == FTW_F && !S_ISREG(st->st_mode))
+                return 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | (flag == FTW_DP ? O_DIRECTORY : 0));
+        if (fd < 0)
+                return -errno;
+        int r = fsync(fd) < 0 ? -errno : 0;
+        close(fd);
+        return r;
+}
+
+int fsync_tree(const char *path)
+{
+        int r = nftw(path, fsync_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+        return r > 0 ? -r : (r < 0 ? -errno : 0);
+}
+
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
 {
         _cleanup_free_ char *tmp = NULL;
@@ -87,13 +120,19 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
         int r = write_full(fd, buf, len);
         if (r == 0 && fchmod(fd, mode ? mode : 0644) < 0)
                 r = -errno;
+        /* The data on disk before the name: else a power loss after the rename can leave PATH
+         * empty, the old content gone and the new never written. */
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
         if (r == 0 && close(TAKE_FD(fd)) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
-        if (r < 0)
+        if (r < 0) {
                 unlink(tmp);
-        return r;
+                return r;
+        }
+        return fsync_parent(path);
 }
 
 int check_writable_path(const char *path)
@@ -220,15 +259,21 @@ char *path_join(const char *a, const char *b)
 
 int dir_replace(const char *tmp, const char *dir)
 {
+        /* Every file of the new tree on disk before the swap, and the swap itself after it: a
+         * power loss leaves DIR either old or new and whole, never a new name over lost data. */
+        int r = fsync_tree(tmp);
+        if (r < 0)
+                return r;
         if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+                r = fsync_parent(dir);
                 /* tmp now holds what dir was.  The new content is in place whatever happens
                  * next: what removing the old one leaves is litter, not a failure. */
                 (void)rm_rf(tmp);
-                return 0;
+                return r;
         }
         if (errno != ENOENT)
                 return -errno;
-        return rename(tmp, dir) < 0 ? -errno : 0;
+        return rename(tmp, dir) < 0 ? -errno : fsync_parent(dir);
 }
 
 int write_text_file(const char *dir, const char *name, const char *text, mode_t mode)

@@ -32,6 +32,10 @@ int copy_file(const char *src, const char *dst);
  * then in TMP, is removed as well as it can be), else a rename.  Readers see the old DIR or the
  * new, never neither; an error means DIR was left as it was. */
 int dir_replace(const char *tmp, const char *dir);
+/* fsync every regular file and directory under PATH (not following links). */
+int fsync_tree(const char *path);
+/* fsync the directory that holds PATH (after a rename or a new file in it). */
+int fsync_parent(const char *path);
 /* mkdir -p. */
 int mkdir_p(const char *path, mode_t mode);
 /* rm -rf (does not cross mount points; does not follow symlinks). */

@@ -110,6 +110,14 @@ static int unpack_source(const char *tarball, const char *cache, const char *key
                         rm_rf(tmp);
                         return log_error_status(-EIO, "cannot unpack %s", tarball);
                 }
+                /* The unpacked tree (some 70000 files) on disk before it has its name, in one
+                 * syncfs rather than a file at a time. */
+                _cleanup_close_ int tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (tfd < 0 || syncfs(tfd) < 0) {
+                        int r2 = -errno;
+                        rm_rf(tmp);
+                        return log_error_errno(r2, "cannot sync %s", tmp);
+                }
                 if (rename(tmp, dir) < 0 && errno != ENOTEMPTY && errno != EEXIST) {
                         int r2 = -errno;
                         rm_rf(tmp);
@@ -460,9 +468,14 @@ static int build_fresh(const struct kbuild_opts *o, const struct fresh *f)
         int r = compile_into(o, f, tree, work);
         if (r < 0)
                 return r;
+        /* On disk before it has its name: a cache entry is trusted by its name alone. */
+        r = fsync_tree(work);
+        if (r < 0)
+                return log_error_errno(r, "cannot sync %s", work);
         rm_rf(f->kdir);
         if (rename(work, f->kdir) < 0)
                 return log_error_errno(-errno, "cannot move the kernel into %s", f->kdir);
+        (void)fsync_parent(f->kdir);
         log_info("kernel built in %.0f s: %s", now_sec() - f->t0, f->kdir);
         return 0;
 }
