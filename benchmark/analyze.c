@@ -118,8 +118,10 @@ int cmd_analyze(int argc, char **argv)
         long long total = initcall_total_us(&l);
         struct initcall *sorted = malloc(l.n * sizeof *sorted);
         if (sorted) {
-                memcpy(sorted, l.calls, l.n * sizeof *sorted);
-                qsort(sorted, l.n, sizeof *sorted, by_duration_desc);
+                if (l.n > 0) { /* no NULL to memcpy or qsort, even for nothing */
+                        memcpy(sorted, l.calls, l.n * sizeof *sorted);
+                        qsort(sorted, l.n, sizeof *sorted, by_duration_desc);
+                }
                 printf("%-44s %-12s %10s %7s\n", "initcall", "module", "ms", "share");
                 for (size_t i = 0; i < l.n && i < (size_t)top; i++)
                         printf("%-44.44s %-12.12s %10.3f %6.1f%%\n", sorted[i].name, sorted[i].module,

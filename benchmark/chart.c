@@ -48,7 +48,8 @@ void svg_initcalls(FILE *f, const struct initcall_log *l, long long min_us, int 
                 }
                 bars[n++] = (struct bar){ c, c->start_us, c->start_us + (double)c->usecs };
         }
-        qsort(bars, n, sizeof *bars, by_start);
+        if (n > 1) /* qsort's array may not be NULL, even empty */
+                qsort(bars, n, sizeof *bars, by_start);
         /* Pack: each bar goes in the first row free at its start. */
         double *row_end = calloc(n + 1, sizeof *row_end);
         int *row_of = calloc(n + 1, sizeof *row_of);

@@ -71,7 +71,8 @@ static json_object *json_initcalls(const struct variant *v)
         initcall_keys_collect(v, &keys, &nk);
         for (size_t k = 0; k < nk; k++)
                 keys[k].med_a = variant_initcall_median(v, keys[k].name, keys[k].module, keys[k].occ);
-        qsort(keys, nk, sizeof *keys, initcall_key_by_a);
+        if (nk > 1) /* qsort's array may not be NULL, even empty */
+                qsort(keys, nk, sizeof *keys, initcall_key_by_a);
         for (size_t k = 0; k < nk && k < 20; k++) {
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(keys[k].name));

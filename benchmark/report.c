@@ -165,7 +165,8 @@ void report_compute(struct report *rp)
                         rp->keys[k].med_a = variant_initcall_median(&rp->v[0], rp->keys[k].name, rp->keys[k].module, rp->keys[k].occ);
                         rp->keys[k].med_b = variant_initcall_median(&rp->v[1], rp->keys[k].name, rp->keys[k].module, rp->keys[k].occ);
                 }
-                qsort(rp->keys, rp->nkeys, sizeof *rp->keys, by_absdiff);
+                if (rp->nkeys > 1) /* qsort's array may not be NULL, even empty */
+                        qsort(rp->keys, rp->nkeys, sizeof *rp->keys, by_absdiff);
         }
 }
 

@@ -91,7 +91,8 @@ static int out_put(struct outbuf *o, const void *data, size_t n)
                 o->p = p;
                 o->cap = cap;
         }
-        memcpy(o->p + o->len, data, n);
+        if (n > 0) /* an empty entry's data may be NULL */
+                memcpy(o->p + o->len, data, n);
         o->len += n;
         return 0;
 }

@@ -20,7 +20,7 @@ struct cmdline {
 
 int cmdline_parse(const char *text, struct cmdline *ret);
 void cmdline_free(struct cmdline *c);
-/* True when a token is exactly KEY (or KEY=anything when allow_value). */
+/* True when a token is exactly KEY. */
 bool cmdline_has(const struct cmdline *c, const char *key);
 /* Value of the last KEY=VALUE token, or NULL.  A bare KEY gives "". */
 const char *cmdline_get(const struct cmdline *c, const char *key);

@@ -20,6 +20,10 @@ static void vlog(const char *kind, const char *fmt, va_list ap, int err)
         char *msg = NULL;
         if (vasprintf(&msg, fmt, ap) < 0)
                 return;
+        if (level < 0) {
+                free(msg);
+                return;
+        }
         if (err)
                 fprintf(stderr, "%s: %s%s: %s\n", program, kind, msg, strerror(err));
         else

@@ -7,7 +7,8 @@
 
 /* Name printed before every message ("leanboot", "leanboot-init"). */
 void log_set_program(const char *name);
-/* 0: errors and warnings only; 1: info (default); 2: debug. */
+/* -1: nothing (the fuzz harnesses, whose every input is bad); 0: errors and warnings only;
+ * 1: info (default); 2: debug.  The message is still formatted at -1. */
 void log_set_level(int level);
 int log_get_level(void);
 

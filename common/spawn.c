@@ -202,6 +202,7 @@ int run_self(char *const *args)
         if (!argv)
                 return -ENOMEM;
         argv[0] = exe;
-        memcpy(argv + 1, args, n * sizeof *argv);
+        if (n > 0) /* args may be NULL when empty */
+                memcpy(argv + 1, args, n * sizeof *argv);
         return run_argv(argv, NULL);
 }

@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdbool.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fragment.h"
 #include "../common/fileio.h"
@@ -73,12 +75,30 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text);
 /* Kconfig refuses a file that sources one already open ("recursive inclusion"), so such a tree
  * is not the kernel's: skipped here, or a file that sources itself twice would be read 2^depth
  * times. */
+/* A kernel's Kconfig files source each other by paths inside the tree: a path that leaves it
+ * ("/dev/zero", "../../x") is not one of them, and is not read. */
+static bool inside_tree(const char *relpath)
+{
+        if (relpath[0] == '/' || relpath[0] == '\0')
+                return false;
+        for (const char *p = relpath; *p; p += strcspn(p, "/"), p += *p == '/')
+                if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+                        return false;
+        return true;
+}
+
+/* The biggest Kconfig file of Linux 6.1 is 60 KB: a bigger one is not a Kconfig file. */
+#define KCONFIG_FILE_MAX (4u << 20)
+
 static void kwalk_file(struct kwalk *w, const char *relpath)
 {
-        if (w->depth > 32 || strv_contains(w->open, relpath))
+        if (w->depth > 32 || !inside_tree(relpath) || strv_contains(w->open, relpath))
                 return;
         _cleanup_free_ char *path = path_join(w->srcdir, relpath), *text = NULL;
-        if (!path || read_full_file(path, &text, NULL) < 0 || strv_push(&w->open, relpath) < 0)
+        _cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            read_full_fd_max(fd, KCONFIG_FILE_MAX, &text, NULL) < 0 || strv_push(&w->open, relpath) < 0)
                 return;
         kwalk_lines(w, relpath, text);
         size_t n = strv_length(w->open);

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The test command: install what is needed, build with warnings as errors, run every test
-# (unit tests and integration tests that boot real appliances), print the totals.
+# (unit tests, fuzz corpus replays and integration tests that boot real appliances), then every
+# test again with the host side under ASan and UBSan (tools/sanitizers.sh), and print the
+# totals of both runs.
 set -u
 cd "$(dirname "$0")/.."
 tools/deps.sh || exit 1
@@ -9,9 +11,30 @@ rc=0
 make -j"$(nproc)" check || rc=$?
 log=test-suite.log
 [ -f "$log" ] || { echo "0 passed, 1 failed"; exit 1; }
-count() { sed -n "s/^# $1: *//p" "$log" | head -1; }
-pass=$(count PASS); fail=$(count FAIL); skip=$(count SKIP); err=$(count ERROR); xpass=$(count XPASS)
-fail=$(( ${fail:-0} + ${err:-0} + ${xpass:-0} ))
+count() { sed -n "s/^# $1: *//p" "$2" | head -1; }
+# tally LOG: add a test-suite.log's counts to the totals.
+pass=0 fail=0 skip=0
+tally() {
+    p=$(count PASS "$1"); f=$(count FAIL "$1"); s=$(count SKIP "$1"); e=$(count ERROR "$1"); x=$(count XPASS "$1")
+    pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0})); skip=$((skip + ${s:-0}))
+}
+tally "$log"
 [ "$fail" -gt 0 ] && grep -h -E '^(FAIL|not ok)' tests/*/*.log | head -40
-echo "${pass:-0} passed, $fail failed, ${skip:-0} skipped"
+
+san_out=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-sanitizers.XXXXXX")
+tools/sanitizers.sh "$san_out" || rc=1
+if [ -f "$san_out/test-suite.log" ]; then
+    tally "$san_out/test-suite.log"
+else
+    fail=$((fail + 1))
+fi
+reports=$(find "$san_out/reports" -type f 2>/dev/null | wc -l)
+if [ "$reports" -gt 0 ]; then
+    echo "sanitizer reports: $reports (each counts as a failure)"
+    find "$san_out/reports" -type f | head -5 | xargs head -n 30
+    fail=$((fail + reports)); rc=1
+fi
+rm -rf "$san_out"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] || rc=1
 exit $rc

@@ -5,6 +5,8 @@
 # Shown with strace on a real build: the first a rename, the second (new inputs) an exchange.
 . "$(dirname "$0")/lib.sh"
 requires strace
+# LeakSanitizer cannot run under ptrace (tools/sanitizers.sh): the leak check is for other tests.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 # check_synced NAME: in $WORK/trace-NAME, each of the appliance's files synced before the move
 # into $WORK/app, and $WORK after it.

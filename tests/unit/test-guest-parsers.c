@@ -68,6 +68,7 @@ static void test_wait_left(void)
         CHECK(wait_left_ms(1000, 1000) == 0, "at the deadline: 0");
         CHECK(wait_left_ms(1000, 1001) == 0, "past it: 0, never negative");
         CHECK(wait_left_ms(LLONG_MAX, 0) == INT_MAX, "far off: at most INT_MAX");
+        CHECK(wait_left_ms(LLONG_MAX, -1) == INT_MAX, "far off from a negative clock: INT_MAX, no overflow");
 }
 
 int main(void)

@@ -31,7 +31,8 @@ static void test_format_parse(void)
         CHECK(modlist_format(&l, &t) == 0, "format");
         CHECK_STR(t, "kernel/a.ko\nkernel/b.ko\n", "formatted list");
         modlist_free(&l);
-        CHECK(modlist_format(&l, &t) == 0 && t[0] == '\0', "an empty list formats as nothing");
+        _cleanup_free_ char *empty = NULL;
+        CHECK(modlist_format(&l, &empty) == 0 && empty[0] == '\0', "an empty list formats as nothing");
 }
 
 static void test_resolve(const char *moddir)
