@@ -31,8 +31,10 @@ static void usage(FILE *f)
                 "Read initcall_debug records from a console log or dmesg (with or without [ time]\n"
                 "prefixes, /dev/kmsg records, module suffixes, raw addresses) and print the slowest\n"
                 "initcalls with the count and total.  '-' reads standard input.\n"
-                "  --json FILE  {\"initcalls\": {\"count\", \"total\"}, \"list\": [{name, module, usecs, start}]}\n"
-                "  --svg FILE   an initcall timeline (overlapping calls packed in rows)\n"
+                "  --json FILE  {\"schema_version\", \"initcalls\": {\"count\", \"total_us\", \"boot_us\", \"module_us\", ...},\n"
+                "               \"list\": [{name, module, duration_us, start_us}]}\n"
+                "  --svg FILE   an initcall timeline: every initcall, the 40 longest named, built-in and\n"
+                "               module ones in their own colours\n"
                 "  --top N      rows in the table (default 20)\n");
 }
 
@@ -49,6 +51,17 @@ static int read_log(const char *path, char **ret, size_t *ret_len)
                 return -errno;
         return read_full_fd_max(fd, (size_t)LOG_MAX_MIB << 20, ret, ret_len);
 }
+
+/* analyze's timeline colours: the kernel's own initcalls, and modules' init functions. */
+static size_t classify_builtin_or_module(const struct initcall *c, const void *ctx)
+{
+        (void)ctx;
+        return c->module[0] ? 1 : 0;
+}
+
+static const char *const part_names[] = { "built in (boot initcall)", "module (loaded by user space)" };
+static const char *const part_colours[] = { "#4e79a7", "#f28e2b" };
+static const struct ic_classes builtin_or_module = { 2, part_names, part_colours, classify_builtin_or_module, NULL };
 
 int cmd_analyze(int argc, char **argv)
 {
@@ -111,7 +124,7 @@ int cmd_analyze(int argc, char **argv)
                         log_error_errno(-errno, "analyze: cannot write %s", svg);
                         r = -1;
                 } else {
-                        svg_initcalls(f, &l, initcall_total_us(&l) / 500, 1200, "ms");
+                        svg_initcalls(f, &l, 40, &builtin_or_module, 1200, "ms");
                         fclose(f);
                 }
         }

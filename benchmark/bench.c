@@ -25,6 +25,7 @@
 #include "history.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/progress.h"
 #include "../common/manifest.h"
 
 /* One boot; on success fills *s and returns 0, else a negative errno with *why saying what
@@ -89,17 +90,6 @@ static int boot_once(struct variant *v, const struct bench_request *q, struct ac
         return 0;
 }
 
-static void progress(bool tty, size_t done, size_t total, double t0, const char *what)
-{
-        if (!tty)
-                return;
-        double el = now_sec() - t0;
-        double eta = done ? el / (double)done * (double)(total - done) : 0;
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s, elapsed %.0f s, ETA %dm%02ds", done, total, what, el, (int)eta / 60,
-                (int)eta % 60);
-        if (done == total)
-                fputc('\n', stderr);
-}
 
 /* A variant whose first boots all failed will not get better: the bench stops there instead
  * of failing every remaining boot (each may wait for the timeout). */
@@ -138,8 +128,8 @@ struct run {
         struct variant v[2];
         size_t nv;
         struct accel_choice accel;
-        bool tty, hopeless;
-        double t0;
+        bool hopeless;
+        struct progress progress; /* boots done of all, on stderr (common/progress.h) */
         size_t done, total;
         /* KVM can fail a boot after the verdict said it works; then the rest run under TCG, and
          * timed boots from before the change cannot be compared with those after it. */
@@ -197,7 +187,7 @@ static void run_warmup(struct run *b)
                         if (bench_boot(&b->v[i], b->q, &b->accel, &s, "warm-up") == 0)
                                 initcall_log_free(&s.ic);
                         b->hopeless = variant_hopeless(&b->v[i]);
-                        progress(b->tty, ++b->done, b->total, b->t0, "warm-up");
+                        progress_update(&b->progress, ++b->done, b->total, false, "warm-up");
                 }
         for (size_t i = 0; i < b->nv; i++)
                 variant_size_log_buffer(&b->v[i]);
@@ -229,7 +219,7 @@ static void run_timed(struct run *b)
                         else
                                 v->failed++;
                         b->hopeless = variant_hopeless(v);
-                        progress(b->tty, ++b->done, b->total, b->t0, what);
+                        progress_update(&b->progress, ++b->done, b->total, false, what);
                 }
         if (b->hopeless)
                 log_error("bench: stopped early: the first %d boots of a variant all failed", HOPELESS_AFTER);
@@ -308,11 +298,11 @@ int bench_run(const struct bench_request *q)
                         accel_choice_done(&b.accel);
                         goto out;
                 }
-        b.tty = isatty(STDERR_FILENO);
-        b.t0 = now_sec();
         b.total = (size_t)(q->warmup + q->runs) * b.nv;
+        progress_start(&b.progress, "bench", "boots");
         run_warmup(&b);
         run_timed(&b);
+        progress_end(&b.progress, b.done, b.total, NULL);
         status = finish(&b);
         accel_choice_done(&b.accel);
 out:

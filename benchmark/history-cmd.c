@@ -254,7 +254,7 @@ static int write_json(const struct trend *t, const char *stage, const char *db, 
                 json_object_object_add(e, "appliance", json_object_new_string(p->appliance));
                 json_object_object_add(e, "machine", json_object_new_string(p->machine));
                 json_object_object_add(e, "unit", json_object_new_string(p->unit));
-                json_object_object_add(e, "median", json_num_or_null(p->median));
+                json_object_object_add(e, "median_ms", json_num_or_null(p->median));
                 json_object_object_add(e, "spread_pct", json_num_or_null(p->spread));
                 json_object_object_add(e, "n", json_object_new_int64(p->n));
                 json_object_array_add(a, e);

@@ -29,6 +29,22 @@ long long initcall_total_us(const struct initcall_log *l)
         return t;
 }
 
+long long initcall_part_us(const struct initcall_log *l, enum initcall_part part, size_t *ret_count)
+{
+        long long t = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < l->n; i++) {
+                bool module = l->calls[i].module[0] != '\0';
+                if (module == (part == INITCALLS_MODULES)) {
+                        t += l->calls[i].usecs;
+                        n++;
+                }
+        }
+        if (ret_count)
+                *ret_count = n;
+        return t;
+}
+
 ssize_t initcall_find(const struct initcall_log *l, const char *name, const char *module, unsigned occurrence)
 {
         for (size_t i = 0; i < l->n; i++)

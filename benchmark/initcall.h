@@ -42,6 +42,11 @@ struct initcall_log {
 int initcall_parse(const char *text, struct initcall_log *ret);
 void initcall_log_free(struct initcall_log *l);
 long long initcall_total_us(const struct initcall_log *l);
+/* The kernel's own boot initcalls (built in: all run before the first user-space program) and
+ * the init functions of modules, which user space loads later (the initrd, udev, the init):
+ * real costs, but not of the kernel's boot, so reported apart. */
+enum initcall_part { INITCALLS_BOOT, INITCALLS_MODULES };
+long long initcall_part_us(const struct initcall_log *l, enum initcall_part part, size_t *ret_count);
 /* Index of the record with this key, or -1. */
 ssize_t initcall_find(const struct initcall_log *l, const char *name, const char *module, unsigned occurrence);
 

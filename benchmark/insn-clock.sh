@@ -29,9 +29,9 @@ for app in "$CUSTOM" "$STOCK"; do
     python3 - "$W/det-$n.json" "$app" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(f"{sys.argv[2]}: clock {d['host']['clock']}, {sum(len(v['samples']) for v in d['variants'])} boots")
+print(f"{sys.argv[2]}: clock {d['host']['clock']}, {sum(len(v['samples_ms']) for v in d['variants'])} boots")
 for st in ("kernel", "initcalls", "firmware", "initrd", "init", "payload", "total"):
-    xs = [s[st] for v in d["variants"] for s in v["samples"] if s.get(st) is not None]
+    xs = [s[st] for v in d["variants"] for s in v["samples_ms"] if s.get(st) is not None]
     if not xs:
         continue
     xs.sort()
@@ -77,7 +77,7 @@ def medians(clock):
         seen = {}
         for r in json.load(open(f))["list"]:
             k = (r["name"], r["module"]); seen[k] = seen.get(k, -1) + 1
-            per.setdefault(k + (seen[k],), []).append(r["usecs"] / 1000)
+            per.setdefault(k + (seen[k],), []).append(r["duration_us"] / 1000)
     return {k: st.median(v) for k, v in per.items()}
 wall, insn = medians("wall"), medians("insn")
 keys = [k for k in wall if k in insn]

@@ -23,7 +23,7 @@ for st in sys.argv[2].split(","):
     a, b = v[0]["stages"].get(st), v[1]["stages"].get(st)
     if not c or not a or not b:
         print(f"  {st:9s} -"); continue
-    print(f"  {st:9s} A {a['median']:9.3f}  B {b['median']:9.3f}  B/A {c['ratio']:.3f}  {c['verdict']}")
+    print(f"  {st:9s} A {a['median_ms']:9.3f}  B {b['median_ms']:9.3f}  B/A {c['ratio']:.3f}  {c['verdict']}")
 PY
 }
 echo "== 1. the cut-down appliance, pc (A) vs microvm (B), $RUNS + $RUNS boots"

@@ -20,12 +20,13 @@ static void html_summary_table(FILE *f, const struct report *rp)
         for (size_t i = 0; i < rp->nv; i++)
                 fprintf(f, "<th>%s median</th><th>mean</th><th>sd</th><th>min</th><th>max</th><th>spread</th>", rp->v[i].name);
         if (rp->nv == 2)
-                fputs("<th>B/A</th><th>diff</th><th>" STATS_CI_LABEL "</th><th>p</th>", f);
+                fputs("<th>B/A (medians)</th><th>B - A (means)</th><th>" STATS_CI_LABEL " of B - A</th><th>p</th>", f);
         fputs("</tr>\n", f);
-        for (int s = 0; s < N_STAGES; s++) {
+        for (int k = 0; k < N_STAGES; k++) {
+                int s = stage_display_order[k];
                 if (!report_has_stage(rp, s))
                         continue;
-                fprintf(f, "<tr><td>%s</td>", stage_names[s]);
+                fprintf(f, "<tr><td%s>%s</td>", stage_is_part(s) ? " class=\"part\"" : "", stage_names[s]);
                 for (size_t i = 0; i < rp->nv; i++) {
                         const struct summary *m = &rp->v[i].sum[s];
                         char spread[24] = "-";
@@ -51,9 +52,9 @@ static void html_summary_table(FILE *f, const struct report *rp)
 static void html_head(FILE *f, const struct report *rp)
 {
         fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>leanboot bench</title>\n<style>"
-              "body{font-family:sans-serif;margin:2em;max-width:1300px}table{border-collapse:collapse;margin:1em 0}"
-              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
-              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}"
+              "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
+              "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td{white-space:nowrap}td:first-child,th:first-child{text-align:left}"
+              ".verdict{font-size:1.3em;font-weight:bold}.note{color:#555}td.part{padding-left:2em;color:#444}"
               ".failed{border:2px solid #b00;background:#fee;padding:.8em;margin:1em 0}</style></head><body>\n", f);
         fputs("<h1>leanboot bench</h1>\n<p class=\"note\">", f);
         fprintf(f, "accel <b>%s</b> (", accel_name(rp->accel->accel));
@@ -133,17 +134,19 @@ static void html_verdicts(FILE *f, const struct report *rp)
 
 static void html_boot_chart(FILE *f, const struct report *rp)
 {
-        fputs("<h2>Boot chart (median boot of each variant)</h2>\n", f);
+        /* The segments are the table's medians, so the two agree; laid end to end they need not
+         * add up to any one boot's total, and the page says so. */
+        fputs("<h2>Boot chart (each stage's median, as in the table)</h2>\n", f);
         const char *names[2];
         double ms[2 * N_TIMELINE];
         const char *tl_names[N_TIMELINE];
         for (size_t s = 0; s < N_TIMELINE; s++)
                 tl_names[s] = stage_names[timeline[s]];
         for (size_t i = 0; i < rp->nv; i++) {
-                const struct sample *m = variant_median_sample(&rp->v[i]);
-                names[i] = rp->v[i].name;
+                const struct variant *v = &rp->v[i];
+                names[i] = v->name;
                 for (size_t s = 0; s < N_TIMELINE; s++)
-                        ms[i * N_TIMELINE + s] = m ? m->st[timeline[s]] : NAN;
+                        ms[i * N_TIMELINE + s] = v->has[timeline[s]] ? v->sum[timeline[s]].median : NAN;
         }
         svg_stages(f, names, rp->nv, tl_names, N_TIMELINE, ms, 1200, guest_clock_unit(rp->accel->clock));
         if (rp->accel->clock == GUEST_CLOCK_INSN)
@@ -155,35 +158,79 @@ static void html_boot_chart(FILE *f, const struct report *rp)
                 fputs("<p class=\"note\">firmware = host arrival of the init's first marker minus the guest's own clock at it "
                       "(time before the kernel ran); kernel = kernel start to the first userspace program; initrd = supermin's "
                       "mini-init; init = the lean init up to the payload.</p>\n", f);
+        fputs("<p class=\"note\">Each segment is that stage's median over the boots; the figure after a bar is their "
+              "sum, which can differ from the median total (a different boot is the median of each stage).</p>\n", f);
 }
+
+/* The timeline's colours in a bench: how each initcall changed from A to B (struct ic_key). */
+struct change_ctx {
+        const struct report *rp;
+};
+
+static size_t classify_change(const struct initcall *c, const void *ctx)
+{
+        const struct report *rp = ((const struct change_ctx *)ctx)->rp;
+        for (size_t k = 0; k < rp->nkeys; k++)
+                if (rp->keys[k].occ == c->occurrence && streq(rp->keys[k].name, c->name) && streq(rp->keys[k].module, c->module))
+                        return rp->keys[k].change;
+        return IC_SAME;
+}
+
+static const char *const change_legend[] = { "in both, no change beyond the noise", "slower in B", "faster in B",
+                                             "dropped in B", "added in B" };
+static const char *const change_colours[] = { "#9aa5b1", "#e15759", "#59a14f", "#f28e2b", "#4e79a7" };
+static const char *const part_legend[] = { "built in (boot initcall)", "module (loaded by user space)" };
+static const char *const part_colours[] = { "#4e79a7", "#f28e2b" };
+
+static size_t classify_part(const struct initcall *c, const void *ctx)
+{
+        (void)ctx;
+        return c->module[0] ? 1 : 0;
+}
+
+/* Rows of the initcall diff table; the rest are counted in one line under it. */
+#define DIFF_ROWS 25
 
 static void html_initcalls(FILE *f, const struct report *rp)
 {
+        const char *unit = guest_clock_unit(rp->accel->clock);
+        struct change_ctx ctx = { rp };
+        struct ic_classes by_change = { ARRAY_SIZE(change_legend), change_legend, change_colours, classify_change, &ctx };
+        struct ic_classes by_part = { ARRAY_SIZE(part_legend), part_legend, part_colours, classify_part, NULL };
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct sample *m = variant_median_sample(&rp->v[i]);
                 if (!m || !m->ic.n)
                         continue;
-                fprintf(f, "<h2>Initcall timeline, %s (median boot: %zu initcalls, %.1f %s)</h2>\n", rp->v[i].name,
-                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000, guest_clock_unit(rp->accel->clock));
-                svg_initcalls(f, &m->ic, initcall_total_us(&m->ic) / 400, 1200, guest_clock_unit(rp->accel->clock));
+                fprintf(f, "<h2>Initcall timeline, %s (its median boot: %zu initcalls, %.1f %s)</h2>\n", rp->v[i].name,
+                        m->ic.n, (double)initcall_total_us(&m->ic) / 1000, unit);
+                svg_initcalls(f, &m->ic, 30, rp->nv == 2 && rp->nkeys ? &by_change : &by_part, 1200, unit);
         }
         if (rp->nv != 2 || !rp->nkeys)
                 return;
-        const char *unit = guest_clock_unit(rp->accel->clock);
-        fprintf(f, "<h2>Initcall diff (medians over boots; B dropped, added, slower, faster)</h2>\n<table>"
-                   "<tr><th>initcall</th><th>module</th><th>A %s</th><th>B %s</th><th>B - A</th><th></th></tr>\n", unit, unit);
-        for (size_t k = 0; k < rp->nkeys && k < 60; k++) {
+        fprintf(f, "<h2>Initcall diff (medians over boots; the %d largest changes)</h2>\n<table>"
+                   "<tr><th>initcall</th><th>module</th><th>A median (%s)</th><th>B median (%s)</th><th>B - A</th><th></th></tr>\n",
+                DIFF_ROWS, unit, unit);
+        for (size_t k = 0; k < rp->nkeys && k < DIFF_ROWS; k++) {
                 const struct ic_key *key = &rp->keys[k];
                 fputs("<tr><td>", f);
                 xml_escape(f, key->name);
                 fputs("</td><td>", f);
                 xml_escape(f, key->module);
-                double a = isnan(key->med_a) ? 0 : key->med_a, b = isnan(key->med_b) ? 0 : key->med_b;
-                fprintf(f, "</td><td>%s%.3f</td><td>%s%.3f</td><td>%+.3f</td><td>%s</td></tr>\n",
-                        isnan(key->med_a) ? "- " : "", a, isnan(key->med_b) ? "- " : "", b, b - a,
-                        isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : b > a ? "slower" : "faster");
+                char a[32] = "-", b[32] = "-";
+                if (!isnan(key->med_a))
+                        snprintf(a, sizeof a, "%.3f", key->med_a);
+                if (!isnan(key->med_b))
+                        snprintf(b, sizeof b, "%.3f", key->med_b);
+                double d = (isnan(key->med_b) ? 0 : key->med_b) - (isnan(key->med_a) ? 0 : key->med_a);
+                fprintf(f, "</td><td>%s</td><td>%s</td><td>%+.3f</td><td>%s</td></tr>\n", a, b, d, ic_change_names[key->change]);
         }
         fputs("</table>\n", f);
+        if (rp->nkeys > DIFF_ROWS)
+                fprintf(f, "<p class=\"note\">%zu more initcalls changed less (the JSON report lists each variant's 20 "
+                           "longest).</p>\n", rp->nkeys - DIFF_ROWS);
+        fprintf(f, "<p class=\"note\">slower and faster only where the boots show it: Welch's t-test at p &lt; %.2f "
+                   "divided by the number of initcalls compared, and at least %g%% of A (--min-effect); other "
+                   "differences are within the noise and left untagged.</p>\n", STATS_ALPHA, rp->q->min_effect);
 }
 
 static void html_page(FILE *f, const void *data)

@@ -1,4 +1,4 @@
-/* A bench's results as JSON (README "bench JSON": keys that tools and tests rely on). */
+/* A bench's results as JSON (README "Measuring", **JSON**: keys that tools and tests rely on). */
 #include <config.h>
 
 #include <math.h>
@@ -17,11 +17,11 @@ json_object *json_num_or_null(double v)
 static json_object *summary_json(const struct summary *s)
 {
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "median", json_num_or_null(s->median));
-        json_object_object_add(o, "mean", json_num_or_null(s->mean));
-        json_object_object_add(o, "sd", json_num_or_null(s->sd));
-        json_object_object_add(o, "min", json_num_or_null(s->min));
-        json_object_object_add(o, "max", json_num_or_null(s->max));
+        json_object_object_add(o, "median_ms", json_num_or_null(s->median));
+        json_object_object_add(o, "mean_ms", json_num_or_null(s->mean));
+        json_object_object_add(o, "sd_ms", json_num_or_null(s->sd));
+        json_object_object_add(o, "min_ms", json_num_or_null(s->min));
+        json_object_object_add(o, "max_ms", json_num_or_null(s->max));
         json_object_object_add(o, "spread_pct", json_num_or_null(s->spread));
         return o;
 }
@@ -77,7 +77,7 @@ static json_object *json_initcalls(const struct variant *v)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(keys[k].name));
                 json_object_object_add(e, "module", json_object_new_string(keys[k].module));
-                json_object_object_add(e, "median", json_num_or_null(keys[k].med_a));
+                json_object_object_add(e, "median_ms", json_num_or_null(keys[k].med_a));
                 json_object_array_add(top, e);
         }
         free(keys);
@@ -109,7 +109,7 @@ static json_object *json_variant(const struct variant *v)
                                 json_object_object_add(e, stage_names[s], json_num_or_null(v->samples[k].st[s]));
                 json_object_array_add(samples, e);
         }
-        json_object_object_add(j, "samples", samples);
+        json_object_object_add(j, "samples_ms", samples);
         return j;
 }
 
@@ -122,10 +122,10 @@ static json_object *json_comparison(const struct report *rp)
                 const struct comparison *m = &rp->cmp[s];
                 json_object *e = json_object_new_object(), *ci = json_object_new_array();
                 json_object_object_add(e, "ratio", json_num_or_null(m->ratio));
-                json_object_object_add(e, "diff", json_num_or_null(m->diff));
+                json_object_object_add(e, "diff_ms", json_num_or_null(m->diff));
                 json_object_array_add(ci, json_num_or_null(m->ci_lo));
                 json_object_array_add(ci, json_num_or_null(m->ci_hi));
-                json_object_object_add(e, "ci99", ci);
+                json_object_object_add(e, "ci99_ms", ci);
                 json_object_object_add(e, "effect_pct", json_num_or_null(m->effect_pct));
                 json_object_object_add(e, "matters", json_object_new_boolean(comparison_matters(m, rp->q->min_effect)));
                 json_object_object_add(e, "p_value", isnan(m->p_value) ? NULL : json_object_new_double(m->p_value));
@@ -138,10 +138,11 @@ static json_object *json_comparison(const struct report *rp)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(key->name));
                 json_object_object_add(e, "module", json_object_new_string(key->module));
-                json_object_object_add(e, "a", json_num_or_null(key->med_a));
-                json_object_object_add(e, "b", json_num_or_null(key->med_b));
-                json_object_object_add(e, "diff", json_num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
-                                                              (isnan(key->med_a) ? 0 : key->med_a)));
+                json_object_object_add(e, "a_ms", json_num_or_null(key->med_a));
+                json_object_object_add(e, "b_ms", json_num_or_null(key->med_b));
+                json_object_object_add(e, "diff_ms", json_num_or_null((isnan(key->med_b) ? 0 : key->med_b) -
+                                                                 (isnan(key->med_a) ? 0 : key->med_a)));
+                json_object_object_add(e, "change", json_object_new_string(key->change == IC_SAME ? "none" : ic_change_names[key->change]));
                 json_object_array_add(d, e);
         }
         json_object_object_add(c, "initcall_diff", d);
@@ -159,6 +160,7 @@ int json_write_file(json_object *o, const char *path)
 int report_write_json(const struct report *rp, const char *path)
 {
         json_object *o = json_object_new_object(), *vs = json_object_new_array();
+        json_object_object_add(o, "schema_version", json_object_new_int(BENCH_JSON_SCHEMA_VERSION));
         json_object_object_add(o, "host", json_host(rp));
         for (size_t i = 0; i < rp->nv; i++)
                 json_object_array_add(vs, json_variant(&rp->v[i]));
@@ -168,20 +170,26 @@ int report_write_json(const struct report *rp, const char *path)
         return json_write_file(o, path);
 }
 
-/* leanboot analyze --json: one kernel log's initcalls (README "bench JSON" gives the keys). */
+/* leanboot analyze --json: one kernel log's initcalls (README "Measuring", **JSON**). */
 int report_write_initcalls_json(const struct initcall_log *l, const char *path)
 {
         json_object *o = json_object_new_object(), *ic = json_object_new_object(), *list = json_object_new_array();
+        json_object_object_add(o, "schema_version", json_object_new_int(ANALYZE_JSON_SCHEMA_VERSION));
         json_object_object_add(ic, "count", json_object_new_int64((int64_t)l->n));
-        json_object_object_add(ic, "total", json_object_new_int64(initcall_total_us(l)));
+        json_object_object_add(ic, "total_us", json_object_new_int64(initcall_total_us(l)));
+        size_t nb = 0, nm = 0;
+        json_object_object_add(ic, "boot_us", json_object_new_int64(initcall_part_us(l, INITCALLS_BOOT, &nb)));
+        json_object_object_add(ic, "boot_count", json_object_new_int64((int64_t)nb));
+        json_object_object_add(ic, "module_us", json_object_new_int64(initcall_part_us(l, INITCALLS_MODULES, &nm)));
+        json_object_object_add(ic, "module_count", json_object_new_int64((int64_t)nm));
         json_object_object_add(o, "initcalls", ic);
         for (size_t i = 0; i < l->n; i++) {
                 const struct initcall *c = &l->calls[i];
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "name", json_object_new_string(c->name));
                 json_object_object_add(e, "module", json_object_new_string(c->module));
-                json_object_object_add(e, "usecs", json_object_new_int64(c->usecs));
-                json_object_object_add(e, "start", c->start_us >= 0 ? json_object_new_double(c->start_us) : NULL);
+                json_object_object_add(e, "duration_us", json_object_new_int64(c->usecs));
+                json_object_object_add(e, "start_us", c->start_us >= 0 ? json_object_new_double(c->start_us) : NULL);
                 json_object_array_add(list, e);
         }
         json_object_object_add(o, "list", list);

@@ -50,15 +50,18 @@ static int precision(const struct report *rp)
         return rp->accel->clock == GUEST_CLOCK_INSN ? 3 : 1;
 }
 
-/* The stage column: as wide as its heading ("stage (insn-ms)" is wider than any stage name). */
+/* The stage column: as wide as its widest entry ("module_initcalls", "stage (insn-ms)"). */
 static int label_width(const struct report *rp)
 {
-        return rp->accel->clock == GUEST_CLOCK_INSN ? 15 : 10;
+        (void)rp;
+        return 16;
 }
 
 static void print_stage_row(const struct report *rp, int s)
 {
-        printf("%-*s", label_width(rp), stage_names[s]);
+        char label[32];
+        snprintf(label, sizeof label, "%s%s", stage_is_part(s) ? "  " : "", stage_names[s]);
+        printf("%-*s", label_width(rp), label);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct summary *m = &rp->v[i].sum[s];
                 if (!rp->v[i].has[s]) {
@@ -75,7 +78,7 @@ static void print_stage_row(const struct report *rp, int s)
                 char p[32], ci[48];
                 format_p(c.p_value, p, sizeof p);
                 snprintf(ci, sizeof ci, "[%.*f, %.*f]", precision(rp), c.ci_lo, precision(rp), c.ci_hi);
-                printf(" %6.3f %8.*f %19s %9s", c.ratio, precision(rp), c.diff, ci, p + 2);
+                printf(" %7.3f %9.*f %19s %9s", c.ratio, precision(rp), c.diff, ci, p + 2);
         }
         printf("\n");
 }
@@ -85,20 +88,30 @@ static void print_stages(const struct report *rp)
         char head[32];
         snprintf(head, sizeof head, "stage (%s)", guest_clock_unit(rp->accel->clock));
         printf("\n%-*s", label_width(rp), head);
-        for (size_t i = 0; i < rp->nv; i++)
-                printf(" %9s %7s %7s", rp->v[i].name, "sd", "spread");
+        /* Each column says its statistic: medians per variant, the ratio of the medians, the
+         * difference of the means (what the t-test and its interval are about). */
+        for (size_t i = 0; i < rp->nv; i++) {
+                char med[16];
+                snprintf(med, sizeof med, "%s median", rp->v[i].name);
+                printf(" %9s %7s %7s", med, "sd", "spread");
+        }
         if (rp->nv == 2)
-                printf(" %6s %8s %19s %9s", "B/A", "diff", STATS_CI_LABEL, "p");
+                printf(" %7s %9s %19s %9s", "B/A med", "diff mean", STATS_CI_LABEL, "p");
         printf("\n");
-        for (int s = 0; s < N_STAGES; s++)
-                if (report_has_stage(rp, s))
-                        print_stage_row(rp, s);
+        for (int k = 0; k < N_STAGES; k++)
+                if (report_has_stage(rp, stage_display_order[k]))
+                        print_stage_row(rp, stage_display_order[k]);
         for (size_t i = 0; i < rp->nv; i++) {
                 const struct variant *v = &rp->v[i];
-                if (v->has[ST_INITCALLS])
-                        printf("%s: %zu initcalls in the median boot's log, total %.*f %s (median)\n", v->name,
-                               v->n ? v->samples[0].ic.n : 0, precision(rp), v->sum[ST_INITCALLS].median,
-                               guest_clock_unit(rp->accel->clock));
+                if (!v->n || !v->has[ST_INITCALLS])
+                        continue;
+                size_t boot = 0, modules = 0;
+                (void)initcall_part_us(&v->samples[0].ic, INITCALLS_BOOT, &boot);
+                (void)initcall_part_us(&v->samples[0].ic, INITCALLS_MODULES, &modules);
+                printf("%s: %zu boot initcalls (built in, before /init)", v->name, boot);
+                if (modules)
+                        printf(", %zu module initcalls (modules user space loaded later)", modules);
+                printf(" in the first boot's log\n");
         }
 }
 
@@ -111,7 +124,8 @@ static void print_initcall_diff(const struct report *rp)
         }
         if (!rp->nkeys)
                 return;
-        printf("\ninitcall diff (B vs A): %zu dropped, %zu added; largest changes:\n", dropped, added);
+        printf("\ninitcall diff (B vs A, medians over boots): %zu dropped, %zu added; largest changes "
+               "(slower/faster only beyond the noise):\n", dropped, added);
         for (size_t k = 0; k < rp->nkeys && k < 12; k++) {
                 const struct ic_key *key = &rp->keys[k];
                 char a[32] = "-", b[32] = "-";
@@ -120,9 +134,10 @@ static void print_initcall_diff(const struct report *rp)
                         snprintf(a, sizeof a, "%.2f %s", key->med_a, unit);
                 if (!isnan(key->med_b))
                         snprintf(b, sizeof b, "%.2f %s", key->med_b, unit);
-                printf("  %-40.40s %-12.12s %14s -> %14s  %s\n", key->name, key->module, a, b,
-                       isnan(key->med_b) ? "dropped" : isnan(key->med_a) ? "added" : "");
+                printf("  %-40.40s %-12.12s %14s -> %14s  %s\n", key->name, key->module, a, b, ic_change_names[key->change]);
         }
+        if (rp->nkeys > 12)
+                printf("  ... and %zu more (the JSON report lists the top 20 of each variant)\n", rp->nkeys - 12);
 }
 
 static void print_verdicts(const struct report *rp)

@@ -58,7 +58,11 @@ static void stage_values(const struct variant *v, enum stage s, double **ret, si
         *ret_n = k;
 }
 
-double variant_initcall_median(const struct variant *v, const char *name, const char *module, unsigned occ)
+const char *const ic_change_names[] = { "", "slower", "faster", "dropped", "added" };
+
+/* The initcall's duration (ms) in each boot of V that has it: *ret (malloc'd, may be NULL) and *ret_n. */
+static void initcall_values(const struct variant *v, const char *name, const char *module, unsigned occ, double **ret,
+                            size_t *ret_n)
 {
         double *x = calloc(v->n + 1, sizeof *x);
         size_t k = 0;
@@ -67,10 +71,43 @@ double variant_initcall_median(const struct variant *v, const char *name, const 
                 if (j >= 0)
                         x[k++] = (double)v->samples[i].ic.calls[j].usecs / 1000.0;
         }
+        *ret = x;
+        *ret_n = k;
+}
+
+double variant_initcall_median(const struct variant *v, const char *name, const char *module, unsigned occ)
+{
+        double *x;
+        size_t k;
+        initcall_values(v, name, module, occ, &x, &k);
         struct summary s = { 0 };
         double m = k ? (summarize(x, k, &s), s.median) : NAN;
         free(x);
         return m;
+}
+
+/* Dropped, added, or (with enough boots on both sides) slower or faster beyond the noise.  With
+ * hundreds of initcalls in both variants, a test at p < 0.01 on each would tag a few in an A/A
+ * run by chance: each is tested at STATS_ALPHA / TESTS (Bonferroni), so the chance of any false
+ * tag in the table stays under STATS_ALPHA. */
+static enum ic_change initcall_change(const struct report *rp, const struct ic_key *key, size_t tests)
+{
+        if (isnan(key->med_b))
+                return IC_DROPPED;
+        if (isnan(key->med_a))
+                return IC_ADDED;
+        double *a, *b;
+        size_t na, nb;
+        initcall_values(&rp->v[0], key->name, key->module, key->occ, &a, &na);
+        initcall_values(&rp->v[1], key->name, key->module, key->occ, &b, &nb);
+        struct comparison c;
+        enum ic_change r = IC_SAME;
+        if (a && b && na >= 2 && nb >= 2 && compare_welch(a, na, b, nb, &c) == 0 && comparison_matters(&c, rp->q->min_effect) &&
+            c.p_value < STATS_ALPHA / (double)(tests ? tests : 1))
+                r = c.diff > 0 ? IC_SLOWER : IC_FASTER;
+        free(a);
+        free(b);
+        return r;
 }
 
 void initcall_keys_collect(const struct variant *v, struct ic_key **keys, size_t *n)
@@ -89,7 +126,7 @@ void initcall_keys_collect(const struct variant *v, struct ic_key **keys, size_t
                         if (!nk)
                                 return;
                         *keys = nk;
-                        nk[(*n)++] = (struct ic_key){ c->name, c->module, c->occurrence, NAN, NAN };
+                        nk[(*n)++] = (struct ic_key){ c->name, c->module, c->occurrence, NAN, NAN, IC_SAME };
                 }
         }
 }
@@ -165,6 +202,11 @@ void report_compute(struct report *rp)
                         rp->keys[k].med_a = variant_initcall_median(&rp->v[0], rp->keys[k].name, rp->keys[k].module, rp->keys[k].occ);
                         rp->keys[k].med_b = variant_initcall_median(&rp->v[1], rp->keys[k].name, rp->keys[k].module, rp->keys[k].occ);
                 }
+                size_t both = 0;
+                for (size_t k = 0; k < rp->nkeys; k++)
+                        both += !isnan(rp->keys[k].med_a) && !isnan(rp->keys[k].med_b);
+                for (size_t k = 0; k < rp->nkeys; k++)
+                        rp->keys[k].change = initcall_change(rp, &rp->keys[k], both);
                 if (rp->nkeys > 1) /* qsort's array may not be NULL, even empty */
                         qsort(rp->keys, rp->nkeys, sizeof *rp->keys, by_absdiff);
         }

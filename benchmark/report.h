@@ -9,11 +9,23 @@
 #include "bench.h"
 #include "variant.h"
 
+/* The JSON reports' schemas (README "JSON"): a tool reading one checks the version it knows.
+ * 2: every key with a unit says it (_ms, _us, _pct), module initcalls apart, schema_version. */
+#define BENCH_JSON_SCHEMA_VERSION 2
+#define ANALYZE_JSON_SCHEMA_VERSION 2
+
+/* What happened to an initcall from A to B.  Slower or faster only when the boots say so (the
+ * bench's own test: p < STATS_ALPHA and a difference that matters, --min-effect); a difference
+ * within the noise is IC_SAME, however it reads in the medians. */
+enum ic_change { IC_SAME, IC_SLOWER, IC_FASTER, IC_DROPPED, IC_ADDED };
+extern const char *const ic_change_names[]; /* "", "slower", "faster", "dropped", "added" */
+
 /* Per-initcall medians, keyed by (name, module, occurrence). */
 struct ic_key {
         const char *name, *module;
         unsigned occ;
         double med_a, med_b; /* ms; NAN when absent */
+        enum ic_change change;
 };
 
 struct report {

@@ -42,8 +42,9 @@ static void usage(FILE *f)
                 "                       there, else pc), pc or microvm\n"
                 "      --disk FILE      add a disk (virtio, /dev/vdb onwards; repeatable)\n"
                 "  -h, --help           show this help\n\n"
-                "Exit status: the payload's; 124 on timeout; 125 when leanboot, QEMU, the kernel or\n"
-                "the init failed; 127 when the payload command does not exist in the appliance.\n");
+                "Exit status: the payload's; 124 on timeout; 125 when leanboot (bad input included),\n"
+                "QEMU, the kernel or the init failed; 126 when the payload cannot be run; 127 when\n"
+                "the payload command does not exist in the appliance.  See man leanboot-run.\n");
 }
 
 int appliance_machine(const char *dir, enum machine want, enum machine *ret)
@@ -157,49 +158,49 @@ static int parse_run_options(int argc, char **argv, struct run_opts *o)
                 switch (c) {
                 case 1:
                         if (o->dir)
-                                return log_error_status(EXIT_USAGE, "run: unexpected argument '%s' (the payload goes after --)", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: unexpected argument '%s' (the payload goes after --)", optarg);
                         o->dir = optarg;
                         break;
                 case 'd': o->debug = true; break;
                 case 'a': o->append = optarg; break;
                 case 't':
                         if (parse_int_range(optarg, 1, 86400, &o->timeout) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --timeout '%s': expected seconds, 1 to 86400", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --timeout '%s': expected seconds, 1 to 86400", optarg);
                         break;
                 case 'm':
                         if (parse_int_range(optarg, 64, 1 << 20, &o->memory) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --memory '%s': expected MB, at least 64", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --memory '%s': expected MB, at least 64", optarg);
                         break;
                 case 's':
                         if (parse_int_range(optarg, 1, 256, &o->smp) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --smp '%s': expected 1 to 256", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --smp '%s': expected 1 to 256", optarg);
                         break;
                 case 'A':
                         if (accel_from_string(optarg, &o->accel) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --accel '%s': expected auto, kvm or tcg", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --accel '%s': expected auto, kvm or tcg", optarg);
                         break;
                 case 'C':
                         if (guest_clock_from_string(optarg, &o->clock) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --clock '%s': expected wall or insn", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --clock '%s': expected wall or insn", optarg);
                         break;
                 case 'M':
                         if (machine_from_string(optarg, &o->machine) < 0)
-                                return log_error_status(EXIT_USAGE, "run: --machine '%s': expected auto, pc or microvm", optarg);
+                                return log_error_status(EXIT_LEANBOOT, "run: --machine '%s': expected auto, pc or microvm", optarg);
                         break;
                 case 'D':
                         if (access(optarg, R_OK | W_OK) < 0)
-                                return log_error_errno_status(EXIT_USAGE, -errno, "run: --disk '%s'", optarg);
+                                return log_error_errno_status(EXIT_LEANBOOT, -errno, "run: --disk '%s'", optarg);
                         if (strv_push(&o->disks, optarg) < 0)
-                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "run");
+                                return log_error_errno_status(EXIT_LEANBOOT, -ENOMEM, "run");
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
-                        return log_error_status(EXIT_USAGE, "run: unknown option or missing value: '%s' (see leanboot run --help)",
+                        return log_error_status(EXIT_LEANBOOT, "run: unknown option or missing value: '%s' (see leanboot run --help)",
                                          argv[optind - 1]);
                 }
         }
         if (!o->dir)
-                return log_error_status(EXIT_USAGE, "run: no appliance directory given (see leanboot run --help)");
+                return log_error_status(EXIT_LEANBOOT, "run: no appliance directory given (see leanboot run --help)");
         o->payload = optind < argc ? argv + optind : NULL;
         return -1;
 }
@@ -237,13 +238,13 @@ int cmd_run(int argc, char **argv)
                 return done;
         const char *missing = NULL;
         if (appliance_check(o.dir, &missing) < 0)
-                return log_error_status(EXIT_USAGE, "'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
+                return log_error_status(EXIT_LEANBOOT, "'%s' is not a leanboot appliance (no %s; make one with leanboot build -o %s)", o.dir,
                                  missing ? missing : "manifest.json", o.dir);
         enum machine machine;
         if (appliance_machine(o.dir, o.machine, &machine) < 0)
-                return EXIT_USAGE;
+                return EXIT_LEANBOOT;
         if (machine == MACHINE_MICROVM && strv_length(o.disks) > MICROVM_MAX_DISKS)
-                return log_error_status(EXIT_USAGE, "run: microvm takes at most %d --disk (its virtio-mmio slots beyond share "
+                return log_error_status(EXIT_LEANBOOT, "run: microvm takes at most %d --disk (its virtio-mmio slots beyond share "
                                         "interrupts with the RTC); use --machine pc for more", MICROVM_MAX_DISKS);
         _cleanup_free_ char *cmdline = run_cmdline(o.dir, o.debug, o.append, o.payload,
                                                    boot_cmdline_reserved(machine, strv_length(o.disks)));
@@ -252,7 +253,7 @@ int cmd_run(int argc, char **argv)
         struct accel_choice ac;
         int ar = accel_resolve_verbose(o.accel, o.clock, &ac);
         if (ar < 0)
-                return ar == -EOPNOTSUPP ? EXIT_USAGE : EXIT_RUNTIME;
+                return ar == -EOPNOTSUPP ? EXIT_LEANBOOT : EXIT_LEANBOOT;
         struct boot_config bc = {
                 .appliance = o.dir, .cmdline = cmdline, .accel = &ac, .machine = machine,
                 .memory_mb = o.memory, .smp = o.smp, .disks = o.disks, .timeout_s = o.timeout,

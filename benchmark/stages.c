@@ -9,8 +9,18 @@
 #include "../common/macro.h"
 
 const char *const stage_names[N_STAGES] = {
-        "total", "to_ready", "firmware", "kernel", "initcalls", "initrd", "init", "payload",
-        "collect", "shutdown", "mounts", "modules", "udev", "hooks",
+        "total", "to_ready", "firmware", "kernel", "initcalls", "module_initcalls", "initrd", "init",
+        "payload", "collect", "shutdown", "mounts", "modules", "udev", "hooks",
+};
+
+bool stage_is_part(enum stage s)
+{
+        return s == ST_INITCALLS || s >= ST_MOUNTS;
+}
+
+const enum stage stage_display_order[N_STAGES] = {
+        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_MOUNTS, ST_MODULES,
+        ST_UDEV, ST_HOOKS, ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN, ST_MODULE_INITCALLS,
 };
 int stage_from_name(const char *name)
 {
@@ -95,8 +105,13 @@ void derive_stages(const struct boot_result *r, const struct initcall_log *ic, e
                 if (init)
                         st[ST_INITRD] = ((double)init->guest_us - ic->run_init_us) / 1000.0;
         }
-        if (ic && ic->n)
-                st[ST_INITCALLS] = (double)initcall_total_us(ic) / 1000.0;
+        if (ic && ic->n) {
+                size_t boot = 0, modules = 0;
+                double boot_ms = (double)initcall_part_us(ic, INITCALLS_BOOT, &boot) / 1000.0;
+                double modules_ms = (double)initcall_part_us(ic, INITCALLS_MODULES, &modules) / 1000.0;
+                st[ST_INITCALLS] = boot ? boot_ms : NAN;
+                st[ST_MODULE_INITCALLS] = modules ? modules_ms : NAN;
+        }
         if (init && pay)
                 st[ST_INIT] = clock == GUEST_CLOCK_INSN ? tsc_ms(pay) - tsc_ms(init)
                                                         : ((double)pay->guest_us - (double)init->guest_us) / 1000.0;

@@ -2,14 +2,26 @@
 #ifndef LEANBOOT_STAGES_H
 #define LEANBOOT_STAGES_H
 
+#include <stdbool.h>
+
 #include "boot.h"
 #include "initcall.h"
 
+/* ST_INITCALLS is the kernel's boot initcalls (built in, before the first user-space program),
+ * ST_MODULE_INITCALLS the init functions of modules user space loaded later (initcall.h).  Both
+ * are sums inside other stages, not spans of the timeline; the sub-stages from ST_MOUNTS on are
+ * parts of ST_INIT. */
 enum stage {
-        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_INITRD, ST_INIT, ST_PAYLOAD,
-        ST_COLLECT, ST_SHUTDOWN, ST_MOUNTS, ST_MODULES, ST_UDEV, ST_HOOKS, N_STAGES
+        ST_TOTAL, ST_TO_READY, ST_FIRMWARE, ST_KERNEL, ST_INITCALLS, ST_MODULE_INITCALLS, ST_INITRD, ST_INIT,
+        ST_PAYLOAD, ST_COLLECT, ST_SHUTDOWN, ST_MOUNTS, ST_MODULES, ST_UDEV, ST_HOOKS, N_STAGES
 };
 extern const char *const stage_names[N_STAGES];
+/* A part of the stage before it in stage_display_order, shown indented under it: the boot
+ * initcalls under kernel, the sub-stages under init. */
+bool stage_is_part(enum stage s);
+/* The order reports list stages in: each part under its stage; the module initcalls, a sum
+ * spread over initrd and init, last. */
+extern const enum stage stage_display_order[N_STAGES];
 /* The stage called NAME, or -1. */
 int stage_from_name(const char *name);
 /* The stages that follow one another in time, for the boot chart. */

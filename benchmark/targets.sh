@@ -36,8 +36,8 @@ for i in range(1, n + 1):
     d = json.load(open(f"{w}/cc{i}.json"))
     a, b = (v["stages"]["total"] for v in d["variants"])
     c = d["comparison"]["total"]
-    ratios.append(b["median"] / a["median"])
-    print(f"distortion {i}: median total {a['median']:.1f} ms without collection, {b['median']:.1f} ms with "
+    ratios.append(b["median_ms"] / a["median_ms"])
+    print(f"distortion {i}: median total {a['median_ms']:.1f} ms without collection, {b['median_ms']:.1f} ms with "
           f"({100 * (ratios[-1] - 1):+.2f}%), mins {a['min']:.0f}/{b['min']:.0f} ms, p = {c['p_value']:.3f}")
 if ratios:
     print(f"distortion: {100 * (st.median(ratios) - 1):+.2f}% (median of {n} interleaved benches, 20 runs each)")
@@ -57,7 +57,7 @@ import json, sys
 w = sys.argv[1]
 def extra(n):
     start, end = map(float, open(f"{w}/ovh{n}.time").read().split())
-    boots = sum(s["total"] for s in json.load(open(f"{w}/ovh{n}.json"))["variants"][0]["samples"])
+    boots = sum(s["total"] for s in json.load(open(f"{w}/ovh{n}.json"))["variants"][0]["samples_ms"])
     return (end - start) * 1000 - boots, boots
 e10, b10 = extra(10)
 e30, b30 = extra(30)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "progress.h"
 
 static const char *program = "leanboot";
 static int level = 1;
@@ -24,6 +25,7 @@ static void vlog(const char *kind, const char *fmt, va_list ap, int err)
                 free(msg);
                 return;
         }
+        progress_clear_line();
         if (err)
                 fprintf(stderr, "%s: %s%s: %s\n", program, kind, msg, strerror(err));
         else

@@ -33,6 +33,7 @@
 #include "../common/log.h"
 #include "../common/machine.h"
 #include "../common/parse.h"
+#include "../common/progress.h"
 #include "../common/paths.h"
 #include "../common/spawn.h"
 #include "../common/strv.h"
@@ -141,10 +142,19 @@ static int unpack_source(const char *tarball, const char *cache, const char *key
         return log_error_status(-EINVAL, "%s does not hold a kernel source tree", tarball);
 }
 
-/* Run make in the tree with O=obj, output appended to the build log.  On a terminal the
- * progress line counts what make printed; the log keeps all of it. */
+/* A kbuild output line that is one object compiled or assembled ("  CC      kernel/fork.o"). */
+static bool is_object_step(const char *line, size_t len)
+{
+        return len > 4 && line[0] == ' ' && line[1] == ' ' && ((line[2] == 'C' && line[3] == 'C') || (line[2] == 'A' && line[3] == 'S')) &&
+               (line[4] == ' ' || line[4] == '\t');
+}
+
+/* Run make in the tree with O=obj, output appended to the build log.  With PROGRESS, the objects
+ * compiled so far are counted against EXPECT (0: unknown), the count of the last build that
+ * said (common/progress.h: a terminal line, or a plain line every few seconds in a log);
+ * *ret_objects (may be NULL) gets the count.  The log keeps every line. */
 static int run_make(const char *tree, const char *obj, const char *logpath, char *const *targets, int jobs,
-                    bool progress, const char *what)
+                    const char *progress, size_t expect, size_t *ret_objects)
 {
         _cleanup_strv_free_ char **argv = NULL;
         int r = strv_push(&argv, "make");
@@ -175,9 +185,11 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
                 close(pfd[0]);
                 return (int)pid;
         }
-        double t0 = now_sec(), last = 0;
-        unsigned long lines = 0;
-        char buf[16384];
+        struct progress pr;
+        if (progress)
+                progress_start(&pr, progress, "objects");
+        size_t objects = 0, linelen = 0;
+        char buf[16384], line[8];
         for (;;) {
                 ssize_t k = read(pfd[0], buf, sizeof buf);
                 if (k < 0 && errno == EINTR)
@@ -185,17 +197,23 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
                 if (k <= 0)
                         break;
                 write_full(logfd, buf, (size_t)k);
-                for (ssize_t i = 0; i < k; i++)
-                        lines += buf[i] == '\n';
-                double now = now_sec();
-                if (progress && now - last > 0.5) {
-                        fprintf(stderr, "\r%s: %lu steps, %.0f s ", what, lines, now - t0);
-                        last = now;
+                /* Only a line's first bytes tell what it is. */
+                for (ssize_t i = 0; i < k; i++) {
+                        if (buf[i] == '\n') {
+                                objects += is_object_step(line, linelen);
+                                linelen = 0;
+                        } else if (linelen < sizeof line) {
+                                line[linelen++] = buf[i];
+                        }
                 }
+                if (progress)
+                        progress_update(&pr, objects, expect, true, NULL);
         }
         close(pfd[0]);
         if (progress)
-                fprintf(stderr, "\r%s: %lu steps, %.0f s\n", what, lines, now_sec() - t0);
+                progress_end(&pr, objects, 0, NULL);
+        if (ret_objects)
+                *ret_objects = objects;
         return wait_exit_status(pid);
 }
 
@@ -206,8 +224,9 @@ static void show_log_tail(const char *logpath, int lines)
                 log_text_tail(title, text, lines);
 }
 
-/* Report requested options missing from the final config; returns how many. */
-static size_t report_missing(const struct kconfig *req, const char *final_path, const char *srcdir)
+/* Report requested options missing from the final config; returns how many.  A build that
+ * lacks one failed (errors); `kernel check` reports what differs as findings, on stdout. */
+static size_t report_missing(const struct kconfig *req, const char *final_path, const char *srcdir, bool findings)
 {
         _cleanup_(kconfig_free) struct kconfig fin = { 0 };
         _cleanup_free_ char *err = NULL;
@@ -230,8 +249,12 @@ static size_t report_missing(const struct kconfig *req, const char *final_path, 
                         snprintf(because, sizeof because, "; something selects or limits it (see its Kconfig entry)");
                 else if (srcdir)
                         snprintf(because, sizeof because, "; this kernel has no such option");
-                log_error("%s=%s (%s:%u) is not in the final config (it is %s)%s", o->name, o->value, o->file,
-                          o->line, streq(have, "n") ? "not set" : have, because);
+                if (findings)
+                        printf("differs: %s=%s asked (%s:%u), it is %s%s\n", o->name, o->value, o->file, o->line,
+                               streq(have, "n") ? "not set" : have, because);
+                else
+                        log_error("%s=%s (%s:%u) is not in the final config (it is %s)%s", o->name, o->value, o->file,
+                                  o->line, streq(have, "n") ? "not set" : have, because);
         }
         return n;
 }
@@ -377,7 +400,7 @@ static int configure_tree(const struct kbuild_opts *o, const char *tree, const c
 {
         _cleanup_free_ char *dotconfig = path_join(obj, ".config");
         char *base_t[] = { (char *)o->base, NULL };
-        int r = run_make(tree, obj, logp, base_t, o->jobs, false, o->base);
+        int r = run_make(tree, obj, logp, base_t, o->jobs, NULL, 0, NULL);
         if (r != 0)
                 return r;
         _cleanup_strv_free_ char **merge = NULL;
@@ -403,7 +426,7 @@ static int configure_tree(const struct kbuild_opts *o, const char *tree, const c
         if (r != 0)
                 return r;
         char *olddef[] = { "olddefconfig", NULL };
-        return run_make(tree, obj, logp, olddef, o->jobs, false, "olddefconfig");
+        return run_make(tree, obj, logp, olddef, o->jobs, NULL, 0, NULL);
 }
 
 /* What a fresh build needs to know. */
@@ -426,13 +449,21 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
                 show_log_tail(logp, 20);
                 return log_error_status(-EIO, "configuring the kernel failed (log kept in %s)", logp);
         }
-        size_t dropped = report_missing(f->req, dotconfig, tree);
+        size_t dropped = report_missing(f->req, dotconfig, tree, false);
         if (dropped)
                 return log_error_status(-EINVAL, "%zu requested option(s) could not be enabled; see above (config kept in %s)", dropped,
                                  dotconfig);
         log_info("building bzImage with %d job(s)", o->jobs);
         char *img[] = { "bzImage", NULL };
-        int r = run_make(tree, obj, logp, img, o->jobs, isatty(STDERR_FILENO), "building bzImage");
+        /* The fraction built is estimated from the last build's object count, kept in the cache. */
+        _cleanup_free_ char *count_path = path_join(f->cache, "last-build-objects"), *count_text = NULL;
+        size_t expect = count_path && read_full_file(count_path, &count_text, NULL) == 0 ? strtoul(count_text, NULL, 10) : 0;
+        size_t objects = 0;
+        int r = run_make(tree, obj, logp, img, o->jobs, "kernel build", expect, &objects);
+        char count[32];
+        snprintf(count, sizeof count, "%zu\n", objects);
+        if (r == 0 && count_path && objects > 0)
+                (void)write_file_atomic(count_path, count, strlen(count), 0644);
         if (r != 0) {
                 show_log_tail(logp, 25);
                 return log_error_status(-EIO, "the kernel build failed (status %d; full log in %s)", r, logp);
@@ -552,9 +583,11 @@ static int kernel_check(int argc, char **argv, char **frag_args, const char *sou
                 return EXIT_USAGE;
         if (access(argv[0], R_OK) < 0)
                 return log_error_errno_status(EXIT_USAGE, -errno, "kernel check: '%s'", argv[0]);
-        size_t n = report_missing(&req, argv[0], source);
+        size_t n = report_missing(&req, argv[0], source, true);
         if (n == 0)
                 printf("%s has all %zu requested option(s)\n", argv[0], req.n);
+        else
+                printf("%zu of %zu requested option(s) differ in %s\n", n, req.n, argv[0]);
         print_machines(argv[0]);
         return n ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -9,12 +9,24 @@ expect_match "count and total" "$a_out" "^670 initcalls, total 847\.938 ms, user
 expect_match "slowest first" "$(printf '%s\n' "$a_out" | sed -n 2p)" "^crypto_algapi_init +192\.244 +22\.7%$"
 expect_eq "5 rows + header + totals + the tick note" "$(printf '%s\n' "$a_out" | wc -l)" 8
 expect_match "the 285 tick-timed initcalls are said so" "$a_out" "^285 initcall\(s\) ran while the kernel kept time with the tick .* less 154 us for each 'calling' line$"
-json=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["initcalls"]["count"], d["initcalls"]["total"], len(d["list"]), sorted(d["list"][0]))' "$WORK/a.json")
-expect_eq "JSON: count, total, list keys" "$json" "670 847938 670 ['module', 'name', 'start', 'usecs']"
+json=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["schema_version"], d["initcalls"]["count"], d["initcalls"]["total_us"], len(d["list"]), sorted(d["list"][0]))' "$WORK/a.json")
+expect_eq "JSON: count, total, list keys" "$json" "2 670 847938 670 ['duration_us', 'module', 'name', 'start_us']"
 svg=$(cat "$WORK/a.svg")
 expect_match "SVG: an svg document with bars" "$svg" "^<svg xmlns"
 expect_match "SVG: crypto_algapi_init has a bar" "$svg" "<title>crypto_algapi_init: 192\.244 ms"
 python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' "$WORK/a.svg" && pass "SVG is well-formed XML" || fail "SVG is not well-formed"
+# Every initcall is drawn (670 with a start time in the top row), the 40 longest named, ticks round.
+expect_eq "SVG: all 670 initcalls drawn" "$(grep -c '<rect .*<title>' "$WORK/a.svg")" $((670 + 40))
+expect_match "SVG: the longest named beside its bar" "$svg" ">crypto_algapi_init 192\.2 ms</text>"
+expect_match "SVG: round ticks (400)" "$svg" ">400</text>"
+expect_match "SVG: round ticks (1800)" "$svg" ">1800</text>"
+expect_match "SVG: a legend" "$svg" "built in \(boot initcall\) \(670\)"
+if browser_render "$WORK/a.svg" svg; then
+    expect_no_match "browser: the SVG parses" "$(cat "$WORK/svg.dom")" "This page contains the following errors"
+    expect_eq "browser: the SVG logs nothing" "$(cat "$WORK/svg.console")" ""
+else
+    fail "browser: chromium could not render $WORK/a.svg"
+fi
 # Stdin, with the timestamps stripped and a truncated last line.
 sed -e 's/^\[[^]]*\] //' "$LOG" | head -c 60000 > "$WORK/cut.log"
 run_capture c analyze - < "$WORK/cut.log"

@@ -45,6 +45,11 @@ check "run: not an appliance" "is not a leanboot appliance" run "$WORK/foreign"
 check "run: bad --timeout" "--timeout 'soon'" run "$A" --timeout soon
 check "run: missing disk" "--disk '/nonexistent.img'" run "$A" --disk /nonexistent.img
 check "run: no directory" "no appliance directory" run
+# run passes the payload's status through, so its own failures, bad input included, are 125 (as
+# env and timeout do): never a status a payload could have given.
+expect_eq "run: its own failure is 125" "$x_rc" 125
+check "run: a missing appliance" "is not a leanboot appliance" run /nonexistent
+expect_eq "run /nonexistent: 125, not 2 (a payload's exit 2 means the payload)" "$x_rc" 125
 
 after=$(cat "$A/manifest.json"; stat -c '%i %s %Y' "$A/root" "$A/initrd" "$A/kernel")
 expect_eq "previous appliance intact after every failure" "$after" "$before"

@@ -36,7 +36,7 @@ expect_match "delay: B is slower" "$d_out" "verdict \(total\): B is [0-9]+ ms sl
 # plus starting sh and sleep: under TCG 85 ms more, 167 ms more on a loaded host).  The estimate
 # must fall within 30% of 300 ms (90 ms) of that range: [210, hooks + 90].
 read diff hooks <<EOF2
-$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["comparison"]["total"]["diff"]), round(d["variants"][1]["stages"]["hooks"]["median"]))' "$WORK/d.json")
+$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["comparison"]["total"]["diff_ms"]), round(d["variants"][1]["stages"]["hooks"]["median_ms"]))' "$WORK/d.json")
 EOF2
 # A sleep of 300 ms cannot take less; how much more depends on the machine's load.
 [ "$hooks" -ge 300 ] && pass "delay: the hook stage is $hooks ms (>= 300)" || fail "delay: hook stage $hooks ms, under 300"
@@ -50,6 +50,27 @@ html=$(cat "$WORK/d.html")
 expect_match "HTML: verdict" "$html" "class=\"verdict\">total: B is [0-9]+ ms slower"
 expect_match "HTML: boot chart and initcall timeline" "$html" "<svg xmlns.*"
 expect_no_match "HTML: no external resources" "$html" "(src|href)=\"(https?:)?//"
+# The report as a reader sees it, in a real browser: it renders without a console message, with
+# its charts (a boot chart, a timeline per variant) labelled, and its tables.
+if browser_render "$WORK/d.html" d; then
+    expect_eq "browser: the page logs nothing to its console" "$(cat "$WORK/d.console")" ""
+    dom=$(cat "$WORK/d.dom")
+    expect_eq "browser: three charts (boot chart, two timelines)" "$(grep -o '<svg' "$WORK/d.dom" | wc -l)" 3
+    expect_match "browser: the boot chart's time axis says its unit" "$dom" "stage medians laid end to end \(ms\)"
+    expect_match "browser: the timelines' axis says its unit" "$dom" "kernel time \(ms\)"
+    expect_match "browser: a legend says what the colours mean" "$dom" "in both, no change beyond the noise \([0-9]+\)"
+    expect_match "browser: the initcall table is cut, the rest counted" "$dom" "[0-9]+ more initcalls changed less"
+    expect_match "browser: sub-stages indented under their stage" "$dom" "<td class=\"part\">mounts</td>"
+    [ -s "$WORK/d.png" ] && pass "browser: a screenshot for a person to look at ($WORK/d.png)" || fail "browser: no screenshot"
+else
+    fail "browser: chromium could not render $WORK/d.html: $(tail -3 "$WORK/d.log")"
+fi
+# Off a terminal the progress is plain lines, the last with every boot counted (10 runs and a
+# warm-up of each variant).
+expect_match "progress in a log: a plain last line" "$d_err" "leanboot: bench: 22/22 boots, [0-9]+ s elapsed"
+expect_no_match "progress in a log: no terminal control codes" "$d_err" "$(printf '\033')"
+# An A/A run: the same appliance twice, so no initcall is slower or faster beyond the noise.
+expect_no_match "A/A: no initcall tagged slower or faster" "$(cat "$WORK/aa.html")" "<td>(slower|faster)</td>"
 
 # One variant: summaries, no comparison.
 run_capture one bench "$WORK/a" --runs 2 --warmup 0 --json "$WORK/one.json" --logs "$WORK/logs"

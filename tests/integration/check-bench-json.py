@@ -15,6 +15,8 @@ def need(obj, key, types, where):
 
 num = (int, float)
 doc = json.load(open(path))
+if doc.get("schema_version") != 2:
+    problems.append(f"schema_version is {doc.get('schema_version')!r}, want 2")
 host = need(doc, "host", dict, "$") or {}
 for k, t in (("accel", str), ("clock", str), ("clock_unit", str), ("qemu", str), ("cpu", str), ("smp", int),
              ("memory_mb", int)):
@@ -33,16 +35,16 @@ for i, v in enumerate(variants):
     stages = need(v, "stages", dict, w) or {}
     for st in ("total", "to_ready", "kernel", "initcalls", "firmware", "init", "payload", "shutdown"):
         s = need(stages, st, dict, w + ".stages") or {}
-        for k in ("median", "mean", "sd", "min", "max", "spread_pct"):
+        for k in ("median_ms", "mean_ms", "sd_ms", "min_ms", "max_ms", "spread_pct"):
             need(s, k, num, f"{w}.stages.{st}")
-        if s.get("min") is not None and not (s["min"] <= s["median"] <= s["max"]):
+        if s.get("min_ms") is not None and not (s["min_ms"] <= s["median_ms"] <= s["max_ms"]):
             problems.append(f"{w}.stages.{st}: median outside [min, max]")
     ic = need(v, "initcalls", dict, w) or {}
     need(ic, "count", int, w + ".initcalls")
     for j, t in enumerate(need(ic, "top", list, w + ".initcalls") or []):
-        for k, ty in (("name", str), ("module", str), ("median", num)):
+        for k, ty in (("name", str), ("module", str), ("median_ms", num)):
             need(t, k, ty, f"{w}.initcalls.top[{j}]")
-    samples = need(v, "samples", list, w) or []
+    samples = need(v, "samples_ms", list, w) or []
     if len(samples) != v.get("runs"):
         problems.append(f"{w}: {len(samples)} samples for runs={v.get('runs')}")
     for j, s in enumerate(samples):
@@ -52,20 +54,22 @@ if nvariants == 2:
     comp = need(doc, "comparison", dict, "$") or {}
     for st in ("total", "to_ready", "initcalls"):
         c = need(comp, st, dict, "comparison") or {}
-        for k, t in (("ratio", num), ("diff", num), ("ci99", list), ("p_value", num), ("effect_pct", num),
+        for k, t in (("ratio", num), ("diff_ms", num), ("ci99_ms", list), ("p_value", num), ("effect_pct", num),
                      ("matters", bool), ("verdict", str)):
             need(c, k, t, f"comparison.{st}")
-        ci = c.get("ci99") or []
+        ci = c.get("ci99_ms") or []
         if len(ci) != 2 or (None not in ci and ci[0] > ci[1]):
-            problems.append(f"comparison.{st}.ci99 is {ci}")
+            problems.append(f"comparison.{st}.ci99_ms is {ci}")
         # The interval and the verdict agree: significant at p < 0.01 exactly when the 99% interval excludes 0.
         if len(ci) == 2 and None not in ci and isinstance(c.get("p_value"), (int, float)) and c["p_value"] > 0:
             excludes = ci[0] > 0 or ci[1] < 0
             if excludes != (c["p_value"] < 0.01) and abs(c["p_value"] - 0.01) > 1e-3:
                 problems.append(f"comparison.{st}: 99% CI {ci} and p = {c['p_value']} disagree")
     for j, d in enumerate(need(comp, "initcall_diff", list, "comparison") or []):
-        for k in ("name", "a", "b", "diff"):
+        for k in ("name", "a_ms", "b_ms", "diff_ms", "change"):
             need(d, k, None, f"comparison.initcall_diff[{j}]")
+        if d.get("change") not in ("none", "slower", "faster", "dropped", "added"):
+            problems.append(f"comparison.initcall_diff[{j}].change is {d.get('change')!r}")
 elif "comparison" in doc:
     problems.append("comparison present with one variant")
 for p in problems:

@@ -34,7 +34,9 @@ expect_eq "check: the built config has everything" "$k_rc" 0
 grep -v '^CONFIG_VIRTIO_BLK=' "$WORK/kernel/config" > "$WORK/lacking.config"
 run_capture l kernel check "$WORK/lacking.config"
 expect_eq "check: a config lacking an option exits 1" "$l_rc" 1
-expect_match "check: names the missing option and where it was asked for" "$l_err" "CONFIG_VIRTIO_BLK=y \(.*base\.config:[0-9]+\) is not in the final config"
+expect_match "check: names the missing option and where it was asked for" "$l_out" "differs: CONFIG_VIRTIO_BLK=y asked \(.*base\.config:[0-9]+\), it is not set"
+expect_match "check: a summary, as findings (no error lines)" "$l_out" "1 of [0-9]+ requested option\(s\) differ in "
+expect_eq "check: a finding is not an error" "$l_err" ""
 
 # An option that cannot be enabled: named, with its unmet dependency, before compiling.
 printf '# USB storage without USB\nCONFIG_USB_STORAGE=y\nCONFIG_NO_SUCH_OPTION_XYZ=y\n' > "$WORK/bad.config"

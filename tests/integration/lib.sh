@@ -75,3 +75,16 @@ custom_kernel() {
         { cat "$WORK/kernel-build.err" >&2; echo "FAIL: kernel build" >&2; exit 1; }
     echo "$WORK/kernel/bzImage"
 }
+
+# browser_render FILE NAME: open FILE (HTML or SVG) in headless Chromium, as a reader would: the
+# DOM it built goes to $WORK/NAME.dom, its console to $WORK/NAME.console (one line per message
+# the page logged: errors, uncaught exceptions), a screenshot to $WORK/NAME.png (for a person).
+browser_render() {
+    local file=$1 name=$2
+    local args="--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$WORK/chromium-profile"
+    timeout 120 chromium $args --enable-logging=stderr --v=0 --dump-dom "file://$file" \
+        >"$WORK/$name.dom" 2>"$WORK/$name.log" || return 1
+    grep 'CONSOLE' "$WORK/$name.log" >"$WORK/$name.console" || true
+    timeout 120 chromium $args --window-size=1300,2400 --screenshot="$WORK/$name.png" "file://$file" \
+        >/dev/null 2>&1 || return 1
+}

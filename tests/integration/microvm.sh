@@ -40,23 +40,23 @@ d = json.load(open(sys.argv[1]))
 assert d["host"]["machine"] == "pc, microvm", d["host"]
 assert [v["machine"] for v in d["variants"]] == ["pc", "microvm"]
 for v in d["variants"]:
-    assert v["stages"]["initcalls"]["median"] > 0 and v["stages"]["kernel"]["median"] > 0, v["name"]
+    assert v["stages"]["initcalls"]["median_ms"] > 0 and v["stages"]["kernel"]["median_ms"] > 0, v["name"]
 PY
 
 # A kernel without virtio-mmio (Debian's has it as a module): refused on microvm, pc by default.
 A=$(stock_appliance)
 run_capture s run "$A" --machine microvm -- true
-expect_eq "stock kernel on microvm: usage error" "$s_rc" 2
+expect_eq "stock kernel on microvm: leanboot's own failure (125, never a payload's status)" "$s_rc" 125
 expect_match "... saying why" "$s_err" "cannot boot on microvm: no microvm: CONFIG_VIRTIO_MMIO is a module, not built in"
 run_capture sp run "$A" --debug -- true
 expect_match "stock kernel: auto is the PC machine" "$sp_err" "machine pc"
 truncate -s 1M "$WORK/d1" "$WORK/d2" "$WORK/d3" "$WORK/d4"
 run_capture md run "$WORK/c" --machine microvm --disk "$WORK/d1" --disk "$WORK/d2" --disk "$WORK/d3" --disk "$WORK/d4" -- true
-expect_eq "microvm: a fourth --disk is a usage error" "$md_rc" 2
+expect_eq "microvm: a fourth --disk is refused (125)" "$md_rc" 125
 run_capture m3 run "$WORK/c" --machine microvm --disk "$WORK/d1" --disk "$WORK/d2" --disk "$WORK/d3" --timeout 120 -- sh -c 'echo three > /dev/vdd'
 expect_eq "microvm: three extra disks, the third is /dev/vdd" "$m3_rc|$(head -c 5 "$WORK/d3")" "0|three"
 run_capture bm run "$WORK/c" --machine mainframe -- true
-expect_eq "--machine mainframe: usage error" "$bm_rc" 2
+expect_eq "--machine mainframe: refused (125)" "$bm_rc" 125
 
 # kernel check knows which machines a config boots on.
 run_capture kc kernel check "$WORK/kernel/config"

@@ -68,6 +68,13 @@ static void test_shapes(void)
         i = initcall_find(&l, "dup_init", "", 1);
         CHECK(i >= 0 && l.calls[i].usecs == 5 && l.calls[i].start_us == 2000100.0 - 5, "kmsg time in us");
         CHECK(initcall_find(&l, "dup_init", "other", 0) >= 0, "same name, other module: its own key");
+        /* Boot initcalls (built in) and modules' init functions (loaded later by user space) apart:
+         * 400 + 12 + 3 + 5 + 2000 + 1 us built in, 7 + 9 us in modules. */
+        size_t nb = 0, nm = 0;
+        CHECK(initcall_part_us(&l, INITCALLS_BOOT, &nb) == 2421 && nb == 6, "boot initcalls: 6, 2421 us (%zu)", nb);
+        CHECK(initcall_part_us(&l, INITCALLS_MODULES, &nm) == 16 && nm == 2, "module initcalls: 2, 16 us (%zu)", nm);
+        CHECK(initcall_part_us(&l, INITCALLS_BOOT, NULL) + initcall_part_us(&l, INITCALLS_MODULES, NULL) == initcall_total_us(&l),
+              "the two parts make the total");
         i = initcall_find(&l, "slow_init", "", 0);
         CHECK(i >= 0 && l.calls[i].usecs == 2000, "msecs read as 2000 us");
         CHECK(initcall_find(&l, "noisy_init", "", 0) >= 0, "record after console noise");

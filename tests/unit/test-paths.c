@@ -12,8 +12,33 @@
 #include "common/macro.h"
 #include "common/paths.h"
 
+/* A relocated install finds its files where make install put them relative to the binary. */
+static void test_path_relative(void)
+{
+        static const struct {
+                const char *from, *to, *want;
+        } cases[] = {
+                { "/usr/local/bin", "/usr/local/libexec/leanboot/leanboot-init", "../libexec/leanboot/leanboot-init" },
+                { "/usr/bin", "/usr/share/leanboot/kernel-configs", "../share/leanboot/kernel-configs" },
+                { "/usr/local/bin/", "/usr/local/bin/x", "x" },
+                { "/opt/a/bin", "/usr/lib/x", "../../../usr/lib/x" },
+                { "/usr//local/./bin", "/usr/local/share/", "../share" },
+                { "/usr/local/bin", "/usr/local/bin", "." },
+                { "/", "/etc/x", "etc/x" },
+                { "/a/b", "/", "../.." },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                char *r = path_relative(cases[i].from, cases[i].to);
+                CHECK(r && streq(r, cases[i].want), "%s to %s: %s", cases[i].from, cases[i].to, r ? r : "(none)");
+                free(r);
+        }
+        CHECK(path_relative("usr/bin", "/x") == NULL, "a relative FROM: none");
+        CHECK(path_relative("/usr/bin", "/usr/../x") == NULL, "a path with ..: none");
+}
+
 int main(void)
 {
+        test_path_relative();
         unsetenv("LEANBOOT_CACHE_DIR");
         unsetenv("XDG_CACHE_HOME");
         setenv("HOME", "/home/someone", 1);
