@@ -36,10 +36,12 @@ static const struct cmd commands[] = {
 
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: leanboot [--verbose] COMMAND [ARGS]...\n\nCommands:\n");
+        fprintf(f, "Usage: leanboot [-v|--verbose] [-q|--quiet] COMMAND [ARGS]...\n"
+                   "       leanboot -V|--version\n\nCommands:\n");
         for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
                 fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
-        fprintf(f, "\n`leanboot COMMAND --help` describes each.  leanboot %s\n", PACKAGE_VERSION);
+        fprintf(f, "\n`leanboot COMMAND --help` describes each; man leanboot-COMMAND says more.  leanboot %s\n",
+                PACKAGE_VERSION);
 }
 
 int main(int argc, char **argv)

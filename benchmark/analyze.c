@@ -99,7 +99,8 @@ int cmd_analyze(int argc, char **argv)
         if (r == -EFBIG)
                 return log_error_status(EXIT_USAGE, "analyze: '%s' is over %d MiB: not a kernel log", logpath, LOG_MAX_MIB);
         if (r < 0)
-                return log_error_errno_status(EXIT_RUNTIME, r, "analyze: cannot read '%s'", logpath);
+                return log_error_errno_status(r == -ENOMEM || r == -EIO ? EXIT_RUNTIME : EXIT_USAGE, r, "analyze: cannot read '%s'",
+                                              logpath);
         /* The log is text: a NUL byte (a torn write, a binary file) would end it there for the
          * parser, silently dropping every record after it.  Read as a line end, and said. */
         size_t nuls = 0;

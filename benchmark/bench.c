@@ -24,6 +24,7 @@
 #include "../common/clock.h"
 #include "history.h"
 #include "../common/fileio.h"
+#include "../common/exit-status.h"
 #include "../common/log.h"
 #include "../common/progress.h"
 #include "../common/manifest.h"

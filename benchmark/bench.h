@@ -27,9 +27,6 @@ struct bench_request {
         const char *record_db;        /*   in this database (NULL: the default one) */
         const char *label;            /* --label: what the recorded bench is called */
 };
-/* bench's exit status when --fail-if-slower's gate fails. */
-#define EXIT_GATE 3
-
 /* Run a bench and write its outputs; returns 0, 1 when every boot of a variant failed, 2 for
  * bad input, or EXIT_GATE.  Used by `bench` and `demo`. */
 int bench_run(const struct bench_request *req);

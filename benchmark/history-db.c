@@ -129,7 +129,9 @@ int history_open(const char *db, bool write, sqlite3 **ret)
         *ret = NULL;
         _cleanup_free_ char *path = history_default_path(db);
         if (!path)
-                return log_error_errno(-ENOMEM, "history");
+                return errno == ENOENT ? log_error_status(-ENOENT, "history: no home directory for the history "
+                                                                   "(set XDG_DATA_HOME or name a database)")
+                                       : log_error_errno(-ENOMEM, "history");
         if (write) {
                 _cleanup_free_ char *dir = strdup(path);
                 char *slash = dir ? strrchr(dir, '/') : NULL;

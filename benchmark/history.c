@@ -23,11 +23,8 @@ char *history_default_path(const char *db)
 {
         if (db)
                 return strdup(db);
-        const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-        char *p = NULL;
-        int r = xdg && *xdg ? asprintf(&p, "%s/leanboot/history.db", xdg)
-                            : asprintf(&p, "%s/.local/share/leanboot/history.db", home && *home ? home : "/root");
-        return r < 0 ? NULL : p;
+        _cleanup_free_ char *dir = user_dir("XDG_DATA_HOME", ".local/share");
+        return dir ? path_join(dir, "history.db") : NULL;
 }
 
 int history_check_writable(const char *db)

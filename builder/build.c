@@ -510,13 +510,17 @@ int cmd_build(int argc, char **argv)
                 return done;
         double t0 = now_sec();
         _cleanup_(plan_free) struct build_plan p = { 0 };
+        /* What the command line names (packages, files, the kernel, the output) is bad input
+         * when refused: a usage error, said in one line, before anything is built. */
         int r = plan_validate(&o, &p);
         if (r >= 0)
                 r = refuse_foreign_dir(o.output);
-        if (r >= 0 && (r = plan_compute_inputs(&o, &p)) < 0)
-                log_error_errno(r, "cannot read the build's inputs");
         if (r < 0)
+                return r == -ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+        if ((r = plan_compute_inputs(&o, &p)) < 0) {
+                log_error_errno(r, "cannot read the build's inputs");
                 return EXIT_RUNTIME;
+        }
         _cleanup_close_ int lock = lock_output(o.output);
         if (lock < 0)
                 return EXIT_RUNTIME;

@@ -8,6 +8,7 @@
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1       /* something failed while running (said in one error line) */
 #define EXIT_USAGE 2         /* bad input: one error line names what is wrong */
+#define EXIT_GATE 3          /* bench --fail-if-slower: B is slower than the gate allows */
 #define EXIT_TIMEOUT 124     /* run --timeout: the guest was killed */
 #define EXIT_LEANBOOT 125    /* leanboot, QEMU, the kernel or the init failed (not the payload) */
 #define EXIT_CANNOT_EXEC 126 /* the payload exists but cannot be run */

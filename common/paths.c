@@ -13,13 +13,10 @@
 #include "macro.h"
 #include "spawn.h"
 
-char *leanboot_cache_dir(void)
+char *user_dir(const char *xdg_name, const char *under_home)
 {
-        const char *e = getenv("LEANBOOT_CACHE_DIR");
+        const char *e = getenv(xdg_name);
         char *r = NULL;
-        if (e && *e)
-                return strdup(e);
-        e = getenv("XDG_CACHE_HOME");
         if (e && *e)
                 return asprintf(&r, "%s/leanboot", e) < 0 ? NULL : r;
         /* Without HOME, the user's home from the password database: never a shared directory
@@ -33,7 +30,15 @@ char *leanboot_cache_dir(void)
                 errno = ENOENT;
                 return NULL;
         }
-        return asprintf(&r, "%s/.cache/leanboot", e) < 0 ? NULL : r;
+        return asprintf(&r, "%s/%s/leanboot", e, under_home) < 0 ? NULL : r;
+}
+
+char *leanboot_cache_dir(void)
+{
+        const char *e = getenv("LEANBOOT_CACHE_DIR");
+        if (e && *e)
+                return strdup(e);
+        return user_dir("XDG_CACHE_HOME", ".cache");
 }
 
 /* The next component of a path at *p ("" at the end), skipping "/" and "." ones. */

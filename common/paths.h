@@ -5,6 +5,9 @@
 /* $LEANBOOT_CACHE_DIR, else $XDG_CACHE_HOME/leanboot, else ~/.cache/leanboot, with ~ from HOME or
  * the password database (malloc'd); NULL with errno ENOENT when there is no home: never /tmp. */
 char *leanboot_cache_dir(void);
+/* $XDG_NAME/leanboot, else ~/UNDER_HOME/leanboot (~ as for the cache: never /tmp); NULL with
+ * errno ENOENT when there is no home.  ("XDG_DATA_HOME", ".local/share") is the history's. */
+char *user_dir(const char *xdg_name, const char *under_home);
 
 /* Where a file leanboot ships is: $ENV_NAME when set; else BUILD_REL beside this executable (a
  * build tree) when that holds PROBE (a name inside it, or NULL for BUILD_REL itself); else

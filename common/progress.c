@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 #include "progress.h"
 
 /* A progress line is drawn on the terminal and not yet ended or cleared. */
@@ -20,7 +21,9 @@ void progress_clear_line(void)
 
 void progress_start(struct progress *p, const char *what, const char *unit)
 {
-        *p = (struct progress){ .what = what, .unit = unit, .tty = isatty(STDERR_FILENO) == 1, .t0 = now_sec() };
+        /* --quiet (log level 0 or below) keeps only warnings and errors: no progress either. */
+        *p = (struct progress){ .what = what, .unit = unit, .tty = isatty(STDERR_FILENO) == 1, .t0 = now_sec(),
+                                .quiet = log_get_level() < 1 };
         p->last_plain = p->t0;
 }
 
@@ -48,7 +51,7 @@ void progress_update(struct progress *p, size_t done, size_t total, bool estimat
 {
         char line[256];
         double now = now_sec();
-        if (!p->tty && now - p->last_plain < PROGRESS_PLAIN_SECONDS)
+        if (p->quiet || (!p->tty && now - p->last_plain < PROGRESS_PLAIN_SECONDS))
                 return;
         format_line(p, line, sizeof line, done, total, estimated, detail);
         if (p->tty) {
@@ -64,6 +67,8 @@ void progress_update(struct progress *p, size_t done, size_t total, bool estimat
 void progress_end(struct progress *p, size_t done, size_t total, const char *detail)
 {
         char line[256];
+        if (p->quiet)
+                return;
         format_line(p, line, sizeof line, done, total, total == 0, detail);
         if (p->tty)
                 fprintf(stderr, "\r\033[K%s\n", line);

@@ -15,7 +15,7 @@
 struct progress {
         const char *what;  /* "bench", "kernel build" */
         const char *unit;  /* "boots", "objects" */
-        bool tty;
+        bool tty, quiet;
         double t0, last_plain;
 };
 

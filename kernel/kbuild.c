@@ -518,8 +518,9 @@ static int kernel_build(const struct kbuild_opts *o)
         _cleanup_(kconfig_free) struct kconfig req = { 0 };
         _cleanup_free_ char *source = NULL;
         struct stat st;
+        /* A fragment or a source that is not there or not one: bad input. */
         if (collect_fragments(o, &frags) < 0 || load_fragments(frags, &req) < 0 || resolve_source(o, &source, &st) < 0)
-                return EXIT_RUNTIME;
+                return EXIT_USAGE;
         char key[65], srckey[65];
         cache_key(source, &st, frags, o->base, key, srckey);
         _cleanup_free_ char *cache = leanboot_cache_dir();

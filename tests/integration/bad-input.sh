@@ -20,8 +20,10 @@ check "missing --copy source" "--copy source '/nonexistent/file'" build -o "$A" 
 check "bad --copy syntax" "expected SRC:DEST" build -o "$A" --copy /etc/hostname
 check "missing kernel" "--kernel '/nonexistent/bzImage'" build -o "$A" --kernel /nonexistent/bzImage
 check "kernel that is not a bzImage" "not an x86 bzImage" build -o "$A" --kernel /etc/hostname
+expect_eq "kernel that is not a bzImage: a usage error (2)" "$x_rc" 2
 check "unknown module" "no such module" build -o "$A" --module no_such_module_xyz
 check "missing hook" "--hook '/nonexistent/hook'" build -o "$A" --hook /nonexistent/hook
+expect_eq "missing hook: a usage error (2), before any build" "$x_rc" 2
 check "unwritable output" "cannot write in '/proc'" build -o /proc/leanboot-appliance
 check "no -o" "-o DIR is required" build
 expect_eq "no -o: a usage error" "$x_rc" 2
@@ -50,6 +52,10 @@ check "run: no directory" "no appliance directory" run
 expect_eq "run: its own failure is 125" "$x_rc" 125
 check "run: a missing appliance" "is not a leanboot appliance" run /nonexistent
 expect_eq "run /nonexistent: 125, not 2 (a payload's exit 2 means the payload)" "$x_rc" 125
+check "analyze: a missing log" "cannot read '/nonexistent.log'" analyze /nonexistent.log
+expect_eq "analyze: a missing log is a usage error (2)" "$x_rc" 2
+check "kernel build: an unknown fragment" "fragment 'nosuch' not found" kernel build --fragment nosuch
+expect_eq "kernel build: an unknown fragment is a usage error (2)" "$x_rc" 2
 
 after=$(cat "$A/manifest.json"; stat -c '%i %s %Y' "$A/root" "$A/initrd" "$A/kernel")
 expect_eq "previous appliance intact after every failure" "$after" "$before"

@@ -69,6 +69,14 @@ fi
 # warm-up of each variant).
 expect_match "progress in a log: a plain last line" "$d_err" "leanboot: bench: 22/22 boots, [0-9]+ s elapsed"
 expect_no_match "progress in a log: no terminal control codes" "$d_err" "$(printf '\033')"
+# On a terminal the progress line is cleared before any other message: never "ETA 0m03sleanboot: ...".
+if command -v script >/dev/null; then
+    script -qefc "'$LEANBOOT' bench '$WORK/a' --runs 2 --warmup 1" "$WORK/tty.out" >/dev/null 2>&1
+    tty_out=$(cat "$WORK/tty.out")
+    expect_match "terminal: the progress line was drawn" "$tty_out" "bench: [0-9]+/3 boots"
+    expect_match "terminal: a message came while it was" "$tty_out" "A's kernel log is [0-9]+ KB"
+    expect_no_match "terminal: no message glued to the progress line" "$tty_out" "(ETA [0-9]+m[0-9]+s|elapsed)leanboot:"
+fi
 # An A/A run: the same appliance twice, so no initcall is slower or faster beyond the noise.
 expect_no_match "A/A: no initcall tagged slower or faster" "$(cat "$WORK/aa.html")" "<td>(slower|faster)</td>"
 
