@@ -215,7 +215,7 @@ void svg_stages(FILE *f, const char *const *variants, size_t n_variants, const c
         for (size_t v = 0; v < n_variants; v++) {
                 double t = 0;
                 for (size_t s = 0; s < n_stages; s++)
-                        t += isnan(ms[v * n_stages + s]) ? 0 : ms[v * n_stages + s];
+                        t += ms[v * n_stages + s] > 0 ? ms[v * n_stages + s] : 0; /* as drawn: no NAN, no negative */
                 max_total = fmax(max_total, t);
         }
         if (!(max_total > 0))

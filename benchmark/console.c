@@ -58,7 +58,7 @@ static void handle_line(struct console *k, char *s, size_t n, uint64_t host_us)
         if (nl)
                 *nl = '\0';
         struct marker m;
-        if (marker_parse(s, &m) && marker_accept(&k->filter, &m)) {
+        if (marker_scan(s, &k->filter, &m)) {
                 if (m.kind == MARKER_OUTPUT)
                         k->payload_on_port = !streq(m.name, OUTPUT_CONSOLE);
                 else if (m.kind == MARKER_EXIT)

@@ -33,7 +33,7 @@ static void console_line(struct console_lines *c, double now)
 {
         c->line[c->len] = '\0';
         struct marker m;
-        if (c->n < c->cap && marker_parse(c->line, &m) && marker_accept(&c->filter, &m) && m.kind == MARKER_STAGE) {
+        if (c->n < c->cap && marker_scan(c->line, &c->filter, &m) && m.kind == MARKER_STAGE) {
                 struct peer_mark *k = &c->marks[c->n++];
                 snprintf(k->name, sizeof k->name, "%s", m.name);
                 k->host_us = (uint64_t)((now - c->t0) * 1000.0);

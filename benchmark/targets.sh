@@ -38,7 +38,7 @@ for i in range(1, n + 1):
     c = d["comparison"]["total"]
     ratios.append(b["median_ms"] / a["median_ms"])
     print(f"distortion {i}: median total {a['median_ms']:.1f} ms without collection, {b['median_ms']:.1f} ms with "
-          f"({100 * (ratios[-1] - 1):+.2f}%), mins {a['min']:.0f}/{b['min']:.0f} ms, p = {c['p_value']:.3f}")
+          f"({100 * (ratios[-1] - 1):+.2f}%), mins {a['min_ms']:.0f}/{b['min_ms']:.0f} ms, p = {c['p_value']:.3f}")
 if ratios:
     print(f"distortion: {100 * (st.median(ratios) - 1):+.2f}% (median of {n} interleaved benches, 20 runs each)")
 PY

@@ -53,6 +53,8 @@ enum appliance_profile { PROFILE_PLAIN, PROFILE_LIBGUESTFS };
  * of its output (one older than the payload's port) writes the payload to the console. */
 #define OUTPUT_CONSOLE "console"
 #define MARKER_PREFIX "leanboot: "
+/* The copy of a stage marker the init writes to the kernel's ring buffer (dmesg): never a marker. */
+#define KMSG_MARKER_PREFIX "leanboot-kmsg: "
 #define INIT_MESSAGE_PREFIX "leanboot-init: "
 #define INIT_ERROR_PREFIX INIT_MESSAGE_PREFIX "error: "
 

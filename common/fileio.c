@@ -105,8 +105,10 @@ static int fsync_one(const char *path, const struct stat *st, int flag, struct F
 
 int fsync_tree(const char *path)
 {
+        /* nftw returns what fsync_one returned (a negative errno) when it stopped the walk, or
+         * -1 with errno set when the walk itself failed. */
         int r = nftw(path, fsync_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-        return r > 0 ? -r : (r < 0 ? -errno : 0);
+        return r == -1 ? -errno : r;
 }
 
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
@@ -132,7 +134,10 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
                 unlink(tmp);
                 return r;
         }
-        return fsync_parent(path);
+        /* The new content is in place: syncing the name is as much as the filesystem allows
+         * (some refuse fsync on a directory), never a reason to report a failure. */
+        (void)fsync_parent(path);
+        return 0;
 }
 
 int check_writable_path(const char *path)
@@ -265,15 +270,19 @@ int dir_replace(const char *tmp, const char *dir)
         if (r < 0)
                 return r;
         if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-                r = fsync_parent(dir);
                 /* tmp now holds what dir was.  The new content is in place whatever happens
-                 * next: what removing the old one leaves is litter, not a failure. */
+                 * next: syncing the name is as much as the filesystem allows, and what removing
+                 * the old one leaves is litter, neither a failure. */
+                (void)fsync_parent(dir);
                 (void)rm_rf(tmp);
-                return r;
+                return 0;
         }
         if (errno != ENOENT)
                 return -errno;
-        return rename(tmp, dir) < 0 ? -errno : fsync_parent(dir);
+        if (rename(tmp, dir) < 0)
+                return -errno;
+        (void)fsync_parent(dir);
+        return 0;
 }
 
 int write_text_file(const char *dir, const char *name, const char *text, mode_t mode)

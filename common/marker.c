@@ -105,11 +105,9 @@ static bool parse_nonce(const char *rest, struct marker *k)
         return true;
 }
 
-bool marker_parse(const char *line, struct marker *ret)
+/* The marker that starts at M, a MARKER_PREFIX in LINE. */
+static bool parse_at(const char *line, const char *m, struct marker *ret)
 {
-        const char *m = strstr(line, MARKER_PREFIX);
-        if (!m)
-                return false;
         /* The tty's \r\n leaves a \r at the end of the line before, never at this one's start;
          * a \r here is the guest's own, and the guest then started the line. */
         const char *start = line + strspn(line, "\r");
@@ -138,6 +136,12 @@ bool marker_parse(const char *line, struct marker *ret)
         return true;
 }
 
+bool marker_parse(const char *line, struct marker *ret)
+{
+        const char *m = strstr(line, MARKER_PREFIX);
+        return m && parse_at(line, m, ret);
+}
+
 bool marker_accept(struct marker_filter *f, const struct marker *m)
 {
         if (m->nonce[0]) {
@@ -146,5 +150,22 @@ bool marker_accept(struct marker_filter *f, const struct marker *m)
                 f->nonce_seen = true;
                 return true;
         }
-        return m->at_line_start && !f->nonce_seen;
+        /* Before the first nonce the payload has not started (the init reads its command line,
+         * and says where the payload's output goes with the nonce, before it): a marker without
+         * one may follow kernel text on its line when the host gave a nonce to wait for. */
+        return !f->nonce_seen && (m->at_line_start || f->nonce);
+}
+
+bool marker_scan(const char *line, struct marker_filter *f, struct marker *ret)
+{
+        /* Every occurrence: a payload's unfinished line can hold a look-alike before the init's
+         * own marker on the same line. */
+        for (const char *m = strstr(line, MARKER_PREFIX); m; m = strstr(m + 1, MARKER_PREFIX)) {
+                struct marker k;
+                if (parse_at(line, m, &k) && marker_accept(f, &k)) {
+                        *ret = k;
+                        return true;
+                }
+        }
+        return false;
 }

@@ -52,14 +52,17 @@ bool marker_parse(const char *line, struct marker *ret);
  * nonce per boot (CMDLINE_NONCE) and the init puts it in every marker it writes once it has read
  * its command line.  A marker with a nonce counts when the nonce is this boot's, wherever it
  * starts on its line (a kernel message can come first under --debug).  A marker without one
- * counts only at the start of its line, and only until the first marker with this boot's nonce
- * (the init's first markers come before it reads the command line; an older init never sends
- * one).  A payload that means to lie can read the nonce (it is root in the guest): this stops
+ * counts only until the first marker with this boot's nonce (the init's first markers come
+ * before it reads the command line; an older init never sends one), and, when the host gave no
+ * nonce, only at the start of its line.  A payload that means to lie can read the nonce (it is root in the guest): this stops
  * accidents and old output, not a hostile guest, whose timings could not be trusted anyway. */
 struct marker_filter {
         const char *nonce; /* this boot's, or NULL when the host gave none */
         bool nonce_seen;   /* a marker carried it: from now on every marker must */
 };
 bool marker_accept(struct marker_filter *f, const struct marker *m);
+/* The first marker in LINE that F accepts (any occurrence, not only the first): true and *ret
+ * filled when there is one. */
+bool marker_scan(const char *line, struct marker_filter *f, struct marker *ret);
 
 #endif

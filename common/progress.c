@@ -1,6 +1,7 @@
 /* Progress lines (progress.h). */
 #include <config.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -40,7 +41,7 @@ static void format_line(const struct progress *p, char *buf, size_t size, size_t
         else
                 snprintf(count, sizeof count, "%zu %s", done, p->unit);
         if (total && done && done < total) {
-                double left = el / (double)done * (double)(total - done);
+                double left = fmin(el / (double)done * (double)(total - done), 359999); /* under 100 h */
                 snprintf(eta, sizeof eta, ", ETA %dm%02ds", (int)left / 60, (int)left % 60);
         }
         snprintf(buf, size, "%s: %s%s%s, %.0f s elapsed%s", p->what, count, detail ? ", " : "", detail ? detail : "", el,
@@ -51,7 +52,8 @@ void progress_update(struct progress *p, size_t done, size_t total, bool estimat
 {
         char line[256];
         double now = now_sec();
-        if (p->quiet || (!p->tty && now - p->last_plain < PROGRESS_PLAIN_SECONDS))
+        /* A terminal is redrawn at most a few times a second, a log every PROGRESS_PLAIN_SECONDS. */
+        if (p->quiet || now - p->last_plain < (p->tty ? 0.25 : PROGRESS_PLAIN_SECONDS))
                 return;
         format_line(p, line, sizeof line, done, total, estimated, detail);
         if (p->tty) {
@@ -59,8 +61,8 @@ void progress_update(struct progress *p, size_t done, size_t total, bool estimat
                 line_drawn = true;
         } else {
                 fprintf(stderr, "leanboot: %s\n", line);
-                p->last_plain = now;
         }
+        p->last_plain = now;
         fflush(stderr);
 }
 

@@ -16,7 +16,7 @@ struct progress {
         const char *what;  /* "bench", "kernel build" */
         const char *unit;  /* "boots", "objects" */
         bool tty, quiet;
-        double t0, last_plain;
+        double t0, last_plain; /* start; the last line shown */
 };
 
 void progress_start(struct progress *p, const char *what, const char *unit);

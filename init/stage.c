@@ -72,14 +72,14 @@ void stage_begin(const char *name)
         if (n <= 0)
                 return;
         emit(line, (size_t)n);
-        /* The ring buffer's copy has no nonce: a payload that runs dmesg must not print this
-         * boot's markers back to the console. */
+        /* The ring buffer's copy is for people reading the kernel log: it has no nonce, and a
+         * prefix of its own that the host never takes for a marker, so that neither a payload
+         * running dmesg nor the kernel echoing its log (--debug) adds a stage to the boot. */
         if (kmsg_fd >= 0) {
-                char k[MARKER_LINE_MAX + 3];
-                memcpy(k, "<7>", 3);
-                int m = marker_format_stage(k + 3, sizeof k - 3, name, t_us, tsc, NULL);
-                if (m > 0)
-                        (void)write(kmsg_fd, k, (size_t)m + 3);
+                char k[MARKER_LINE_MAX + 16];
+                int m = snprintf(k, sizeof k, "<7>" KMSG_MARKER_PREFIX "stage=%s t_us=%llu\n", name, (unsigned long long)t_us);
+                if (m > 0 && (size_t)m < sizeof k)
+                        (void)write(kmsg_fd, k, (size_t)m);
         }
 }
 

@@ -8,6 +8,8 @@
 # happened: a test that expects leanboot to fail cannot hide one behind its exit status.
 set -u
 out=${1:?usage: tools/sanitizers.sh OUT}
+# Absolute: the sanitizers write their reports there from every test's own directory.
+out=$(realpath -m "$out")
 cd "$(dirname "$0")/.."
 src=$(pwd)
 copy="$out/tree"

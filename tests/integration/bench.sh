@@ -78,6 +78,8 @@ if command -v script >/dev/null; then
     expect_no_match "terminal: no message glued to the progress line" "$tty_out" "(ETA [0-9]+m[0-9]+s|elapsed)leanboot:"
 fi
 # An A/A run: the same appliance twice, so no initcall is slower or faster beyond the noise.
+[ -s "$WORK/aa.html" ] && pass "A/A: an HTML report" || fail "A/A: no HTML report"
+expect_match "A/A: the initcall table is there" "$(cat "$WORK/aa.html")" "Initcall diff"
 expect_no_match "A/A: no initcall tagged slower or faster" "$(cat "$WORK/aa.html")" "<td>(slower|faster)</td>"
 
 # One variant: summaries, no comparison.

@@ -79,12 +79,20 @@ custom_kernel() {
 # browser_render FILE NAME: open FILE (HTML or SVG) in headless Chromium, as a reader would: the
 # DOM it built goes to $WORK/NAME.dom, its console to $WORK/NAME.console (one line per message
 # the page logged: errors, uncaught exceptions), a screenshot to $WORK/NAME.png (for a person).
+# First, once, a page that logs on purpose must show in the console capture: a Chromium that
+# does not report console messages would let every "nothing logged" check pass unseen.
+chromium_run() {
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+        --user-data-dir="$WORK/chromium-profile" "$@"
+}
 browser_render() {
-    local file=$1 name=$2
-    local args="--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$WORK/chromium-profile"
-    timeout 120 chromium $args --enable-logging=stderr --v=0 --dump-dom "file://$file" \
-        >"$WORK/$name.dom" 2>"$WORK/$name.log" || return 1
-    grep 'CONSOLE' "$WORK/$name.log" >"$WORK/$name.console" || true
-    timeout 120 chromium $args --window-size=1300,2400 --screenshot="$WORK/$name.png" "file://$file" \
-        >/dev/null 2>&1 || return 1
+    if [ ! -f "$WORK/console-probe.ok" ]; then
+        printf '<html><body><script>console.error("leanboot-console-probe")</script></body></html>\n' >"$WORK/probe.html"
+        chromium_run --enable-logging=stderr --v=0 --dump-dom "file://$WORK/probe.html" >/dev/null 2>"$WORK/probe.log"
+        grep -q 'CONSOLE.*leanboot-console-probe' "$WORK/probe.log" || { echo "chromium reports no console messages" >&2; return 1; }
+        : >"$WORK/console-probe.ok"
+    fi
+    chromium_run --enable-logging=stderr --v=0 --dump-dom "file://$1" >"$WORK/$2.dom" 2>"$WORK/$2.log" || return 1
+    grep 'CONSOLE' "$WORK/$2.log" >"$WORK/$2.console" || true
+    chromium_run --window-size=1300,2400 --screenshot="$WORK/$2.png" "file://$1" >/dev/null 2>&1 || return 1
 }

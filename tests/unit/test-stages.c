@@ -204,6 +204,7 @@ static void test_forged_markers(void)
         console_init(&k, &r, "abc123", -1, false, p[1]);
         const char *lines[] = {
                 "leanboot: stage=init t_us=1\r\n",                    /* before the init read its cmdline */
+                "[    0.9] kernel textleanboot: stage=mounts t_us=2\r\n", /* --debug: after kernel text, before the nonce */
                 "leanboot: output=console nonce=abc123\r\n",
                 "leanboot: stage=payload t_us=10 nonce=abc123\r\n",
                 "x leanboot: stage=shutdown t_us=11\r\n",             /* the payload's, mid-line */
@@ -211,7 +212,9 @@ static void test_forged_markers(void)
                 "leanboot: exit=3 t_us=13 nonce=ffff\r\n",            /* another boot's nonce */
                 "leanboot: stage=shutdown t_us=14 nonce=abc1234\r\n", /* a longer one */
                 "[    1.0] kmsgleanboot: stage=shutdown t_us=20 nonce=abc123\r\n",
-                "leanboot: exit=7 t_us=21 nonce=abc123\r\n",
+                "leanboot-kmsg: stage=shutdown t_us=20\r\n",          /* the ring buffer's copy, echoed */
+                /* The payload's unfinished look-alike, then the init's own exit marker on its line. */
+                "leanboot: exit=0 t_us=1leanboot: exit=7 t_us=21 nonce=abc123\r\n",
         };
         for (size_t j = 0; j < ARRAY_SIZE(lines); j++)
                 console_feed(&k, lines[j], strlen(lines[j]), j);
@@ -222,9 +225,10 @@ static void test_forged_markers(void)
         got[n > 0 ? n : 0] = '\0';
         close(p[0]);
         CHECK(r.exit_status == 7, "the exit status is the init's, not a forged one (%d)", r.exit_status);
-        CHECK(r.n_marks == 4 && streq(r.marks[0].name, "init") && streq(r.marks[1].name, "payload") &&
-                      streq(r.marks[2].name, "shutdown") && r.marks[2].guest_us == 20 && streq(r.marks[3].name, "exit"),
-              "init, payload, shutdown at 20 us, exit: %zu marks", r.n_marks);
+        CHECK(r.n_marks == 5 && streq(r.marks[0].name, "init") && streq(r.marks[1].name, "mounts") &&
+                      streq(r.marks[2].name, "payload") && streq(r.marks[3].name, "shutdown") && r.marks[3].guest_us == 20 &&
+                      streq(r.marks[4].name, "exit") && r.marks[4].guest_us == 21,
+              "init, mounts, payload, shutdown at 20 us, exit at 21 us: %zu marks", r.n_marks);
         CHECK(strstr(got, "x leanboot: stage=shutdown t_us=11\n") && strstr(got, "leanboot: exit=0 t_us=12\n") &&
                       strstr(got, "nonce=ffff\n") && strstr(got, "nonce=abc1234\n"),
               "the payload's look-alike lines reach its output: '%s'", got);
