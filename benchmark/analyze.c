@@ -11,7 +11,7 @@
 
 #include "analyze.h"
 #include "chart.h"
-#include "initcall.h"
+#include "../common/initcall.h"
 #include "report.h"
 #include "../common/fileio.h"
 #include "../common/exit-status.h"

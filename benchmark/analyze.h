@@ -1,5 +1,5 @@
 #ifndef LEANBOOT_ANALYZE_H
 #define LEANBOOT_ANALYZE_H
-#include "initcall.h"
+#include "../common/initcall.h"
 int cmd_analyze(int argc, char **argv);
 #endif

@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "initcall.h"
+#include "../common/initcall.h"
 
 /* What an initcall's colour means: N classes, each with a legend name and a colour; classify
  * gives an initcall's class (bench: how it changed from A to B; analyze: built in or module). */

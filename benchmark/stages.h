@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "boot.h"
-#include "initcall.h"
+#include "../common/initcall.h"
 
 /* ST_INITCALLS is the kernel's boot initcalls (built in, before the first user-space program),
  * ST_MODULE_INITCALLS the init functions of modules user space loaded later (initcall.h).  Both

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "initcall.h"
+#include "../common/initcall.h"
 #include "stages.h"
 #include "../common/machine.h"
 #include "../common/stats.h"

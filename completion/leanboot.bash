@@ -182,13 +182,14 @@ _leanboot()
                 if [[ $cur == -* ]]; then
                     _leanboot_words '-h --help'
                 else
-                    _leanboot_words 'build check'
+                    _leanboot_words 'build check map'
                 fi
                 return 0
             fi
             case $sub in
-                build) opts='--fragment --source -o --output -j --jobs --base --force -h --help' ;;
+                build) opts='--fragment --source -o --output -j --jobs --base --force --keep-tree -h --help' ;;
                 check) opts='--fragment --source -h --help' ;;
+                map) opts='--source --top -h --help' ;;
                 *) return 0 ;;
             esac ;;
         history) opts='--stage --label --clock --json --html -h --help' ;;
@@ -230,7 +231,7 @@ _leanboot()
         history)
             if ((nposargs == 0)); then _leanboot_paths; else _leanboot_words "$opts"; fi ;;
         kernel)
-            if [[ $sub == check ]] && ((nposargs == 0)); then
+            if { [[ $sub == check ]] && ((nposargs == 0)); } || { [[ $sub == map ]] && ((nposargs < 2)); }; then
                 _leanboot_paths
             else
                 _leanboot_words "$opts"

@@ -25,6 +25,7 @@
 
 #include "fragment.h"
 #include "kbuild.h"
+#include "kmap.h"
 #include "../common/bzimage.h"
 #include "../common/clock.h"
 #include "../common/hash.h"
@@ -45,6 +46,7 @@ struct kbuild_opts {
         const char *base;   /* --base allnoconfig|tinyconfig */
         int jobs;           /* --jobs N */
         bool force;         /* --force: ignore the cache */
+        bool keep_tree;     /* --keep-tree: keep the object tree (KDIR/tree), for kernel map */
 };
 
 /* Shipped fragments: $LEANBOOT_CONFIGS, else beside the binary in a build tree, else installed
@@ -473,7 +475,15 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
         _cleanup_free_ char *img_to = path_join(work, "bzImage"), *cfg_to = path_join(work, "config");
         if (copy_file(img_from, img_to) < 0 || copy_file(dotconfig, cfg_to) < 0)
                 return log_error_status(-EIO, "the build produced no bzImage");
-        rm_rf(obj);
+        /* The object tree is 0.5-2 GB: kept only when asked (kernel map reads it), under a name
+         * of its own; its 'source' link (kbuild's) points at the cached source. */
+        if (o->keep_tree) {
+                _cleanup_free_ char *kept = path_join(work, "tree");
+                if (!kept || rename(obj, kept) < 0)
+                        return log_error_errno(-errno, "cannot keep the build tree");
+        } else {
+                rm_rf(obj);
+        }
         _cleanup_(kconfig_free) struct kconfig fin = { 0 };
         kconfig_load(cfg_to, &fin, NULL);
         _cleanup_free_ char *ver = NULL;
@@ -540,10 +550,13 @@ static int kernel_build(const struct kbuild_opts *o)
         _cleanup_free_ char *cached_image = path_join(kdir, "bzImage");
         struct fresh f = { .source = source, .cache = cache, .kdir = kdir, .key = key, .srckey = srckey, .st = &st,
                            .frags = frags, .req = &req, .t0 = t0 };
-        if (!o->force && file_exists(cached_image))
+        _cleanup_free_ char *cached_tree = path_join(kdir, "tree");
+        if (!o->force && file_exists(cached_image) && (!o->keep_tree || file_exists(cached_tree)))
                 log_info("cached kernel: %s", kdir);
         else if (build_fresh(o, &f) < 0)
                 return EXIT_RUNTIME;
+        if (o->keep_tree)
+                log_info("build tree: %s (for leanboot kernel map)", cached_tree);
         if (o->output && publish(kdir, o->output) < 0)
                 return EXIT_RUNTIME;
         _cleanup_free_ char *shown = path_join(o->output ? o->output : kdir, "bzImage");
@@ -597,8 +610,9 @@ static void usage(FILE *f)
 {
         fprintf(f,
                 "Usage: leanboot kernel build [--fragment F]... [--source TARBALL|DIR] [-o DIR] [--jobs N]\n"
-                "                             [--base allnoconfig|tinyconfig] [--force]\n"
-                "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n\n"
+                "                             [--base allnoconfig|tinyconfig] [--force] [--keep-tree]\n"
+                "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n"
+                "       leanboot kernel map TREE LOG [--source DIR] [--top N]\n\n"
                 "build: a cut-down kernel from the distro's kernel source (default: the newest\n"
                 "  /usr/src/linux-source-*.tar.xz): base.config plus each --fragment (a path, or the\n"
                 "  name of a shipped fragment: net, debug, guestfs, microvm), merged with merge_config.sh and checked.\n"
@@ -607,7 +621,10 @@ static void usage(FILE *f)
                 "check: which options the fragments (default: base.config) ask for that CONFIG lacks;\n"
                 "  with --source, the unmet dependency of each.  Exit 1 when any are missing.  Then\n"
                 "  the QEMU machines an appliance on it boots on (pc: virtio-pci; microvm:\n"
-                "  virtio-mmio; --fragment microvm drops PCI: microvm only).\n");
+                "  virtio-mmio; --fragment microvm drops PCI: microvm only).\n"
+                "map: each initcall of LOG mapped to the object of the kernel build tree TREE (kbuild's\n"
+                "  O= directory; --keep-tree keeps it) that defines it, and to the Kconfig options that\n"
+                "  build that object; then the options by the initcall time they bring.\n");
 }
 
 int cmd_kernel(int argc, char **argv)
@@ -617,13 +634,16 @@ int cmd_kernel(int argc, char **argv)
                 return argc < 2 ? 2 : 0;
         }
         const char *sub = argv[1];
+        if (streq(sub, "map"))
+                return kernel_map(argc - 1, argv + 1);
         if (!streq(sub, "build") && !streq(sub, "check"))
-                return log_error_status(EXIT_USAGE, "kernel: unknown subcommand '%s' (build or check)", sub);
+                return log_error_status(EXIT_USAGE, "kernel: unknown subcommand '%s' (build, check or map)", sub);
         static const struct option longopts[] = {
                 { "fragment", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },
                 { "output", required_argument, NULL, 'o' },   { "jobs", required_argument, NULL, 'j' },
                 { "base", required_argument, NULL, 'b' },     { "force", no_argument, NULL, 'F' },
-                { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+                { "keep-tree", no_argument, NULL, 'K' },      { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
         };
         struct kbuild_opts o = { .base = "allnoconfig", .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
         _cleanup_strv_free_ char **frags = NULL, **positional = NULL;
@@ -652,6 +672,7 @@ int cmd_kernel(int argc, char **argv)
                         o.base = optarg;
                         break;
                 case 'F': o.force = true; break;
+                case 'K': o.keep_tree = true; break;
                 case 'h': usage(stdout); return 0;
                 default:
                         return log_error_status(EXIT_USAGE, "kernel: unknown option or missing value: '%s' (see leanboot kernel --help)",

@@ -39,7 +39,7 @@ before=$(kvm_runs)
 run_capture r2 run "$A" -- echo again
 expect_eq "the next run boots with the cached verdict: no KVM attempt" "$r2_out|$r2_rc|$(kvm_runs)" "again|0|$before"
 run_capture k run "$A" --accel kvm -- echo hello
-expect_eq "--accel kvm: exit 1, nothing booted" "$k_rc|$k_out|$(kvm_runs)" "1||$before"
+expect_eq "run --accel kvm: leanboot's own failure (125), nothing booted" "$k_rc|$k_out|$(kvm_runs)" "125||$before"
 expect_eq "--accel kvm: one clear error with QEMU's message" "$k_err" "leanboot: error: --accel kvm: KVM does not work on this host: /dev/kvm is present but unusable (QEMU: failed to set MSR 0x10a to 0x69) (try --accel tcg; leanboot accel --refresh to probe again)"
 run_capture kb bench "$A" --accel kvm --runs 2
 expect_eq "bench --accel kvm: exit 1" "$kb_rc" 1

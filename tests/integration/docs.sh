@@ -185,7 +185,7 @@ completion_checks() {
     check "leanboot run x --machine " "auto pc microvm"
     check "leanboot bench a b --machine-b=m" "microvm"
     check "leanboot bench --peer " "libguestfs"
-    check "leanboot kernel " "build check"
+    check "leanboot kernel " "build check map"
     check "leanboot kernel build --base " "allnoconfig tinyconfig"
     check "leanboot build --kernel " "stock"
     check "leanboot run x -- " ""
@@ -204,8 +204,8 @@ completion_checks() {
     for cmd in "" $COMMANDS; do
         line="leanboot ${cmd:+$cmd }--"
         if [ "$cmd" = kernel ]; then
-            line="leanboot kernel build|check --"
-            got="$(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel build --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel check --")"
+            line="leanboot kernel build|check|map --"
+            got="$(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel build --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel check --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel map --")"
         else
             got=$(complete_line "$file" "$helpers" "$WORK/empty" "$line")
         fi

@@ -50,7 +50,7 @@ expect_match "unknown option: named" "$b_err" "CONFIG_NO_SUCH_OPTION_XYZ=y .*thi
 
 printf 'CONFIG_OK=y\nthis is not config\n' > "$WORK/syntax.config"
 run_capture s kernel build --fragment "$WORK/syntax.config"
-expect_eq "bad syntax: exit 1" "$s_rc" 1
+expect_eq "bad syntax: a usage error (2)" "$s_rc" 2
 expect_match "bad syntax: file and line named" "$s_err" "syntax\.config:2: not a kernel config line"
 run_capture n kernel build --fragment "$WORK/nope.config"
 expect_match "missing fragment named" "$n_err" "fragment '.*nope\.config' not found"

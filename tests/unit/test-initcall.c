@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "benchmark/initcall.h"
+#include "common/initcall.h"
 #include "common/fileio.h"
 #include "common/macro.h"
 

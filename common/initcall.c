@@ -8,8 +8,8 @@
 #include <sys/types.h>
 
 #include "initcall.h"
-#include "../common/stats.h"
-#include "../common/macro.h"
+#include "stats.h"
+#include "macro.h"
 
 void initcall_log_free(struct initcall_log *l)
 {

@@ -1,0 +1,217 @@
+/* leanboot kernel map TREE LOG: each initcall of a kernel log mapped to the object that defines
+ * its function in the kernel's own build tree (objsyms.h) and to the Kconfig options that build
+ * that object (kmakefile.h); then the options ranked by the initcall time they bring.  Exact for
+ * this source and this build: no name guessing.  What the tailor cuts first. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kmakefile.h"
+#include "kmap.h"
+#include "objsyms.h"
+#include "../common/exit-status.h"
+#include "../common/fileio.h"
+#include "../common/initcall.h"
+#include "../common/log.h"
+#include "../common/macro.h"
+#include "../common/parse.h"
+#include "../common/strv.h"
+
+/* The initcall's function: the parser keeps "name" (KALLSYMS) or a raw address, which no object
+ * defines. */
+static bool is_function_name(const char *name)
+{
+        return strncmp(name, "0x", 2) != 0;
+}
+
+struct mapped {
+        const struct initcall *c;
+        char *object;  /* NULL: no object of the tree defines it (or several do, see ambiguous) */
+        char **options;
+        size_t ambiguous; /* how many objects define a function of that name (static names repeat) */
+};
+
+struct cost {
+        char *option;
+        long long usecs;
+        size_t count;
+};
+
+static int by_usecs_desc(const void *a, const void *b)
+{
+        const struct mapped *x = a, *y = b;
+        return (x->c->usecs < y->c->usecs) - (x->c->usecs > y->c->usecs);
+}
+
+static int by_cost_desc(const void *a, const void *b)
+{
+        const struct cost *x = a, *y = b;
+        return (x->usecs < y->usecs) - (x->usecs > y->usecs);
+}
+
+/* A module's init function is in an object of that module: prefer the object whose composite or
+ * own name is the module's ("virtio_pci" for drivers/virtio/virtio_pci_common.o is found by
+ * kmakefile, so here: the object whose options come from the directory naming MODULE.o). */
+static ssize_t pick_object(const struct objsyms *idx, size_t first, size_t n, const char *module)
+{
+        if (n == 1)
+                return (ssize_t)first;
+        if (!module[0])
+                return -1;
+        for (size_t i = first; i < first + n; i++) {
+                const char *base = strrchr(idx->v[i].object, '/');
+                base = base ? base + 1 : idx->v[i].object;
+                size_t ml = strlen(module);
+                if (!strncmp(base, module, ml) && streq(base + ml, ".o"))
+                        return (ssize_t)i;
+        }
+        return -1;
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: leanboot kernel map TREE LOG [--source DIR] [--top N]\n"
+                   "Map each initcall of LOG (a kernel log with initcall_debug, as `analyze` reads) to the\n"
+                   "object of the kernel build tree TREE (kbuild's O= directory of that kernel) that defines\n"
+                   "its function, and to the Kconfig options that build the object (the option naming it\n"
+                   "first, then those of its composite object and directories).  Prints the --top N\n"
+                   "initcalls (default 20) with theirs, then the options by the initcall time they bring.\n"
+                   "The source tree: --source, else TREE/source (kbuild's link), else TREE.\n");
+}
+
+int kernel_map(int argc, char **argv)
+{
+        static const struct option longopts[] = {
+                { "source", required_argument, NULL, 's' }, { "top", required_argument, NULL, 't' },
+                { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+        };
+        const char *source = NULL;
+        _cleanup_strv_free_ char **pos = NULL;
+        int top = 20, c;
+        opterr = 0;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 1:
+                        if (strv_push(&pos, optarg) < 0)
+                                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
+                        break;
+                case 's': source = optarg; break;
+                case 't':
+                        if (parse_int_range(optarg, 1, 100000, &top) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel map: --top '%s': expected 1 to 100000", optarg);
+                        break;
+                case 'h': usage(stdout); return EXIT_OK;
+                default:
+                        return log_error_status(EXIT_USAGE, "kernel map: unknown option or missing value: '%s' (see leanboot kernel map --help)",
+                                                argv[optind - 1]);
+                }
+        }
+        if (strv_length(pos) != 2)
+                return log_error_status(EXIT_USAGE, "kernel map: expected TREE and LOG (see leanboot kernel map --help)");
+        const char *tree = pos[0], *logpath = pos[1];
+        _cleanup_free_ char *link = path_join(tree, "source"), *src = NULL;
+        src = realpath(source ? source : link && access(link, R_OK) == 0 ? link : tree, NULL);
+        _cleanup_free_ char *top_makefile = src ? path_join(src, "Kconfig") : NULL;
+        if (!top_makefile || access(top_makefile, R_OK) < 0)
+                return log_error_status(EXIT_USAGE, "kernel map: no kernel source tree at '%s' (give --source)",
+                                        source ? source : src ? src : tree);
+
+        _cleanup_free_ char *text = NULL;
+        int r = read_full_file(logpath, &text, NULL);
+        if (r < 0)
+                return log_error_errno_status(EXIT_USAGE, r, "kernel map: cannot read '%s'", logpath);
+        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
+        if (initcall_parse(text, &l) < 0)
+                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
+        if (l.n == 0)
+                return log_error_status(EXIT_USAGE, "kernel map: no initcall records in '%s'", logpath);
+        _cleanup_(objsyms_free) struct objsyms idx = { 0 };
+        r = objsyms_index(tree, src, &idx);
+        if (r < 0)
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel map: cannot index '%s'", tree);
+        if (idx.objects == 0)
+                return log_error_status(EXIT_USAGE, "kernel map: '%s' holds no objects built from '%s' (a kbuild O= tree of "
+                                        "the kernel that wrote the log)", tree, src);
+
+        struct mapped *m = calloc(l.n, sizeof *m);
+        struct cost *costs = NULL;
+        size_t ncost = 0, mapped = 0, ambiguous = 0;
+        long long mapped_us = 0;
+        if (!m)
+                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
+        for (size_t i = 0; i < l.n; i++) {
+                const struct initcall *ic = &l.calls[i];
+                m[i].c = ic;
+                size_t first = 0, n = is_function_name(ic->name) ? objsyms_find(&idx, ic->name, &first) : 0;
+                ssize_t k = n ? pick_object(&idx, first, n, ic->module) : -1;
+                m[i].ambiguous = k < 0 && n > 1 ? n : 0;
+                ambiguous += m[i].ambiguous > 0;
+                if (k < 0)
+                        continue;
+                m[i].object = strdup(idx.v[k].object);
+                if (!m[i].object || kmakefile_object_options(src, m[i].object, &m[i].options) == -ENOMEM) {
+                        r = -ENOMEM;
+                        break;
+                }
+                mapped++;
+                mapped_us += ic->usecs;
+                /* The option that names the object is the one a cut turns off first. */
+                const char *opt = m[i].options && m[i].options[0] ? m[i].options[0] : "(always built)";
+                size_t j = 0;
+                while (j < ncost && !streq(costs[j].option, opt))
+                        j++;
+                if (j == ncost) {
+                        struct cost *more = realloc(costs, (ncost + 1) * sizeof *more);
+                        char *name = strdup(opt);
+                        if (!more || !name) {
+                                free(more ? NULL : name);
+                                if (more)
+                                        costs = more;
+                                r = -ENOMEM;
+                                break;
+                        }
+                        costs = more;
+                        costs[ncost++] = (struct cost){ name, 0, 0 };
+                }
+                costs[j].usecs += ic->usecs;
+                costs[j].count++;
+        }
+        if (r == 0) {
+                qsort(m, l.n, sizeof *m, by_usecs_desc);
+                if (ncost > 1)
+                        qsort(costs, ncost, sizeof *costs, by_cost_desc);
+                printf("%-36s %-12s %9s  %-44s %s\n", "initcall", "module", "ms", "object", "options (naming it first)");
+                for (size_t i = 0; i < l.n && i < (size_t)top; i++) {
+                        _cleanup_free_ char *opts = m[i].options ? strv_join(m[i].options, " ") : NULL;
+                        char what[64];
+                        snprintf(what, sizeof what, m[i].ambiguous ? "? (%zu objects define it)" : "? (no object of the tree)",
+                                 m[i].ambiguous);
+                        printf("%-36.36s %-12.12s %9.3f  %-44.44s %s\n", m[i].c->name, m[i].c->module, (double)m[i].c->usecs / 1000,
+                               m[i].object ? m[i].object : what,
+                               m[i].object ? (opts && *opts ? opts : "(always built)") : "");
+                }
+                long long total = initcall_total_us(&l);
+                printf("%zu of %zu initcalls mapped to an object of %s (%.1f of %.1f ms); %zu ambiguous, %zu objects indexed\n",
+                       mapped, l.n, tree, (double)mapped_us / 1000, (double)total / 1000, ambiguous, idx.objects);
+                printf("\n%-44s %9s %6s  %s\n", "option naming the object", "ms", "share", "initcalls");
+                for (size_t j = 0; j < ncost && j < (size_t)top; j++)
+                        printf("%-44s %9.3f %5.1f%%  %zu\n", costs[j].option, (double)costs[j].usecs / 1000,
+                               total ? 100.0 * (double)costs[j].usecs / (double)total : 0, costs[j].count);
+        }
+        for (size_t i = 0; i < l.n; i++) {
+                free(m[i].object);
+                strv_free(m[i].options);
+        }
+        free(m);
+        for (size_t j = 0; j < ncost; j++)
+                free(costs[j].option);
+        free(costs);
+        return r < 0 ? log_error_errno_status(EXIT_RUNTIME, r, "kernel map") : EXIT_OK;
+}

@@ -1,0 +1,32 @@
+/* Which built object defines a function: an index of a kbuild output tree (O=DIR), read from
+ * the objects themselves, so that an initcall maps to the object (and from there the Kconfig
+ * option, kmakefile.h) that this build compiled it from, not to a guess by its name. */
+#ifndef LEANBOOT_OBJSYMS_H
+#define LEANBOOT_OBJSYMS_H
+
+#include <stddef.h>
+
+struct objsym {
+        char *function; /* a function symbol, local (static) or global */
+        char *object;   /* "drivers/virtio/virtio_pci_common.o", relative to the tree */
+};
+
+struct objsyms {
+        struct objsym *v; /* sorted by function, then object */
+        size_t n;
+        size_t objects;   /* objects read */
+};
+
+/* Index every object of OBJDIR compiled from a source of SRCDIR (DIR/x.o with SRCDIR/x.c or
+ * x.S): composite objects, archives and vmlinux.o are left out, as they only repeat what their
+ * parts define.  0 or -errno. */
+int objsyms_index(const char *objdir, const char *srcdir, struct objsyms *ret);
+/* The objects defining FUNCTION: *ret_first (index into idx->v) and how many; 0 when none. */
+size_t objsyms_find(const struct objsyms *idx, const char *function, size_t *ret_first);
+void objsyms_free(struct objsyms *idx);
+
+/* The names of the function symbols in the ELF64 relocatable object at PATH (a strv, malloc'd).
+ * -EBADMSG when PATH is not one. */
+int elf_function_symbols(const char *path, char ***ret);
+
+#endif

@@ -1,0 +1,108 @@
+/* The tailor's map (kernel/objsyms.c, kernel/kmakefile.c): a function to the object that defines
+ * it, read from real objects compiled here from a miniature kbuild tree
+ * (tests/fixtures/kbuild), and an object to the Kconfig options its Makefiles build it under. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "common/fileio.h"
+#include "common/macro.h"
+#include "common/spawn.h"
+#include "common/strv.h"
+#include "kernel/kmakefile.h"
+#include "kernel/objsyms.h"
+
+static const char *const sources[] = { "drivers/virtio/modern", "drivers/virtio/common", "drivers/virtio/legacy",
+                                       "drivers/virtio/mmio",   "drivers/virtio/nommio", "drivers/virtio/blk",
+                                       "drivers/base/core" };
+
+/* Compile each fixture source into OBJDIR as kbuild would lay it out, and a composite object
+ * linked from two of them (which the index must leave out: it only repeats its parts). */
+static int compile_tree(const char *src, const char *objdir)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
+                _cleanup_free_ char *c = NULL, *o = NULL, *dir = NULL;
+                if (asprintf(&c, "%s/%s.c", src, sources[i]) < 0 || asprintf(&o, "%s/%s.o", objdir, sources[i]) < 0 ||
+                    asprintf(&dir, "%s/%s", objdir, sources[i]) < 0)
+                        return -1;
+                *strrchr(dir, '/') = '\0';
+                char *argv[] = { "gcc", "-c", "-o", o, c, NULL };
+                if (mkdir_p(dir, 0755) < 0 || run_argv(argv, NULL) != 0)
+                        return -1;
+        }
+        _cleanup_free_ char *out = NULL, *a = NULL, *b = NULL;
+        if (asprintf(&out, "%s/drivers/virtio/virtio_pci.o", objdir) < 0 || asprintf(&a, "%s/drivers/virtio/modern.o", objdir) < 0 ||
+            asprintf(&b, "%s/drivers/virtio/common.o", objdir) < 0)
+                return -1;
+        char *ld[] = { "ld", "-r", "-o", out, a, b, NULL };
+        return run_argv(ld, NULL) == 0 ? 0 : -1;
+}
+
+static void check_options(const char *src, const char *obj, const char *want)
+{
+        char **opts = NULL;
+        int r = kmakefile_object_options(src, obj, &opts);
+        _cleanup_free_ char *got = opts ? strv_join(opts, " ") : strdup("");
+        CHECK(r == 0 && got && streq(got, want), "%s: options '%s' (want '%s', r %d)", obj, got ? got : "?", want, r);
+        strv_free(opts);
+}
+
+static void check_object(const struct objsyms *idx, const char *function, const char *want)
+{
+        size_t first = 0, n = objsyms_find(idx, function, &first);
+        CHECK(n == 1 && streq(idx->v[first].object, want), "%s is defined in %s (%zu found%s%s)", function, want, n,
+              n ? ": " : "", n ? idx->v[first].object : "");
+}
+
+int main(void)
+{
+        const char *fixtures = getenv("FIXTURES");
+        _cleanup_free_ char *src = NULL;
+        if (asprintf(&src, "%s/kbuild", fixtures ? fixtures : "tests/fixtures") < 0)
+                return 1;
+        char tmpl[] = "/tmp/leanboot-test-kmap-XXXXXX";
+        if (!mkdtemp(tmpl))
+                return 1;
+        if (compile_tree(src, tmpl) < 0) {
+                CHECK(false, "compile the fixture tree with gcc and ld");
+                rm_rf(tmpl);
+                return tap_done();
+        }
+        struct objsyms idx = { 0 };
+        CHECK(objsyms_index(tmpl, src, &idx) == 0, "index the tree");
+        CHECK(idx.objects == ARRAY_SIZE(sources), "%zu objects compiled from sources, the composite left out (%zu)",
+              ARRAY_SIZE(sources), idx.objects);
+        check_object(&idx, "common_init", "drivers/virtio/common.o");
+        check_object(&idx, "core_init", "drivers/base/core.o");
+        size_t first = 0;
+        CHECK(objsyms_find(&idx, "dup_init", &first) == 2 && streq(idx.v[first].object, "drivers/base/core.o") &&
+                      streq(idx.v[first + 1].object, "drivers/virtio/blk.o"),
+              "a static name defined twice: both objects, in order");
+        CHECK(objsyms_find(&idx, "no_such_init", &first) == 0, "a function no object defines: none");
+
+        /* The option naming the object first, then its composite's, then the directories'. */
+        check_options(src, "drivers/virtio/common.o", "CONFIG_VIRTIO_PCI CONFIG_VIRTIO");
+        check_options(src, "drivers/virtio/legacy.o", "CONFIG_VIRTIO_PCI_LEGACY CONFIG_VIRTIO_PCI CONFIG_VIRTIO");
+        check_options(src, "drivers/virtio/mmio.o", "CONFIG_VIRTIO_MMIO CONFIG_VIRTIO");   /* inside ifdef */
+        check_options(src, "drivers/virtio/nommio.o", "CONFIG_VIRTIO");                   /* its else: no option */
+        check_options(src, "drivers/virtio/blk.o", "CONFIG_VIRTIO_BLK CONFIG_VIRTIO");     /* a continued line, not CFLAGS_ */
+        check_options(src, "drivers/base/core.o", "");                                      /* obj-y all the way up */
+        check_options(src, "drivers/base/pty.o", "CONFIG_LEGACY_PTYS|CONFIG_UNIX98_PTYS");  /* either builds it */
+        check_options(src, "drivers/base/always.o", "");                                    /* one line needs nothing */
+        char **none = NULL;
+        CHECK(kmakefile_object_options(src, "drivers/virtio/absent.o", &none) == -ENOENT && !none,
+              "an object no Makefile names: -ENOENT");
+
+        /* Not an object: refused, not read past its end. */
+        _cleanup_free_ char *bad = NULL;
+        char **syms = NULL;
+        if (asprintf(&bad, "%s/not-elf.o", tmpl) >= 0 && write_file_atomic(bad, "\177ELF\2\1\1", 7, 0644) == 0)
+                CHECK(elf_function_symbols(bad, &syms) == -EBADMSG && !syms, "a truncated ELF: -EBADMSG");
+        objsyms_free(&idx);
+        rm_rf(tmpl);
+        return tap_done();
+}
