@@ -21,8 +21,8 @@ else
     (cd "$src" && tar cf - --exclude=./tests/tmp .) | (cd "$copy" && tar xf -) && (cd "$copy" && make distclean >/dev/null 2>&1)
 fi
 cd "$copy" || exit 1
-{ [ -x configure ] || autoreconf -fi >/dev/null; } && ./configure -q --enable-werror --enable-sanitizers &&
-    make -j"$(nproc)" >/dev/null || { echo "sanitizers: the build failed"; exit 1; }
+{ [ -x configure ] || autoreconf -fi >"$out/build.log" 2>&1; } && ./configure -q --enable-werror --enable-sanitizers >>"$out/build.log" 2>&1 &&
+    make -j"$(nproc)" >>"$out/build.log" 2>&1 || { tail -20 "$out/build.log"; echo "sanitizers: the build failed"; exit 1; }
 export ASAN_OPTIONS="log_path=$out/reports/asan:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$out/reports/ubsan:print_stacktrace=1:halt_on_error=1"
 echo "sanitizers: every test again, the host-side programs under ASan and UBSan"
