@@ -116,6 +116,18 @@ static void test_custom_panic(void)
         free_marks(&r);
 }
 
+/* Feed LINES to the console one by one, end it, and read what reached the payload's pipe P. */
+static void feed_and_read(struct console *k, const char *const *lines, size_t n, int p[2], char *got, size_t size)
+{
+        for (size_t j = 0; j < n; j++)
+                console_feed(k, lines[j], strlen(lines[j]), j);
+        console_finish(k, n);
+        close(p[1]);
+        ssize_t len = read(p[0], got, size - 1);
+        got[len > 0 ? len : 0] = '\0';
+        close(p[0]);
+}
+
 /* The payload's lines on the console: streamed to the payload's fd when the init says so (or is
  * too old to say), never when the init says the payload has its port. */
 static void test_payload_on_console(void)
@@ -131,14 +143,8 @@ static void test_payload_on_console(void)
                 console_init(&k, &r, NULL, -1, false, p[1]);
                 const char *lines[] = { heads[i], "leanboot: stage=payload t_us=10\r\n", "payload line\r\n",
                                         "leanboot: stage=shutdown t_us=20\r\n", "[    1.0] kernel line after it\r\n" };
-                for (size_t j = 0; j < 5; j++)
-                        console_feed(&k, lines[j], strlen(lines[j]), j);
-                console_finish(&k, 9);
-                close(p[1]);
-                char got[128] = "";
-                ssize_t n = read(p[0], got, sizeof got - 1);
-                got[n > 0 ? n : 0] = '\0';
-                close(p[0]);
+                char got[128];
+                feed_and_read(&k, lines, 5, p, got, sizeof got);
                 CHECK(streq(got, want[i]), "init %s: the payload's fd got '%s'", i == 0 ? "older than the port" : heads[i], got);
                 CHECK(r.n_marks == 2, "the output marker is not a stage (%zu marks)", r.n_marks);
                 free_marks(&r);
@@ -216,14 +222,8 @@ static void test_forged_markers(void)
                 /* The payload's unfinished look-alike, then the init's own exit marker on its line. */
                 "leanboot: exit=0 t_us=1leanboot: exit=7 t_us=21 nonce=abc123\r\n",
         };
-        for (size_t j = 0; j < ARRAY_SIZE(lines); j++)
-                console_feed(&k, lines[j], strlen(lines[j]), j);
-        console_finish(&k, 99);
-        close(p[1]);
-        char got[512] = "";
-        ssize_t n = read(p[0], got, sizeof got - 1);
-        got[n > 0 ? n : 0] = '\0';
-        close(p[0]);
+        char got[512];
+        feed_and_read(&k, lines, ARRAY_SIZE(lines), p, got, sizeof got);
         CHECK(r.exit_status == 7, "the exit status is the init's, not a forged one (%d)", r.exit_status);
         CHECK(r.n_marks == 5 && streq(r.marks[0].name, "init") && streq(r.marks[1].name, "mounts") &&
                       streq(r.marks[2].name, "payload") && streq(r.marks[3].name, "shutdown") && r.marks[3].guest_us == 20 &&
