@@ -219,3 +219,36 @@ char *kconfig_annotate(const char *expr, const struct kconfig *c)
         out[len] = '\0';
         return out;
 }
+
+char *kconfig_unmet(const char *expr, const struct kconfig *c, bool want_y)
+{
+        char **unmet = NULL;
+        for (const char *p = expr; *p;) {
+                if (!(isalnum((unsigned char)*p) || *p == '_')) {
+                        p++;
+                        continue;
+                }
+                size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abcdefghijklmnopqrstuvwxyz");
+                /* A term is negated when the last thing before it is '!' (blanks aside). */
+                const char *q = p;
+                while (q > expr && isspace((unsigned char)q[-1]))
+                        q--;
+                bool negated = q > expr && q[-1] == '!';
+                bool constant = n == 1 && (*p == 'y' || *p == 'n' || *p == 'm');
+                char name[160];
+                snprintf(name, sizeof name, "CONFIG_%.*s", (int)n, p);
+                const char *v = kconfig_value(c, name);
+                /* Asked for y, a dependency that is m limits it to m: not met either. */
+                bool off = streq(v, "n") || (want_y && streq(v, "m"));
+                char *term = NULL;
+                if (!constant && off != negated &&
+                    (asprintf(&term, "%s%.*s(=%s)", negated ? "!" : "", (int)n, p, v) < 0 || strv_consume(&unmet, term) < 0)) {
+                        strv_free(unmet);
+                        return NULL;
+                }
+                p += n;
+        }
+        char *r = unmet ? strv_join(unmet, ", ") : strdup("");
+        strv_free(unmet);
+        return r;
+}

@@ -3,6 +3,8 @@
 #ifndef LEANBOOT_FRAGMENT_H
 #define LEANBOOT_FRAGMENT_H
 
+#include <stdbool.h>
+
 #include "../common/kconfig.h"
 
 /* What CONFIG_NAME's Kconfig entry in a kernel source tree depends on: its "depends on" lines
@@ -11,5 +13,11 @@
 char *kconfig_depends(const char *srcdir, const char *name);
 /* EXPR with each symbol's value in c appended: "VIRTIO(=y) && BLK_DEV(=n)". */
 char *kconfig_annotate(const char *expr, const struct kconfig *c);
+/* The terms of EXPR that c does not meet: "USB(=n), !X86_32(=y)" (a symbol that is n, a negated
+ * one that is not; with WANT_Y, also one that is m, which limits a tristate to m); "" when every
+ * term is met (then a choice, a select, a range or the config's own setting decides, not the
+ * dependencies); NULL on ENOMEM.  Term by term: an "||" is read as if it were "&&", so a term it
+ * leaves unmet is still named. */
+char *kconfig_unmet(const char *expr, const struct kconfig *c, bool want_y);
 
 #endif

@@ -244,9 +244,18 @@ static size_t report_missing(const struct kconfig *req, const char *final_path, 
                 _cleanup_free_ char *dep = srcdir ? kconfig_depends(srcdir, o->name) : NULL;
                 const char *have = kconfig_value(&fin, o->name);
                 _cleanup_free_ char *annotated = dep && *dep ? kconfig_annotate(dep, &fin) : NULL;
-                char because[1200] = "";
-                if (annotated)
-                        snprintf(because, sizeof because, "; it depends on %s", annotated);
+                bool want_off = streq(o->value, "n");
+                _cleanup_free_ char *unmet = dep && *dep ? kconfig_unmet(dep, &fin, streq(o->value, "y")) : NULL;
+                char because[1600] = "";
+                if (want_off)
+                        /* Dependencies cannot keep an option on: another option selects it, or the
+                         * configuration itself sets it. */
+                        snprintf(because, sizeof because, "%s", dep ? "; another option selects it, or this configuration sets it" : because);
+                else if (annotated && unmet && *unmet)
+                        snprintf(because, sizeof because, "; it depends on %s: unmet %s", annotated, unmet);
+                else if (annotated)
+                        snprintf(because, sizeof because, "; it depends on %s, all met: a choice, a select, a range or "
+                                 "this configuration's own setting decides (see its Kconfig entry)", annotated);
                 else if (dep)
                         snprintf(because, sizeof because, "; something selects or limits it (see its Kconfig entry)");
                 else if (srcdir)

@@ -153,6 +153,20 @@ static void test_depends(void)
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);
         CHECK_STR(ann, "VIRTIO(=y) && BLK_DEV(=n) && (X86_64(=n) || !m)", "annotated dependencies");
+        /* What keeps an option out: only the terms that are not met, not those that are
+         * ("EXT4_FS ... depends on BLOCK(=y)" named a met dependency as the reason). */
+        _cleanup_free_ char *unmet = kconfig_unmet("VIRTIO && BLK_DEV && !SMP && ! VIRTIO_MMIO || m", &fin, true);
+        CHECK_STR(unmet, "BLK_DEV(=n)", "unmet: the symbol that is n; a negated one that is n is met; constants ignored");
+        _cleanup_free_ char *neg = kconfig_unmet("!VIRTIO && BLOCK", &fin, true);
+        CHECK_STR(neg, "!VIRTIO(=y), BLOCK(=n)", "unmet: a negated symbol that is set, and one that is not");
+        _cleanup_free_ char *met = kconfig_unmet("VIRTIO", &fin, true);
+        CHECK_STR(met, "", "every term met: none named");
+        struct kconfig mod = { 0 };
+        kconfig_parse("CONFIG_VIRTIO=m\n", "t", &mod, NULL);
+        _cleanup_free_ char *limit = kconfig_unmet("VIRTIO", &mod, true), *as_m = kconfig_unmet("VIRTIO", &mod, false);
+        CHECK_STR(limit, "VIRTIO(=m)", "asked y: a dependency that is m limits it");
+        CHECK_STR(as_m, "", "asked m: a dependency that is m is met");
+        kconfig_free(&mod);
         kconfig_free(&fin);
 }
 
