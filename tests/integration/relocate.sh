@@ -28,6 +28,16 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e tr
     -o "$WORK/check.trace" "$L" kernel check "$FIXTURES/dotconfig/cutdown-base-6.1.192.config" >/dev/null 2>&1
 grep -Eq "\"$WORK/moved/(bin/\.\./)?share/leanboot/kernel-configs/base.config\", [^)]*\) = [0-9]" "$WORK/check.trace" &&
     pass "moved: kernel check takes the fragments beside the binary" || fail "moved: the moved base.config was not read"
+# The libguestfs profile takes the pre-init and guestfsd's shim beside the init: the moved ones.
+if command -v guestfish >/dev/null; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=access,openat \
+        -o "$WORK/guestfs.trace" "$L" build --from-supermin-d libguestfs -o "$WORK/g" >/dev/null 2>"$WORK/g.err"
+    expect_eq "moved: a libguestfs appliance builds" "$?" 0
+    for f in leanboot-preinit leanboot-udev-wait.so; do
+        grep -Eq "\"$WORK/moved/(bin/\.\./)?libexec/leanboot/$f\", [^)]*\) = [0-9]" "$WORK/guestfs.trace" &&
+            pass "moved: $f taken beside the binary" || fail "moved: the moved $f was not read"
+    done
+fi
 run_capture r run "$WORK/app" -- echo relocated
 expect_eq "moved: the appliance boots and runs its payload" "$r_out|$r_rc" "relocated|0"
 finish
