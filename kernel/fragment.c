@@ -25,7 +25,7 @@ struct kwalk {
         char ***deps;
         bool found;
         char **conds; /* the stack of enclosing conditions; "" for a menu without one */
-        char **open;  /* the files being read, outermost first: a file sourcing one of them is a loop */
+        char **walked; /* "DEV:INODE" of every file read: each is read once (see kwalk_file) */
         int depth;
 };
 
@@ -72,9 +72,6 @@ static void kwalk_source(struct kwalk *w, const char *relpath, const char *s)
 
 static void kwalk_lines(struct kwalk *w, const char *relpath, char *text);
 
-/* Kconfig refuses a file that sources one already open ("recursive inclusion"), so such a tree
- * is not the kernel's: skipped here, or a file that sources itself twice would be read 2^depth
- * times. */
 /* A kernel's Kconfig files source each other by paths inside the tree: a path that leaves it
  * ("/dev/zero", "../../x") is not one of them, and is not read. */
 static bool inside_tree(const char *relpath)
@@ -90,20 +87,23 @@ static bool inside_tree(const char *relpath)
 /* The biggest Kconfig file of Linux 6.1 is 60 KB: a bigger one is not a Kconfig file. */
 #define KCONFIG_FILE_MAX (4u << 20)
 
+/* Each file is read once, known by its inode rather than its name: "a//Kconfig", "./a/Kconfig"
+ * and a link are one file.  By name, a tree whose files source one another under other
+ * spellings was read again at every level (fuzzing found one that ran for minutes); a kernel's
+ * Kconfig sources each file once anyway, and refuses loops. */
 static void kwalk_file(struct kwalk *w, const char *relpath)
 {
-        if (w->depth > 32 || !inside_tree(relpath) || strv_contains(w->open, relpath))
+        if (w->depth > 32 || !inside_tree(relpath))
                 return;
-        _cleanup_free_ char *path = path_join(w->srcdir, relpath), *text = NULL;
+        _cleanup_free_ char *path = path_join(w->srcdir, relpath), *text = NULL, *id = NULL;
         _cleanup_close_ int fd = path ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) : -1;
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-            read_full_fd_max(fd, KCONFIG_FILE_MAX, &text, NULL) < 0 || strv_push(&w->open, relpath) < 0)
+            asprintf(&id, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino) < 0 ||
+            strv_contains(w->walked, id) || read_full_fd_max(fd, KCONFIG_FILE_MAX, &text, NULL) < 0 ||
+            strv_push(&w->walked, id) < 0)
                 return;
         kwalk_lines(w, relpath, text);
-        size_t n = strv_length(w->open);
-        free(w->open[n - 1]);
-        w->open[n - 1] = NULL;
 }
 
 static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
@@ -173,7 +173,7 @@ char *kconfig_depends(const char *srcdir, const char *name)
         struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
         kwalk_file(&w, "Kconfig");
         strv_free(w.conds);
-        strv_free(w.open);
+        strv_free(w.walked);
         char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
         strv_free(deps);
         return r;
