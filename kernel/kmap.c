@@ -34,6 +34,7 @@ struct mapped {
         const struct initcall *c;
         char *object;  /* NULL: no object of the tree defines it (or several do, see ambiguous) */
         char **options;
+        bool unnamed;  /* no Makefile names the object: its options are unknown, not none */
         size_t ambiguous; /* how many objects define a function of that name (static names repeat) */
 };
 
@@ -42,6 +43,34 @@ struct cost {
         long long usecs;
         size_t count;
 };
+
+/* Add USECS to OPTION's entry in *costs (a new one when it has none). */
+static int add_cost(struct cost **costs, size_t *n, const char *option, long long usecs)
+{
+        size_t j = 0;
+        while (j < *n && !streq((*costs)[j].option, option))
+                j++;
+        if (j == *n) {
+                struct cost *more = realloc(*costs, (*n + 1) * sizeof *more);
+                if (!more)
+                        return -ENOMEM;
+                *costs = more;
+                if (!(more[j].option = strdup(option)))
+                        return -ENOMEM;
+                more[j].usecs = 0;
+                more[j].count = 0;
+                (*n)++;
+        }
+        (*costs)[j].usecs += usecs;
+        (*costs)[j].count++;
+        return 0;
+}
+
+/* What a mapped initcall's options column says. */
+static const char *options_or_why(const struct mapped *m, const char *joined)
+{
+        return m->unnamed ? "(no Makefile names it)" : joined && *joined ? joined : "(always built)";
+}
 
 static int by_usecs_desc(const void *a, const void *b)
 {
@@ -55,9 +84,8 @@ static int by_cost_desc(const void *a, const void *b)
         return (x->usecs < y->usecs) - (x->usecs > y->usecs);
 }
 
-/* A module's init function is in an object of that module: prefer the object whose composite or
- * own name is the module's ("virtio_pci" for drivers/virtio/virtio_pci_common.o is found by
- * kmakefile, so here: the object whose options come from the directory naming MODULE.o). */
+/* The one object defining a function; when several do (static names repeat), the one named
+ * like the initcall's module (MODULE.o), else none. */
 static ssize_t pick_object(const struct objsyms *idx, size_t first, size_t n, const char *module)
 {
         if (n == 1)
@@ -156,32 +184,19 @@ int kernel_map(int argc, char **argv)
                 if (k < 0)
                         continue;
                 m[i].object = strdup(idx.v[k].object);
-                if (!m[i].object || kmakefile_object_options(src, m[i].object, &m[i].options) == -ENOMEM) {
-                        r = -ENOMEM;
+                int kr = m[i].object ? kmakefile_object_options(src, m[i].object, &m[i].options) : -ENOMEM;
+                if (kr == -ENOMEM) {
+                        r = kr;
                         break;
                 }
+                m[i].unnamed = kr == -ENOENT;
                 mapped++;
                 mapped_us += ic->usecs;
                 /* The option that names the object is the one a cut turns off first. */
-                const char *opt = m[i].options && m[i].options[0] ? m[i].options[0] : "(always built)";
-                size_t j = 0;
-                while (j < ncost && !streq(costs[j].option, opt))
-                        j++;
-                if (j == ncost) {
-                        struct cost *more = realloc(costs, (ncost + 1) * sizeof *more);
-                        char *name = strdup(opt);
-                        if (!more || !name) {
-                                free(more ? NULL : name);
-                                if (more)
-                                        costs = more;
-                                r = -ENOMEM;
-                                break;
-                        }
-                        costs = more;
-                        costs[ncost++] = (struct cost){ name, 0, 0 };
-                }
-                costs[j].usecs += ic->usecs;
-                costs[j].count++;
+                r = add_cost(&costs, &ncost, m[i].options && m[i].options[0] ? m[i].options[0] : options_or_why(&m[i], NULL),
+                             ic->usecs);
+                if (r < 0)
+                        break;
         }
         if (r == 0) {
                 qsort(m, l.n, sizeof *m, by_usecs_desc);
@@ -194,8 +209,7 @@ int kernel_map(int argc, char **argv)
                         snprintf(what, sizeof what, m[i].ambiguous ? "? (%zu objects define it)" : "? (no object of the tree)",
                                  m[i].ambiguous);
                         printf("%-36.36s %-12.12s %9.3f  %-44.44s %s\n", m[i].c->name, m[i].c->module, (double)m[i].c->usecs / 1000,
-                               m[i].object ? m[i].object : what,
-                               m[i].object ? (opts && *opts ? opts : "(always built)") : "");
+                               m[i].object ? m[i].object : what, m[i].object ? options_or_why(&m[i], opts) : "");
                 }
                 long long total = initcall_total_us(&l);
                 printf("%zu of %zu initcalls mapped to an object of %s (%.1f of %.1f ms); %zu ambiguous, %zu objects indexed\n",
