@@ -62,6 +62,9 @@ static void usage(FILE *f)
                 "                       uncompressed for QEMU's PVH boot when the kernel allows it)\n"
                 "      --keep-module-signatures  keep the signatures of the initrd's modules (default:\n"
                 "                       cut off, as verifying them is slow; see the README)\n"
+                "      --like DIR       with --kernel PATH: the appliance DIR (built on a leanboot kernel)\n"
+                "                       with this kernel instead: its initrd, root and command line reused\n"
+                "                       (how `leanboot kernel tailor` tries candidate kernels)\n"
                 "      --force          rebuild even if nothing changed\n"
                 "  -h, --help           show this help\n\n"
                 "Default packages: dash coreutils.\n");
@@ -354,6 +357,71 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         return write_manifest(tmp, o, p, &b);
 }
 
+/* --like: only the kernel is new.  The appliance's initrd and root hold nothing of its kernel when
+ * that kernel is leanboot's own (no modules), so they are copied, with the command line (the root's
+ * UUID is the same); the manifest is the old one with the new kernel's fields. */
+static int build_like_into(const char *tmp, const struct build_opts *o, const struct build_plan *p, double t0)
+{
+        static const char *const reused[] = { "initrd", "root", "cmdline" };
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(reused); i++) {
+                _cleanup_free_ char *from = path_join(o->like, reused[i]), *to = path_join(tmp, reused[i]);
+                r = from && to ? copy_file(from, to) : -ENOMEM;
+                if (r < 0)
+                        return log_error_errno(r, "--like: cannot copy %s", from ? from : reused[i]);
+        }
+        _cleanup_free_ char *kernel = path_join(tmp, "kernel");
+        if (!kernel || (r = copy_file(p->kernel_path, kernel)) < 0)
+                return log_error_errno(r < 0 ? r : -ENOMEM, "--like: cannot copy the kernel %s", p->kernel_path);
+        const char *format = NULL;
+        if ((r = store_kernel(tmp, o, &format)) < 0)
+                return r;
+        struct manifest m;
+        if ((r = manifest_load(o->like, &m)) < 0)
+                return log_error_errno(r, "--like: cannot read %s/manifest.json", o->like);
+        /* The old kernel's fields, replaced by borrowed pointers: put back before the free. */
+        struct manifest old = m;
+        char built_at[32];
+        time_t now = time(NULL);
+        strftime(built_at, sizeof built_at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        struct stat st;
+        m.inputs = (char *)p->inputs;
+        m.kernel_version = p->kernel_version;
+        m.kernel_source = p->kernel_path;
+        m.kernel_format = (char *)format;
+        m.kernel_machines = p->kernel_machines;
+        m.kernel_machines_why = p->kernel_machines_why;
+        m.size_kernel = stat(kernel, &st) == 0 ? st.st_size : 0;
+        m.build_seconds = now_sec() - t0;
+        m.built_at = built_at;
+        _cleanup_free_ char *json = NULL;
+        r = manifest_to_json(&m, &json);
+        manifest_free(&old);
+        return r < 0 ? r : write_text_file(tmp, "manifest.json", json, 0644);
+}
+
+/* --like DIR goes with --kernel PATH alone, and DIR must be an appliance on a leanboot kernel (a
+ * stock kernel's appliance carries that kernel's modules).  0, or -EINVAL said. */
+static int check_like(const struct build_opts *o)
+{
+        if (!o->like)
+                return 0;
+        if (!o->kernel || streq(o->kernel, "stock"))
+                return log_error_status(-EINVAL, "build: --like needs --kernel PATH (a kernel from leanboot kernel build)");
+        if (o->packages || o->copies || o->hooks || o->modules || o->run || o->debug || o->from_smd)
+                return log_error_status(-EINVAL, "build: --like takes everything but the kernel from %s: no -p, --copy, --hook, "
+                                        "--module, --run, --debug or --from-supermin-d with it", o->like);
+        struct manifest m;
+        if (manifest_load(o->like, &m) < 0 || appliance_check(o->like, NULL) < 0)
+                return log_error_status(-EINVAL, "build: --like '%s' is not a leanboot appliance", o->like);
+        bool custom = m.kernel_origin && streq(m.kernel_origin, "custom");
+        manifest_free(&m);
+        if (!custom)
+                return log_error_status(-EINVAL, "build: --like '%s' is built on the stock kernel, whose modules it carries; "
+                                        "only an appliance on a leanboot kernel can take another kernel", o->like);
+        return 0;
+}
+
 static int refuse_foreign_dir(const char *dir)
 {
         /* Never replace a directory that is not an appliance: it may be someone's data. */
@@ -400,6 +468,7 @@ static int parse_build_options(int argc, char **argv, struct build_opts *o)
                 { "from-supermin-d", required_argument, NULL, 'S' },
                 { "bzimage", no_argument, NULL, 'Z' },
                 { "keep-module-signatures", no_argument, NULL, 'K' },
+                { "like", required_argument, NULL, 'L' },
                 { NULL, 0, NULL, 0 },
         };
         int c, r = 0;
@@ -418,6 +487,7 @@ static int parse_build_options(int argc, char **argv, struct build_opts *o)
                 case 'S': o->from_smd = optarg; break;
                 case 'Z': o->bzimage = true; break;
                 case 'K': o->keep_signatures = true; break;
+                case 'L': o->like = optarg; break;
                 case 'h': usage(stdout); return 0;
                 default:
                         return log_error_status(EXIT_USAGE, "build: %s '%s' (see leanboot build --help)",
@@ -490,7 +560,7 @@ static int build_locked(const struct build_opts *o, struct build_plan *p, double
         if (!mkdtemp(tmp))
                 return log_error_errno(-errno, "cannot create a build directory next to %s", o->output);
         chmod(tmp, 0755);
-        int r = build_into(tmp, o, p, t0);
+        int r = o->like ? build_like_into(tmp, o, p, t0) : build_into(tmp, o, p, t0);
         if (r >= 0 && (r = dir_replace(tmp, o->output)) < 0)
                 log_error_errno(r, "cannot move the new appliance into %s", o->output);
         if (r < 0) {
@@ -512,7 +582,8 @@ int cmd_build(int argc, char **argv)
         _cleanup_(plan_free) struct build_plan p = { 0 };
         /* What the command line names (packages, files, the kernel, the output) is bad input
          * when refused: a usage error, said in one line, before anything is built. */
-        int r = plan_validate(&o, &p);
+        int r = check_like(&o);
+        r = r ?: plan_validate(&o, &p);
         if (r >= 0)
                 r = refuse_foreign_dir(o.output);
         if (r < 0)

@@ -381,6 +381,10 @@ int plan_compute_inputs(const struct build_opts *o, struct build_plan *p)
                 r = hasher_add_path(h, "hook", *k);
         if (r >= 0 && p->smd)
                 r = hasher_add_path(h, "supermin.d", p->smd);
+        if (r >= 0 && o->like) {
+                _cleanup_free_ char *mf = path_join(o->like, "manifest.json");
+                r = mf ? hasher_add_path(h, "like", mf) : -ENOMEM;
+        }
         hasher_add_str(h, "run", o->run ? o->run : "");
         hasher_add_str(h, "debug", o->debug ? "1" : "0");
         hasher_add_str(h, "kernel-format", o->bzimage ? "bzimage" : "elf-pvh-if-possible");

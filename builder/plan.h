@@ -26,6 +26,7 @@ struct build_opts {
         bool bzimage;         /* --bzimage: keep the kernel compressed */
         bool keep_signatures; /* --keep-module-signatures: initrd modules as the distro signed them */
         const char *from_smd; /* --from-supermin-d DIR (or "libguestfs": the installed one) */
+        const char *like;     /* --like DIR: DIR's initrd, root and command line, with --kernel */
 };
 
 /* Everything the build decided before running supermin. */
