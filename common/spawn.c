@@ -177,6 +177,12 @@ static char *self_exe(void)
         if (n <= 0)
                 return NULL;
         exe[n] = '\0';
+        /* Replaced while running (an upgrade, a rebuild during a long tailor): the program now at
+         * that path is the one to run. */
+        static const char deleted[] = " (deleted)";
+        size_t dl = sizeof deleted - 1;
+        if ((size_t)n > dl && streq(exe + n - dl, deleted))
+                exe[n - dl] = '\0';
         return strdup(exe);
 }
 
@@ -192,6 +198,11 @@ char *self_dir(void)
 
 int run_self(char *const *args)
 {
+        return run_self_opts(args, NULL);
+}
+
+int run_self_opts(char *const *args, const struct spawn_opts *o)
+{
         _cleanup_free_ char *exe = self_exe();
         if (!exe)
                 return -errno;
@@ -204,5 +215,19 @@ int run_self(char *const *args)
         argv[0] = exe;
         if (n > 0) /* args may be NULL when empty */
                 memcpy(argv + 1, args, n * sizeof *argv);
-        return run_argv(argv, NULL);
+        return run_argv(argv, o);
+}
+
+bool program_in_path(const char *name)
+{
+        if (strchr(name, '/'))
+                return access(name, X_OK) == 0;
+        const char *path = getenv("PATH");
+        _cleanup_free_ char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
+        for (char *save = NULL, *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *p = path_join(d, name);
+                if (p && access(p, X_OK) == 0)
+                        return true;
+        }
+        return false;
 }

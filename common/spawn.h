@@ -24,6 +24,10 @@ int run_argv(char *const *argv, const struct spawn_opts *o);
 char *self_dir(void);
 /* Run this same program with ARGS (NULL-terminated, without argv[0]), as a user would. */
 int run_self(char *const *args);
+/* The same, with spawn options (where its output goes). */
+int run_self_opts(char *const *args, const struct spawn_opts *o);
+/* Whether NAME (a path, or a program looked up in PATH) can be run. */
+bool program_in_path(const char *name);
 /* Run argv and capture its stdout (stderr captured too, into *ret_err, when ret_err is set). */
 int run_capture(char *const *argv, char **ret_out, char **ret_err);
 /* The same, killing the program after timeout_ms (-1: no limit): then -ETIMEDOUT, with what it

@@ -60,6 +60,10 @@ _leanboot_value()
         --kernel) _leanboot_paths 'stock' ;;
         --fragment) _leanboot_paths 'base net debug guestfs microvm' ;;
         --from-supermin-d) _leanboot_paths -d 'libguestfs' ;;
+        --like | --check) _leanboot_paths -d ;;
+        --from) _leanboot_paths 'base defconfig' ;;
+        --cc) _leanboot_words 'distcc icecc' ;;
+        --state) _leanboot_paths ;;
         -o | --output | --logs) _leanboot_paths -d ;;
         --json | --html | --svg | --hook | --disk | --source | --record)
             _leanboot_paths ;;
@@ -68,7 +72,7 @@ _leanboot_value()
             if [[ $cur == *:* ]]; then COMPREPLY=(); else _leanboot_paths; fi ;;
         -p | --package | --module | --run | --append | --append-a | --append-b | --timeout | \
             --memory | --smp | --runs | --warmup | --min-effect | --fail-if-slower | --label | \
-            --top | -j | --jobs)
+            --top | -j | --jobs | --keep | --budget | --min-cost)
             COMPREPLY=() ;;
         *) return 1 ;;
     esac
@@ -143,7 +147,8 @@ _leanboot()
                 --from-supermin-d | --append | --timeout | --memory | --smp | --accel | --clock | \
                 --machine | --machine-b | --disk | --runs | --warmup | --append-a | --append-b | \
                 --json | --html | --logs | --min-effect | --fail-if-slower | --stage | --label | \
-                --peer | --svg | --top | --fragment | --source | -j | --jobs | --base)
+                --peer | --svg | --top | --fragment | --source | -j | --jobs | --base | --like | \
+                --check | --from | --state | --cc | --keep | --budget | --min-cost)
                 # A value follows, unless it came as "--opt=value" (the next word is then "=").
                 [[ ${words[i + 1]-} == = ]] || takes_arg=$w ;;
             -*) ;;
@@ -169,7 +174,7 @@ _leanboot()
     local opts
     case $cmd in
         build) opts='-o --output --kernel -p --package --copy --hook --module --run --debug
-                     --from-supermin-d --bzimage --keep-module-signatures --force -h --help' ;;
+                     --from-supermin-d --bzimage --keep-module-signatures --like --force -h --help' ;;
         run) opts='--debug --append --timeout --memory --smp --accel --clock --machine --disk
                    -h --help' ;;
         bench) opts='--runs --warmup --append-a --append-b --json --html --timeout --memory
@@ -182,7 +187,7 @@ _leanboot()
                 if [[ $cur == -* ]]; then
                     _leanboot_words '-h --help'
                 else
-                    _leanboot_words 'build check map'
+                    _leanboot_words 'build check map tailor'
                 fi
                 return 0
             fi
@@ -190,6 +195,9 @@ _leanboot()
                 build) opts='--fragment --source -o --output -j --jobs --base --force --keep-tree -h --help' ;;
                 check) opts='--fragment --source -h --help' ;;
                 map) opts='--source --top -h --help' ;;
+                tailor) opts='--check -o --output --from --fragment --budget --runs --clock --machine
+                              --keep --min-cost --cc --no-ccache -j --jobs --timeout --source --json
+                              --html --state --fresh -h --help' ;;
                 *) return 0 ;;
             esac ;;
         history) opts='--stage --label --clock --json --html -h --help' ;;

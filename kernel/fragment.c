@@ -27,6 +27,9 @@ struct kwalk {
         char **conds; /* the stack of enclosing conditions; "" for a menu without one */
         char **walked; /* "DEV:INODE" of every file read: each is read once (see kwalk_file) */
         int depth;
+        bool in_choice;   /* between "choice" and "endchoice" */
+        char **members;   /* the config entries of that choice so far */
+        char **choice;    /* the members of the choice holding the entry, once found */
 };
 
 static void kwalk_file(struct kwalk *w, const char *relpath);
@@ -153,8 +156,18 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                 } else if (strncmp(s, "source ", 7) == 0 || strncmp(s, "osource ", 8) == 0 ||
                            strncmp(s, "rsource ", 8) == 0) {
                         kwalk_source(w, relpath, s);
+                } else if (streq(s, "choice") || strncmp(s, "choice ", 7) == 0) {
+                        w->in_choice = true;
+                        strv_free(w->members);
+                        w->members = NULL;
+                } else if (strncmp(s, "endchoice", 9) == 0) {
+                        if (w->in_choice && w->found && !w->choice && strv_contains(w->members, w->sym))
+                                w->choice = TAKE_PTR(w->members);
+                        w->in_choice = false;
                 } else if (strncmp(s, "config ", 7) == 0 || strncmp(s, "menuconfig ", 11) == 0) {
                         const char *name = s + (s[0] == 'c' ? 7 : 11);
+                        if (w->in_choice)
+                                (void)strv_push(&w->members, name);
                         if (strncmp(name, w->sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
                                 in_entry = true;
                                 w->found = true;
@@ -165,7 +178,8 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
         }
 }
 
-char *kconfig_depends(const char *srcdir, const char *name)
+/* Walk the whole Kconfig tree for NAME's entry. */
+static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choice)
 {
         if (strncmp(name, "CONFIG_", 7) == 0)
                 name += 7;
@@ -174,9 +188,25 @@ char *kconfig_depends(const char *srcdir, const char *name)
         kwalk_file(&w, "Kconfig");
         strv_free(w.conds);
         strv_free(w.walked);
+        strv_free(w.members);
         char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
         strv_free(deps);
+        if (ret_choice)
+                *ret_choice = TAKE_PTR(w.choice);
+        strv_free(w.choice);
         return r;
+}
+
+char *kconfig_depends(const char *srcdir, const char *name)
+{
+        return kwalk_entry(srcdir, name, NULL);
+}
+
+char **kconfig_choice_members(const char *srcdir, const char *name)
+{
+        char **members = NULL;
+        free(kwalk_entry(srcdir, name, &members));
+        return members;
 }
 
 char *kconfig_annotate(const char *expr, const struct kconfig *c)

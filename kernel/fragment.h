@@ -11,6 +11,10 @@
  * and enclosing "if" conditions, joined with " && "; "" when it has none; NULL when no Kconfig
  * file defines it.  The reason an option was dropped. */
 char *kconfig_depends(const char *srcdir, const char *name);
+/* The entries of the choice that CONFIG_NAME is a member of (names without CONFIG_, NAME among
+ * them, in Kconfig order; a strv), or NULL when it is in none.  A choice member is turned off by
+ * turning another on: the tailor's alternatives. */
+char **kconfig_choice_members(const char *srcdir, const char *name);
 /* EXPR with each symbol's value in c appended: "VIRTIO(=y) && BLK_DEV(=n)". */
 char *kconfig_annotate(const char *expr, const struct kconfig *c);
 /* The terms of EXPR that c does not meet: "USB(=n), !X86_32(=y)" (a symbol that is n, a negated

@@ -26,6 +26,7 @@
 #include "fragment.h"
 #include "kbuild.h"
 #include "kmap.h"
+#include "tailor.h"
 #include "../common/bzimage.h"
 #include "../common/clock.h"
 #include "../common/hash.h"
@@ -57,7 +58,7 @@ static char *configs_dir(void)
 }
 
 /* "net" or "net.config" means the shipped fragment; anything with a '/' or that exists is a path. */
-static char *resolve_fragment(const char *f)
+char *kbuild_fragment_path(const char *f)
 {
         if (strchr(f, '/') || access(f, R_OK) == 0) {
                 char *abs = realpath(f, NULL);
@@ -151,13 +152,17 @@ static bool is_object_step(const char *line, size_t len)
                (line[4] == ' ' || line[4] == '\t');
 }
 
-/* Run make in the tree with O=obj, output appended to the build log.  With PROGRESS, the objects
- * compiled so far are counted against EXPECT (0: unknown), the count of the last build that
- * said (common/progress.h: a terminal line, or a plain line every few seconds in a log);
- * *ret_objects (may be NULL) gets the count.  The log keeps every line. */
 static int run_make(const char *tree, const char *obj, const char *logpath, char *const *targets, int jobs,
                     const char *progress, size_t expect, size_t *ret_objects)
 {
+        struct kmake m = { .tree = tree, .obj = obj, .log = logpath, .jobs = jobs };
+        return kbuild_make(&m, targets, progress, expect, ret_objects);
+}
+
+int kbuild_make(const struct kmake *m, char *const *targets, const char *progress, size_t expect, size_t *ret_objects)
+{
+        const char *tree = m->tree, *obj = m->obj, *logpath = m->log;
+        int jobs = m->jobs;
         _cleanup_strv_free_ char **argv = NULL;
         int r = strv_push(&argv, "make");
         r = r ?: strv_push(&argv, "-C");
@@ -168,6 +173,8 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
         r = r ?: strv_push(&argv, "KBUILD_BUILD_USER=leanboot");
         r = r ?: strv_push(&argv, "KBUILD_BUILD_HOST=leanboot");
         r = r ?: strv_push(&argv, "KBUILD_BUILD_TIMESTAMP=@0");
+        for (char *const *v = m->vars; r >= 0 && v && *v; v++)
+                r = strv_push(&argv, *v);
         for (char *const *t = targets; r >= 0 && *t; t++)
                 r = strv_push(&argv, *t);
         if (r < 0)
@@ -181,6 +188,7 @@ static int run_make(const char *tree, const char *obj, const char *logpath, char
         struct spawn_opts so = SPAWN_OPTS_DEFAULT;
         so.stdout_fd = pfd[1];
         so.stderr_fd = pfd[1];
+        so.env_add = m->env;
         pid_t pid = spawn_argv(argv, &so);
         close(pfd[1]);
         if (pid < 0) {
@@ -348,10 +356,10 @@ static void remove_stale_work(const char *kdir)
 /* Fragments: base.config first, then the ones asked for, each once. */
 static int collect_fragments(const struct kbuild_opts *o, char ***ret)
 {
-        if (strv_consume(ret, resolve_fragment("base")) < 0)
+        if (strv_consume(ret, kbuild_fragment_path("base")) < 0)
                 return -ENOMEM;
         for (char **f = o->fragments; f && *f; f++) {
-                _cleanup_free_ char *p = resolve_fragment(*f);
+                _cleanup_free_ char *p = kbuild_fragment_path(*f);
                 if (!p || access(p, R_OK) < 0)
                         return log_error_status(-ENOENT, "fragment '%s' not found (%s)", *f, p ? p : "?");
                 if (!strv_contains(*ret, p) && strv_consume(ret, TAKE_PTR(p)) < 0)
@@ -404,14 +412,37 @@ static void cache_key(const char *source, const struct stat *st, char *const *fr
         hasher_free(h);
 }
 
-/* base (allnoconfig or tinyconfig), the fragments merged by the kernel's merge_config.sh, then
- * olddefconfig: OBJ/.config.  0, or the failing step's status. */
+int kbuild_source_tree(const char *source_arg, char **ret_tree, char ret_srckey[65])
+{
+        struct kbuild_opts o = { .source = source_arg };
+        _cleanup_free_ char *source = NULL, *cache = leanboot_cache_dir();
+        struct stat st;
+        if (!cache)
+                return log_error_status(-ENOENT, "no cache directory: set XDG_CACHE_HOME or LEANBOOT_CACHE_DIR");
+        int r = resolve_source(&o, &source, &st);
+        if (r < 0)
+                return -EINVAL;
+        char key[65];
+        char *const none[] = { NULL };
+        cache_key(source, &st, none, "", key, ret_srckey);
+        if (S_ISDIR(st.st_mode)) {
+                *ret_tree = TAKE_PTR(source);
+                return 0;
+        }
+        return unpack_source(source, cache, ret_srckey, ret_tree);
+}
+
 static int configure_tree(const struct kbuild_opts *o, const char *tree, const char *obj, const char *logp,
                           char *const *frags)
 {
+        return kbuild_configure(tree, obj, logp, o->base, frags, o->jobs);
+}
+
+int kbuild_configure(const char *tree, const char *obj, const char *logp, const char *base, char *const *frags, int jobs)
+{
         _cleanup_free_ char *dotconfig = path_join(obj, ".config");
-        char *base_t[] = { (char *)o->base, NULL };
-        int r = run_make(tree, obj, logp, base_t, o->jobs, NULL, 0, NULL);
+        char *base_t[] = { (char *)base, NULL };
+        int r = run_make(tree, obj, logp, base_t, jobs, NULL, 0, NULL);
         if (r != 0)
                 return r;
         _cleanup_strv_free_ char **merge = NULL;
@@ -437,7 +468,7 @@ static int configure_tree(const struct kbuild_opts *o, const char *tree, const c
         if (r != 0)
                 return r;
         char *olddef[] = { "olddefconfig", NULL };
-        return run_make(tree, obj, logp, olddef, o->jobs, NULL, 0, NULL);
+        return run_make(tree, obj, logp, olddef, jobs, NULL, 0, NULL);
 }
 
 /* What a fresh build needs to know. */
@@ -596,9 +627,9 @@ static int kernel_check(int argc, char **argv, char **frag_args, const char *sou
         if (argc != 1)
                 return log_error_status(EXIT_USAGE, "kernel check: expected one CONFIG file (see leanboot kernel --help)");
         _cleanup_strv_free_ char **frags = NULL;
-        int r = frag_args ? 0 : strv_consume(&frags, resolve_fragment("base"));
+        int r = frag_args ? 0 : strv_consume(&frags, kbuild_fragment_path("base"));
         for (char **f = frag_args; r >= 0 && f && *f; f++)
-                r = strv_consume(&frags, resolve_fragment(*f));
+                r = strv_consume(&frags, kbuild_fragment_path(*f));
         if (r < 0)
                 return log_error_errno_status(EXIT_RUNTIME, r, "kernel check");
         _cleanup_(kconfig_free) struct kconfig req = { 0 };
@@ -621,7 +652,8 @@ static void usage(FILE *f)
                 "Usage: leanboot kernel build [--fragment F]... [--source TARBALL|DIR] [-o DIR] [--jobs N]\n"
                 "                             [--base allnoconfig|tinyconfig] [--force] [--keep-tree]\n"
                 "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n"
-                "       leanboot kernel map TREE LOG [--source DIR] [--top N]\n\n"
+                "       leanboot kernel map TREE LOG [--source DIR] [--top N]\n"
+                "       leanboot kernel tailor --check APPLIANCE[:'PAYLOAD'] -o FRAGMENT [--from base|defconfig|CONFIG] ...\n\n"
                 "build: a cut-down kernel from the distro's kernel source (default: the newest\n"
                 "  /usr/src/linux-source-*.tar.xz): base.config plus each --fragment (a path, or the\n"
                 "  name of a shipped fragment: net, debug, guestfs, microvm), merged with merge_config.sh and checked.\n"
@@ -633,7 +665,9 @@ static void usage(FILE *f)
                 "  virtio-mmio; --fragment microvm drops PCI: microvm only).\n"
                 "map: each initcall of LOG mapped to the object of the kernel build tree TREE (kbuild's\n"
                 "  O= directory; --keep-tree keeps it) that defines it, and to the Kconfig options that\n"
-                "  build that object; then the options by the initcall time they bring.\n");
+                "  build that object; then the options by the initcall time they bring.\n"
+                "tailor: find the options a payload does not need by building, booting and measuring\n"
+                "  candidates (see leanboot kernel tailor --help).\n");
 }
 
 int cmd_kernel(int argc, char **argv)
@@ -645,8 +679,10 @@ int cmd_kernel(int argc, char **argv)
         const char *sub = argv[1];
         if (streq(sub, "map"))
                 return kernel_map(argc - 1, argv + 1);
+        if (streq(sub, "tailor"))
+                return kernel_tailor(argc - 1, argv + 1);
         if (!streq(sub, "build") && !streq(sub, "check"))
-                return log_error_status(EXIT_USAGE, "kernel: unknown subcommand '%s' (build, check or map)", sub);
+                return log_error_status(EXIT_USAGE, "kernel: unknown subcommand '%s' (build, check, map or tailor)", sub);
         static const struct option longopts[] = {
                 { "fragment", required_argument, NULL, 'f' }, { "source", required_argument, NULL, 's' },
                 { "output", required_argument, NULL, 'o' },   { "jobs", required_argument, NULL, 'j' },

@@ -102,6 +102,96 @@ static ssize_t pick_object(const struct objsyms *idx, size_t first, size_t n, co
         return -1;
 }
 
+/* Map each initcall of L to its object and options; the cost of each naming option added up.
+ * *ret_m (l->n entries) and *ret_costs are the caller's to free, also on failure. */
+static int map_initcalls(const struct objsyms *idx, const char *src, const struct initcall_log *lp, struct mapped **ret_m,
+                         struct cost **ret_costs, size_t *ret_ncost, size_t *ret_mapped, size_t *ret_ambiguous,
+                         long long *ret_mapped_us)
+{
+        const struct initcall_log l = *lp;
+        struct mapped *m = calloc(l.n ? l.n : 1, sizeof *m);
+        *ret_m = m;
+        if (!m)
+                return -ENOMEM;
+        struct cost *costs = NULL;
+        size_t ncost = 0, mapped = 0, ambiguous = 0;
+        long long mapped_us = 0;
+        int r = 0;
+        for (size_t i = 0; i < l.n; i++) {
+                const struct initcall *ic = &l.calls[i];
+                m[i].c = ic;
+                size_t first = 0, n = is_function_name(ic->name) ? objsyms_find(idx, ic->name, &first) : 0;
+                ssize_t k = n ? pick_object(idx, first, n, ic->module) : -1;
+                m[i].ambiguous = k < 0 && n > 1 ? n : 0;
+                ambiguous += m[i].ambiguous > 0;
+                if (k < 0)
+                        continue;
+                m[i].object = strdup(idx->v[k].object);
+                int kr = m[i].object ? kmakefile_object_options(src, m[i].object, &m[i].options) : -ENOMEM;
+                if (kr == -ENOMEM) {
+                        r = kr;
+                        break;
+                }
+                m[i].unnamed = kr == -ENOENT;
+                mapped++;
+                mapped_us += ic->usecs;
+                /* The option that names the object is the one a cut turns off first. */
+                r = add_cost(&costs, &ncost, m[i].options && m[i].options[0] ? m[i].options[0] : options_or_why(&m[i], NULL),
+                             ic->usecs);
+                if (r < 0)
+                        break;
+        }
+        *ret_costs = costs;
+        *ret_ncost = ncost;
+        *ret_mapped = mapped;
+        *ret_ambiguous = ambiguous;
+        *ret_mapped_us = mapped_us;
+        return r;
+}
+
+int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n)
+{
+        _cleanup_(objsyms_free) struct objsyms idx = { 0 };
+        int r = objsyms_index(tree, src, &idx);
+        if (r < 0)
+                return r;
+        if (idx.objects == 0)
+                return -ENOENT;
+        struct mapped *m = NULL;
+        struct cost *costs = NULL;
+        size_t ncost = 0, mapped = 0, ambiguous = 0;
+        long long mapped_us = 0;
+        r = map_initcalls(&idx, src, l, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
+        for (size_t i = 0; m && i < l->n; i++) {
+                free(m[i].object);
+                strv_free(m[i].options);
+        }
+        free(m);
+        if (r == 0 && ncost > 1)
+                qsort(costs, ncost, sizeof *costs, by_cost_desc);
+        struct kmap_cost *out = r == 0 ? calloc(ncost ? ncost : 1, sizeof *out) : NULL;
+        for (size_t j = 0; j < ncost; j++) {
+                if (out) {
+                        out[j] = (struct kmap_cost){ .option = costs[j].option, .usecs = costs[j].usecs, .count = costs[j].count };
+                        costs[j].option = NULL;
+                }
+                free(costs[j].option);
+        }
+        free(costs);
+        if (!out)
+                return r < 0 ? r : -ENOMEM;
+        *ret = out;
+        *ret_n = ncost;
+        return 0;
+}
+
+void kmap_costs_free(struct kmap_cost *c, size_t n)
+{
+        for (size_t j = 0; c && j < n; j++)
+                free(c[j].option);
+        free(c);
+}
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage: leanboot kernel map TREE LOG [--source DIR] [--top N]\n"
@@ -168,36 +258,13 @@ int kernel_map(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "kernel map: '%s' holds no objects built from '%s' (a kbuild O= tree of "
                                         "the kernel that wrote the log)", tree, src);
 
-        struct mapped *m = calloc(l.n, sizeof *m);
+        struct mapped *m = NULL;
         struct cost *costs = NULL;
         size_t ncost = 0, mapped = 0, ambiguous = 0;
         long long mapped_us = 0;
-        if (!m)
+        r = map_initcalls(&idx, src, &l, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
+        if (r == -ENOMEM && !m)
                 return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
-        for (size_t i = 0; i < l.n; i++) {
-                const struct initcall *ic = &l.calls[i];
-                m[i].c = ic;
-                size_t first = 0, n = is_function_name(ic->name) ? objsyms_find(&idx, ic->name, &first) : 0;
-                ssize_t k = n ? pick_object(&idx, first, n, ic->module) : -1;
-                m[i].ambiguous = k < 0 && n > 1 ? n : 0;
-                ambiguous += m[i].ambiguous > 0;
-                if (k < 0)
-                        continue;
-                m[i].object = strdup(idx.v[k].object);
-                int kr = m[i].object ? kmakefile_object_options(src, m[i].object, &m[i].options) : -ENOMEM;
-                if (kr == -ENOMEM) {
-                        r = kr;
-                        break;
-                }
-                m[i].unnamed = kr == -ENOENT;
-                mapped++;
-                mapped_us += ic->usecs;
-                /* The option that names the object is the one a cut turns off first. */
-                r = add_cost(&costs, &ncost, m[i].options && m[i].options[0] ? m[i].options[0] : options_or_why(&m[i], NULL),
-                             ic->usecs);
-                if (r < 0)
-                        break;
-        }
         if (r == 0) {
                 qsort(m, l.n, sizeof *m, by_usecs_desc);
                 if (ncost > 1)

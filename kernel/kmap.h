@@ -3,7 +3,24 @@
 #ifndef LEANBOOT_KMAP_H
 #define LEANBOOT_KMAP_H
 
+#include <stddef.h>
+
+#include "../common/initcall.h"
+
 /* argv[0] is "map". */
 int kernel_map(int argc, char **argv);
+
+
+/* The initcall time of a boot (L) by the option that builds each initcall's object (the option
+ * naming the object); pseudo-options in parentheses collect what no option builds ("(always
+ * built)", "(no Makefile names it)").  TREE is the kernel's kbuild O= directory, SRC its source. */
+struct kmap_cost {
+        char *option;
+        long long usecs;
+        size_t count;
+};
+/* *ret sorted by usecs, most first.  -ENOENT when TREE holds no objects of SRC. */
+int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n);
+void kmap_costs_free(struct kmap_cost *c, size_t n);
 
 #endif

@@ -185,7 +185,7 @@ completion_checks() {
     check "leanboot run x --machine " "auto pc microvm"
     check "leanboot bench a b --machine-b=m" "microvm"
     check "leanboot bench --peer " "libguestfs"
-    check "leanboot kernel " "build check map"
+    check "leanboot kernel " "build check map tailor"
     check "leanboot kernel build --base " "allnoconfig tinyconfig"
     check "leanboot build --kernel " "stock"
     check "leanboot run x -- " ""

@@ -7,6 +7,7 @@
 #include "tap.h"
 #include "common/fileio.h"
 #include "common/macro.h"
+#include "common/strv.h"
 #include "kernel/fragment.h"
 
 static const char *fixtures(void)
@@ -149,6 +150,14 @@ static void test_depends(void)
         CHECK_STR(after, "", "an endif closes the block");
         _cleanup_free_ char *trail = kconfig_depends(src, "TRAIL_OUT");
         CHECK_STR(trail, "", "'endif # comment' closes its block; help text is not read as statements");
+        /* The tailor's alternatives: a choice member is cut by turning another on. */
+        _cleanup_strv_free_ char **members = kconfig_choice_members(src, "CONFIG_ALLOC_B");
+        _cleanup_free_ char *joined = members ? strv_join(members, " ") : NULL;
+        CHECK_STR(joined, "ALLOC_A ALLOC_B", "a choice's members, in Kconfig order");
+        _cleanup_strv_free_ char **alone = kconfig_choice_members(src, "AFTER_CHOICE");
+        CHECK(alone == NULL, "an entry after endchoice is in no choice");
+        _cleanup_strv_free_ char **foo_members = kconfig_choice_members(src, "FOO");
+        CHECK(foo_members == NULL, "an entry outside any choice is in none");
         struct kconfig fin = { 0 };
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);

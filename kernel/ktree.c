@@ -1,0 +1,239 @@
+/* The tailor's build tree: see ktree.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kbuild.h"
+#include "ktree.h"
+#include "../common/clock.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+#include "../common/macro.h"
+#include "../common/spawn.h"
+#include "../common/strv.h"
+
+int ktree_open(struct ktree *t, const char *dir, const char *src, const char *wrapper, bool ccache, int jobs)
+{
+        *t = (struct ktree){ .jobs = jobs, .ccache = ccache };
+        t->src = strdup(src);
+        t->dir = strdup(dir);
+        t->obj = path_join(dir, "obj");
+        t->log = path_join(dir, "build.log");
+        if (!t->src || !t->dir || !t->obj || !t->log)
+                return -ENOMEM;
+        int r = mkdir_p(t->obj, 0755);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the build tree %s", t->obj);
+        if (ccache) {
+                r = strv_push(&t->vars, "CC=ccache gcc");
+                if (r >= 0 && wrapper)
+                        r = strv_pushf(&t->env, "CCACHE_PREFIX=%s", wrapper);
+        } else {
+                r = strv_pushf(&t->vars, "CC=%s%sgcc", wrapper ? wrapper : "", wrapper ? " " : "");
+        }
+        return r;
+}
+
+void ktree_close(struct ktree *t)
+{
+        free(t->src);
+        free(t->dir);
+        free(t->obj);
+        free(t->log);
+        strv_free(t->vars);
+        strv_free(t->env);
+        *t = (struct ktree){ 0 };
+}
+
+static int make_in(struct ktree *t, char *const *targets, const char *progress, size_t *ret_objects)
+{
+        struct kmake m = { .tree = t->src, .obj = t->obj, .log = t->log, .jobs = t->jobs, .vars = t->vars, .env = t->env };
+        return kbuild_make(&m, targets, progress, 0, ret_objects);
+}
+
+static int dotconfig_path(struct ktree *t, char **ret)
+{
+        *ret = path_join(t->obj, ".config");
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* FRAGS merged into the tree's .config by the kernel's merge_config.sh (merge only: -m). */
+static int merge_fragments(struct ktree *t, char *const *frags)
+{
+        if (!frags || !*frags)
+                return 0;
+        _cleanup_free_ char *dotconfig = NULL, *script = path_join(t->src, "scripts/kconfig/merge_config.sh");
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = dotconfig_path(t, &dotconfig);
+        r = r ?: strv_push(&argv, script);
+        r = r ?: strv_push(&argv, "-m");
+        r = r ?: strv_push(&argv, "-O");
+        r = r ?: strv_push(&argv, t->obj);
+        r = r ?: strv_push(&argv, dotconfig);
+        for (char *const *f = frags; r >= 0 && *f; f++)
+                r = strv_consume(&argv, kbuild_fragment_path(*f));
+        if (r < 0)
+                return r;
+        _cleanup_close_ int lfd = open(t->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = so.stderr_fd = lfd;
+        _cleanup_free_ char *cwd = getcwd(NULL, 0);
+        if (chdir(t->src) < 0)
+                return -errno;
+        r = run_argv(argv, &so);
+        if (cwd && chdir(cwd) < 0)
+                return -errno;
+        return r;
+}
+
+static int copy_dotconfig_to(struct ktree *t, const char *out)
+{
+        _cleanup_free_ char *dotconfig = NULL;
+        int r = dotconfig_path(t, &dotconfig);
+        return r < 0 ? r : copy_file(dotconfig, out);
+}
+
+static void show_log_tail(struct ktree *t, int lines)
+{
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file(t->log, &text, NULL) == 0)
+                log_text_tail(t->log, text, lines);
+}
+
+int ktree_start_config(struct ktree *t, const char *from, char *const *frags, const char *out)
+{
+        _cleanup_strv_free_ char **all = NULL;
+        char *olddef[] = { "olddefconfig", NULL };
+        int r = 0;
+        if (streq(from, "base")) {
+                r = strv_consume(&all, kbuild_fragment_path("base"));
+                for (char *const *f = frags; r >= 0 && f && *f; f++)
+                        r = strv_consume(&all, kbuild_fragment_path(*f));
+                r = r ?: kbuild_configure(t->src, t->obj, t->log, "allnoconfig", all, t->jobs);
+        } else if (streq(from, "defconfig")) {
+                /* What the kernel offers for a KVM guest, with no hand-written input. */
+                char *def[] = { "x86_64_defconfig", NULL }, *kvm[] = { "kvm_guest.config", NULL };
+                r = make_in(t, def, NULL, NULL);
+                r = r ?: make_in(t, kvm, NULL, NULL);
+                r = r ?: merge_fragments(t, frags);
+                r = r ?: make_in(t, olddef, NULL, NULL);
+        } else {
+                _cleanup_free_ char *dotconfig = NULL;
+                r = dotconfig_path(t, &dotconfig);
+                r = r ?: copy_file(from, dotconfig);
+                r = r ?: merge_fragments(t, frags);
+                r = r ?: make_in(t, olddef, NULL, NULL);
+        }
+        if (r != 0) {
+                show_log_tail(t, 15);
+                return log_error_status(r < 0 ? r : -EIO, "configuring the starting kernel (%s) failed (log: %s)", from, t->log);
+        }
+        return copy_dotconfig_to(t, out);
+}
+
+int ktree_resolve(struct ktree *t, const char *config, char *const *changes, const char *out)
+{
+        _cleanup_free_ char *text = NULL, *dotconfig = NULL;
+        int r = read_full_file(config, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "cannot read %s", config);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        fputs(text, f);
+        /* The kernel's config format: a later line for the same option wins (conf warns, and
+         * takes it). */
+        for (char *const *c = changes; c && *c; c++) {
+                const char *eq = strchr(*c, '=');
+                if (eq && streq(eq, "=n"))
+                        fprintf(f, "# %.*s is not set\n", (int)(eq - *c), *c);
+                else
+                        fprintf(f, "%s\n", *c);
+        }
+        if (fclose(f) != 0) {
+                free(buf);
+                return -ENOMEM;
+        }
+        r = dotconfig_path(t, &dotconfig);
+        r = r ?: write_file_atomic(dotconfig, buf, len, 0644);
+        free(buf);
+        char *olddef[] = { "olddefconfig", NULL };
+        if (r == 0 && (r = make_in(t, olddef, NULL, NULL)) != 0) {
+                show_log_tail(t, 10);
+                return log_error_status(r < 0 ? r : -EIO, "olddefconfig failed (log: %s)", t->log);
+        }
+        return r < 0 ? r : copy_dotconfig_to(t, out);
+}
+
+/* ccache's hit and miss counters (all of its cache; -1 when ccache cannot say). */
+static void ccache_counters(long long *ret_hits, long long *ret_misses)
+{
+        *ret_hits = *ret_misses = -1;
+        _cleanup_free_ char *out = NULL;
+        char *argv[] = { "ccache", "--print-stats", NULL };
+        if (run_capture(argv, &out, NULL) != 0 || !out)
+                return;
+        long long hits = 0, misses = 0;
+        for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *tab = strchr(l, '\t');
+                if (!tab)
+                        continue;
+                *tab = '\0';
+                long long v = strtoll(tab + 1, NULL, 10);
+                if (streq(l, "direct_cache_hit") || streq(l, "preprocessed_cache_hit"))
+                        hits += v;
+                else if (streq(l, "cache_miss"))
+                        misses += v;
+        }
+        *ret_hits = hits;
+        *ret_misses = misses;
+}
+
+int ktree_build(struct ktree *t, const char *config, const char *out_image, struct ktree_build_stats *st)
+{
+        double t0 = now_sec();
+        *st = (struct ktree_build_stats){ .ccache_hits = -1, .ccache_misses = -1 };
+        _cleanup_free_ char *dotconfig = NULL, *text = NULL, *cfg_out = NULL;
+        int r = dotconfig_path(t, &dotconfig);
+        r = r ?: read_full_file(config, &text, NULL);
+        /* The same bytes: make sees the .config unchanged only if it was not rewritten. */
+        _cleanup_free_ char *have = NULL;
+        if (r == 0 && (read_full_file(dotconfig, &have, NULL) < 0 || !streq(have, text)))
+                r = write_file_atomic(dotconfig, text, strlen(text), 0644);
+        if (r < 0)
+                return log_error_errno(r, "cannot write the candidate's .config");
+        long long h0, m0, h1, m1;
+        if (t->ccache)
+                ccache_counters(&h0, &m0);
+        char *img[] = { "bzImage", NULL };
+        r = make_in(t, img, "candidate kernel", &st->objects);
+        if (r != 0) {
+                show_log_tail(t, 20);
+                return log_error_status(-EIO, "the candidate kernel did not build (status %d; log: %s)", r, t->log);
+        }
+        if (t->ccache) {
+                ccache_counters(&h1, &m1);
+                if (h0 >= 0 && h1 >= 0) {
+                        st->ccache_hits = h1 - h0;
+                        st->ccache_misses = m1 - m0;
+                }
+        }
+        _cleanup_free_ char *built = path_join(t->obj, "arch/x86/boot/bzImage");
+        if (asprintf(&cfg_out, "%s.config", out_image) < 0)
+                return -ENOMEM;
+        r = copy_file(built, out_image);
+        r = r ?: copy_file(dotconfig, cfg_out);
+        if (r < 0)
+                return log_error_errno(r, "cannot copy the candidate kernel to %s", out_image);
+        st->image_size = file_size(out_image);
+        st->seconds = now_sec() - t0;
+        return 0;
+}

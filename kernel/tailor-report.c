@@ -1,0 +1,293 @@
+/* The tailor's outputs: the fragment (what was cut, each with its saving), and the report of the
+ * start and final kernels side by side, per option, per build (terminal, JSON, HTML). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "tailor.h"
+#include "../common/fileio.h"
+#include "../common/macro.h"
+#include "../common/strv.h"
+
+static const char *unit(const struct tailor_state *s)
+{
+        return s->clock && streq(s->clock, "insn") ? "insn-ms" : "ms";
+}
+
+/* The measured saving of the build that dropped C: the best before it minus that build's. */
+static long long build_saving_us(const struct tailor_state *s, int build, long long *ret_before)
+{
+        long long before = s->start.initcalls_us;
+        for (size_t i = 0; i < s->ntrials; i++) {
+                const struct trial *t = &s->trials[i];
+                if (t->build == build) {
+                        if (ret_before)
+                                *ret_before = before;
+                        return before - t->m.initcalls_us;
+                }
+                if (t->result && (streq(t->result, "faster") || streq(t->result, "start")))
+                        before = t->m.initcalls_us;
+        }
+        return 0;
+}
+
+static void fill_fragment(FILE *f, const void *data)
+{
+        const struct tailor_state *s = data;
+        fprintf(f, "# Written by leanboot kernel tailor: the options the payload does not need, cut from the\n"
+                   "# starting kernel (%s) by measuring (clock %s, machine %s).\n"
+                   "# check: %s%s%s\n"
+                   "# initcalls: %.3f -> %.3f %s (start -> final)%s\n"
+                   "# Use it as a --fragment after what the tailor started from.\n",
+                s->from, s->clock, s->machine, s->check, s->payload ? " payload: " : "", s->payload ? s->payload : "",
+                (double)s->start.initcalls_us / 1000, (double)s->best.initcalls_us / 1000, unit(s),
+                s->done ? "" : "\n# (not finished: its budget ran out; the tailor resumes from its state)");
+        for (size_t i = 0; i < s->ncuts; i++) {
+                const struct cut *c = &s->cuts[i];
+                if (c->status != CUT_DROPPED)
+                        continue;
+                fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; build %d dropped it "
+                           "(that build saved %.3f %s)%s%s\n",
+                        c->option, c->initcalls, (double)c->cost_us / 1000, unit(s), c->build,
+                        (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
+                        c->alt ? c->alt : "");
+                if (c->also_off) {
+                        _cleanup_free_ char *list = strv_join(c->also_off, " ");
+                        fprintf(f, "# (kconfig turns off with it: %s)\n", list ? list : "");
+                }
+                if (c->alt)
+                        fprintf(f, "%s=y\n", c->alt);
+                fprintf(f, "# %s is not set\n", c->option);
+        }
+}
+
+int tailor_write_fragment(const struct tailor_state *s, const char *path)
+{
+        return write_stream_atomic(path, fill_fragment, s);
+}
+
+static size_t count_status(const struct tailor_state *s, enum cut_status st)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < s->ncuts; i++)
+                n += s->cuts[i].status == st;
+        return n;
+}
+
+static double pct(long long a, long long b)
+{
+        return a ? 100.0 * (double)(b - a) / (double)a : 0;
+}
+
+void tailor_print_report(const struct tailor_state *s, double seconds)
+{
+        const char *u = unit(s);
+        printf("\ntailor: from %s, clock %s, machine %s; %d build(s), %.0f s%s\n", s->from, s->clock, s->machine, s->builds,
+               seconds, s->done ? "" : " (budget spent: not finished)");
+        printf("%-16s %14s %14s %9s\n", "", "start", "final", "change");
+        printf("%-16s %14.3f %14.3f %8.1f%%\n", "initcalls", (double)s->start.initcalls_us / 1000,
+               (double)s->best.initcalls_us / 1000, pct(s->start.initcalls_us, s->best.initcalls_us));
+        printf("%-16s %14.3f %14.3f %8.1f%%\n", "kernel", (double)s->start.kernel_us / 1000, (double)s->best.kernel_us / 1000,
+               pct(s->start.kernel_us, s->best.kernel_us));
+        printf("%-16s %14.3f %14.3f %8.1f%%\n", "total", (double)s->start.total_us / 1000, (double)s->best.total_us / 1000,
+               pct(s->start.total_us, s->best.total_us));
+        printf("%-16s %14lld %14lld %8.1f%%\n", "image bytes", s->start.image_size, s->best.image_size,
+               pct(s->start.image_size, s->best.image_size));
+        printf("%-16s %14d %14d %9d\n", "options", s->start.options, s->best.options, s->best.options - s->start.options);
+        printf("(times in %s, medians; build %d is the final kernel)\n\n", u, s->best_build);
+        printf("%-30s %10s  %-8s %s\n", "option", u, "status", "why / build");
+        for (size_t i = 0; i < s->ncuts; i++) {
+                const struct cut *c = &s->cuts[i];
+                static const char *const names[] = { "untried", "dropped", "kept" };
+                printf("%-30s %10.3f  %-8s ", c->option, (double)c->cost_us / 1000, names[c->status]);
+                if (c->status == CUT_DROPPED)
+                        printf("build %d%s%s\n", c->build, c->alt ? ", replaced by " : "", c->alt ? c->alt : "");
+                else
+                        printf("%s\n", c->why ? c->why : "");
+        }
+        printf("\n%-6s %-14s %10s %8s %8s %9s  %s\n", "build", "result", u, "build s", "objects", "ccache", "cuts tried");
+        for (size_t i = 0; i < s->ntrials; i++) {
+                const struct trial *t = &s->trials[i];
+                _cleanup_free_ char *list = t->dropped ? strv_join(t->dropped, " ") : NULL;
+                char hits[32] = "-";
+                if (t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
+                        snprintf(hits, sizeof hits, "%.0f%%", 100.0 * (double)t->ccache_hits / (double)(t->ccache_hits + t->ccache_misses));
+                printf("%-6d %-14s %10.3f %8.0f %8lld %9s  %s\n", t->build, t->result ? t->result : "?",
+                       t->m.valid ? (double)t->m.initcalls_us / 1000 : 0, t->build_seconds, t->objects, hits,
+                       list ? list : "(the starting kernel)");
+        }
+        printf("\n%zu dropped, %zu kept, %zu untried\n", count_status(s, CUT_DROPPED), count_status(s, CUT_KEPT),
+               count_status(s, CUT_QUEUED));
+}
+
+static json_object *measure_json(const struct measure *m)
+{
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "initcalls_ms", json_object_new_double((double)m->initcalls_us / 1000));
+        json_object_object_add(o, "kernel_ms", json_object_new_double((double)m->kernel_us / 1000));
+        json_object_object_add(o, "total_ms", json_object_new_double((double)m->total_us / 1000));
+        json_object_object_add(o, "image_size", json_object_new_int64(m->image_size));
+        json_object_object_add(o, "options", json_object_new_int(m->options));
+        return o;
+}
+
+int tailor_write_json(const struct tailor_state *s, double seconds, const char *path)
+{
+        json_object *o = json_object_new_object(), *opts = json_object_new_array(), *builds = json_object_new_array();
+        json_object_object_add(o, "schema_version", json_object_new_int(1));
+        json_object_object_add(o, "from", json_object_new_string(s->from));
+        json_object_object_add(o, "check", json_object_new_string(s->check));
+        json_object_object_add(o, "payload", s->payload ? json_object_new_string(s->payload) : NULL);
+        json_object_object_add(o, "clock", json_object_new_string(s->clock));
+        json_object_object_add(o, "unit", json_object_new_string(unit(s)));
+        json_object_object_add(o, "machine", json_object_new_string(s->machine));
+        json_object_object_add(o, "finished", json_object_new_boolean(s->done));
+        json_object_object_add(o, "builds", json_object_new_int(s->builds));
+        json_object_object_add(o, "seconds", json_object_new_double(seconds));
+        json_object_object_add(o, "start", measure_json(&s->start));
+        json_object_object_add(o, "final", measure_json(&s->best));
+        json_object_object_add(o, "final_build", json_object_new_int(s->best_build));
+        for (size_t i = 0; i < s->ncuts; i++) {
+                const struct cut *c = &s->cuts[i];
+                static const char *const names[] = { "untried", "dropped", "kept" };
+                json_object *e = json_object_new_object(), *off = json_object_new_array();
+                json_object_object_add(e, "option", json_object_new_string(c->option));
+                json_object_object_add(e, "status", json_object_new_string(names[c->status]));
+                json_object_object_add(e, "cost_ms", json_object_new_double((double)c->cost_us / 1000));
+                json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
+                json_object_object_add(e, "replaced_by", c->alt ? json_object_new_string(c->alt) : NULL);
+                json_object_object_add(e, "why", c->why ? json_object_new_string(c->why) : NULL);
+                json_object_object_add(e, "build", json_object_new_int(c->build));
+                if (c->status == CUT_DROPPED)
+                        json_object_object_add(e, "build_saving_ms", json_object_new_double((double)build_saving_us(s, c->build, NULL) / 1000));
+                for (char **p = c->also_off; p && *p; p++)
+                        json_object_array_add(off, json_object_new_string(*p));
+                json_object_object_add(e, "also_off", off);
+                json_object_array_add(opts, e);
+        }
+        for (size_t i = 0; i < s->ntrials; i++) {
+                const struct trial *t = &s->trials[i];
+                json_object *e = json_object_new_object(), *d = json_object_new_array();
+                json_object_object_add(e, "build", json_object_new_int(t->build));
+                json_object_object_add(e, "result", json_object_new_string(t->result ? t->result : ""));
+                for (char **p = t->dropped; p && *p; p++)
+                        json_object_array_add(d, json_object_new_string(*p));
+                json_object_object_add(e, "cuts", d);
+                json_object_object_add(e, "measure", t->m.valid ? measure_json(&t->m) : NULL);
+                json_object_object_add(e, "build_seconds", json_object_new_double(t->build_seconds));
+                json_object_object_add(e, "objects_compiled", json_object_new_int64(t->objects));
+                json_object_object_add(e, "ccache_hits", t->ccache_hits >= 0 ? json_object_new_int64(t->ccache_hits) : NULL);
+                json_object_object_add(e, "ccache_misses", t->ccache_misses >= 0 ? json_object_new_int64(t->ccache_misses) : NULL);
+                json_object_array_add(builds, e);
+        }
+        json_object_object_add(o, "options", opts);
+        json_object_object_add(o, "trials", builds);
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        int r = write_file_atomic(path, text, strlen(text), 0644);
+        json_object_put(o);
+        return r;
+}
+
+static void html_escape(FILE *f, const char *s)
+{
+        for (; s && *s; s++) {
+                switch (*s) {
+                case '<': fputs("&lt;", f); break;
+                case '>': fputs("&gt;", f); break;
+                case '&': fputs("&amp;", f); break;
+                case '"': fputs("&quot;", f); break;
+                default: fputc(*s, f);
+                }
+        }
+}
+
+struct html_args {
+        const struct tailor_state *s;
+        double seconds;
+};
+
+/* DECIMALS: 3 for times, 0 for counts. */
+static void html_row(FILE *f, const char *name, double a, double b, int decimals)
+{
+        fprintf(f, "<tr><th>%s</th><td>%.*f</td><td>%.*f", name, decimals, a, decimals, b);
+        fprintf(f, "</td><td>%+.1f%%</td></tr>\n", a ? 100.0 * (b - a) / a : 0);
+}
+
+static void fill_html(FILE *f, const void *data)
+{
+        const struct html_args *h = data;
+        const struct tailor_state *s = h->s;
+        const char *u = unit(s);
+        fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>leanboot kernel tailor</title>\n"
+              "<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:1em 0}"
+              "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}"
+              ".dropped{color:#060}.kept{color:#900}.bar{background:#4a7;height:.8em;display:inline-block}</style></head><body>\n", f);
+        fputs("<h1>leanboot kernel tailor</h1>\n<p>From <b>", f);
+        html_escape(f, s->from);
+        fputs("</b>, checked with <code>", f);
+        html_escape(f, s->check);
+        if (s->payload) {
+                fputs("</code> running <code>", f);
+                html_escape(f, s->payload);
+        }
+        fprintf(f, "</code>; clock %s, machine %s; %d build(s) in %.0f s%s.</p>\n", s->clock, s->machine, s->builds, h->seconds,
+                s->done ? "" : " (the budget ran out: not finished)");
+        fprintf(f, "<h2>Start and final kernels</h2>\n<table><tr><th class=l></th><th>start</th><th>final (build %d)</th><th>change</th></tr>\n",
+                s->best_build);
+        char label[64];
+        snprintf(label, sizeof label, "initcalls (%s)", u);
+        html_row(f, label, (double)s->start.initcalls_us / 1000, (double)s->best.initcalls_us / 1000, 3);
+        snprintf(label, sizeof label, "kernel stage (%s)", u);
+        html_row(f, label, (double)s->start.kernel_us / 1000, (double)s->best.kernel_us / 1000, 3);
+        snprintf(label, sizeof label, "total (%s)", u);
+        html_row(f, label, (double)s->start.total_us / 1000, (double)s->best.total_us / 1000, 3);
+        html_row(f, "image (bytes)", (double)s->start.image_size, (double)s->best.image_size, 0);
+        html_row(f, "options enabled", s->start.options, s->best.options, 0);
+        fputs("</table>\n<h2>Options, by the initcall time they brought</h2>\n<table><tr><th class=l>option</th>", f);
+        fprintf(f, "<th>cost (%s)</th><th class=l></th><th class=l>status</th><th class=l>why, or the build that dropped it</th></tr>\n", u);
+        long long top = s->ncuts ? s->cuts[0].cost_us : 1;
+        for (size_t i = 0; i < s->ncuts; i++) {
+                const struct cut *c = &s->cuts[i];
+                static const char *const names[] = { "untried", "dropped", "kept" };
+                fprintf(f, "<tr class=%s><td class=l>", names[c->status]);
+                html_escape(f, c->option);
+                fprintf(f, "</td><td>%.3f</td><td class=l><span class=bar style=\"width:%.1fem\"></span></td><td class=l>%s</td><td class=l>",
+                        (double)c->cost_us / 1000, top > 0 ? 12.0 * (double)c->cost_us / (double)top : 0, names[c->status]);
+                if (c->status == CUT_DROPPED) {
+                        fprintf(f, "build %d (it saved %.3f %s)", c->build, (double)build_saving_us(s, c->build, NULL) / 1000, u);
+                        if (c->alt) {
+                                fputs("; replaced by ", f);
+                                html_escape(f, c->alt);
+                        }
+                } else {
+                        html_escape(f, c->why);
+                }
+                fputs("</td></tr>\n", f);
+        }
+        fprintf(f, "</table>\n<h2>Builds</h2>\n<table><tr><th>build</th><th class=l>result</th><th>initcalls (%s)</th><th>build s</th>"
+                   "<th>objects compiled</th><th>ccache hits</th><th class=l>cuts tried</th></tr>\n", u);
+        for (size_t i = 0; i < s->ntrials; i++) {
+                const struct trial *t = &s->trials[i];
+                _cleanup_free_ char *list = t->dropped ? strv_join(t->dropped, " ") : NULL;
+                fprintf(f, "<tr><td>%d</td><td class=l>", t->build);
+                html_escape(f, t->result);
+                fprintf(f, "</td><td>%s%.3f</td><td>%.0f</td><td>%lld</td><td>", t->m.valid ? "" : "- ", t->m.valid ? (double)t->m.initcalls_us / 1000 : 0,
+                        t->build_seconds, t->objects);
+                if (t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
+                        fprintf(f, "%lld of %lld", t->ccache_hits, t->ccache_hits + t->ccache_misses);
+                fputs("</td><td class=l>", f);
+                html_escape(f, list ? list : "(the starting kernel)");
+                fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n</body></html>\n", f);
+}
+
+int tailor_write_html(const struct tailor_state *s, double seconds, const char *path)
+{
+        struct html_args h = { s, seconds };
+        return write_stream_atomic(path, fill_html, &h);
+}

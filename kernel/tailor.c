@@ -1,0 +1,928 @@
+/* leanboot kernel tailor: see tailor.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <json-c/json.h>
+
+#include "fragment.h"
+#include "kbuild.h"
+#include "kmap.h"
+#include "ktree.h"
+#include "tailor.h"
+#include "../common/clock.h"
+#include "../common/exit-status.h"
+#include "../common/fileio.h"
+#include "../common/hash.h"
+#include "../common/initcall.h"
+#include "../common/kconfig.h"
+#include "../common/log.h"
+#include "../common/machine.h"
+#include "../common/manifest.h"
+#include "../common/parse.h"
+#include "../common/paths.h"
+#include "../common/spawn.h"
+#include "../common/strv.h"
+
+struct tailor_opts {
+        const char *from;      /* --from base|defconfig|CONFIG */
+        char **fragments;      /* --fragment F: added to the start */
+        char *check;           /* --check APPLIANCE[:'PAYLOAD']: the appliance ... */
+        char *payload;         /* ... and the payload, or NULL: the appliance's own */
+        const char *output;    /* -o FRAGMENT */
+        const char *json, *html;
+        const char *state;     /* --state FILE */
+        const char *source;    /* --source */
+        const char *wrapper;   /* --cc WRAPPER (distcc, icecc) */
+        bool ccache;           /* not --no-ccache */
+        bool fresh;            /* --fresh: forget an earlier state */
+        char **keep;           /* --keep OPTION */
+        int budget_builds;     /* --budget N (builds, the start's included) */
+        int budget_minutes;    /* --budget Nm */
+        int runs, jobs, timeout_s;
+        long long min_cost_us; /* --min-cost USEC (default: 0.2% of the start's initcall time) */
+        enum guest_clock_arg { CLOCK_INSN, CLOCK_WALL } clock;
+        enum machine machine;
+};
+
+/* Where one tailor keeps its work: the tree (shared by every tailor from the same start) and
+ * this tailor's own directory (state, candidates). */
+struct tailor_ctx {
+        const struct tailor_opts *o;
+        struct ktree tree;
+        char *src;
+        char *rundir;
+        char *state_path;
+        char *start_config;
+        struct tailor_state s;
+        double t0;
+};
+
+static const char *clock_name(const struct tailor_opts *o)
+{
+        return o->clock == CLOCK_INSN ? "insn" : "wall";
+}
+
+/* rundir/kN: the Nth build's kernel, config and appliance. */
+static char *build_path(const struct tailor_ctx *x, int build, const char *what)
+{
+        char *p = NULL;
+        if (asprintf(&p, "%s/k%d/%s", x->rundir, build, what) < 0)
+                return NULL;
+        return p;
+}
+
+static int add_trial(struct tailor_state *s, struct trial *t);
+
+/* ---- booting: the appliance with a candidate kernel, its payload, its bench ---------------- */
+
+static int make_appliance(const struct tailor_ctx *x, int build)
+{
+        _cleanup_free_ char *img = build_path(x, build, "bzImage"), *app = build_path(x, build, "app");
+        if (!img || !app)
+                return -ENOMEM;
+        char *argv[] = { "-q", "build", "--kernel", img, "--like", x->o->check, "-o", app, NULL };
+        return run_self(argv) == 0 ? 0 : log_error_status(-EIO, "cannot make the appliance for build %d", build);
+}
+
+/* The payload on build BUILD's appliance: its exit status (0 passes). */
+static int run_payload(const struct tailor_ctx *x, int build)
+{
+        _cleanup_free_ char *app = build_path(x, build, "app");
+        char timeout[16];
+        snprintf(timeout, sizeof timeout, "%d", x->o->timeout_s);
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = strv_push(&argv, "run");
+        r = r ?: strv_push(&argv, app);
+        r = r ?: strv_push(&argv, "--clock");
+        r = r ?: strv_push(&argv, clock_name(x->o));
+        r = r ?: strv_push(&argv, "--machine");
+        r = r ?: strv_push(&argv, machine_name(x->o->machine));
+        r = r ?: strv_push(&argv, "--timeout");
+        r = r ?: strv_push(&argv, timeout);
+        if (r >= 0 && x->o->payload) {
+                r = strv_push(&argv, "--");
+                r = r ?: strv_push(&argv, "/bin/sh");
+                r = r ?: strv_push(&argv, "-c");
+                r = r ?: strv_push(&argv, x->o->payload);
+        }
+        if (r < 0)
+                return r;
+        log_info("build %d: the payload on %s", build, app);
+        return run_self(argv);
+}
+
+static double json_median_ms(json_object *variant, const char *stage)
+{
+        json_object *st, *e, *v;
+        if (json_object_object_get_ex(variant, "stages", &st) && json_object_object_get_ex(st, stage, &e) &&
+            json_object_object_get_ex(e, "median_ms", &v))
+                return json_object_get_double(v);
+        return -1;
+}
+
+static void measure_from_json(json_object *variant, struct measure *m)
+{
+        m->initcalls_us = (long long)(json_median_ms(variant, "initcalls") * 1000 + 0.5);
+        m->kernel_us = (long long)(json_median_ms(variant, "kernel") * 1000 + 0.5);
+        m->total_us = (long long)(json_median_ms(variant, "total") * 1000 + 0.5);
+        m->valid = m->initcalls_us > 0;
+}
+
+/* Bench build A's appliance (and B's): medians into *ma and *mb; *ret_faster: B's initcalls are
+ * less than A's (instruction clock: by its exact figure; wall clock: at p < 0.01).  LOGS (or NULL)
+ * keeps the kernel logs.  -EIO when a boot failed (then *ret_failed is set). */
+static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, struct measure *ma, struct measure *mb,
+                 bool *ret_faster)
+{
+        _cleanup_free_ char *appa = build_path(x, a, "app"), *appb = b ? build_path(x, b, "app") : NULL,
+                            *json = build_path(x, b ? b : a, "bench.json");
+        char runs[16], timeout[16];
+        snprintf(runs, sizeof runs, "%d", x->o->runs);
+        snprintf(timeout, sizeof timeout, "%d", x->o->timeout_s);
+        _cleanup_strv_free_ char **argv = NULL;
+        int r = strv_push(&argv, "bench");
+        r = r ?: strv_push(&argv, appa);
+        if (r >= 0 && b)
+                r = strv_push(&argv, appb);
+        r = r ?: strv_push(&argv, "--runs");
+        r = r ?: strv_push(&argv, runs);
+        r = r ?: strv_push(&argv, "--warmup");
+        r = r ?: strv_push(&argv, x->o->clock == CLOCK_INSN ? "0" : "1");
+        r = r ?: strv_push(&argv, "--clock");
+        r = r ?: strv_push(&argv, clock_name(x->o));
+        r = r ?: strv_push(&argv, "--machine");
+        r = r ?: strv_push(&argv, machine_name(x->o->machine));
+        r = r ?: strv_push(&argv, "--timeout");
+        r = r ?: strv_push(&argv, timeout);
+        r = r ?: strv_push(&argv, "--json");
+        r = r ?: strv_push(&argv, json);
+        if (r >= 0 && logs) {
+                r = strv_push(&argv, "--logs");
+                r = r ?: strv_push(&argv, logs);
+        }
+        if (r < 0)
+                return r;
+        /* Its table goes to a file beside its JSON; the tailor prints its own summary. */
+        _cleanup_free_ char *outp = NULL;
+        if (asprintf(&outp, "%s.txt", json) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int outfd = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = outfd;
+        int st = run_self_opts(argv, &so);
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file(json, &text, NULL) < 0)
+                return log_error_status(-EIO, "the bench wrote no report (status %d)", st);
+        json_object *o = json_tokener_parse(text), *vs, *v;
+        if (!o || !json_object_object_get_ex(o, "variants", &vs)) {
+                json_object_put(o);
+                return log_error_status(-EIO, "the bench's report %s cannot be read", json);
+        }
+        int failed = 0;
+        for (size_t i = 0; i < json_object_array_length(vs) && i < 2; i++) {
+                json_object *var = json_object_array_get_idx(vs, i);
+                if (json_object_object_get_ex(var, "failed", &v))
+                        failed += json_object_get_int(v);
+                measure_from_json(var, i == 0 ? ma : mb);
+        }
+        bool faster = false;
+        if (b && mb->valid && ma->valid && mb->initcalls_us < ma->initcalls_us) {
+                json_object *c, *ic, *p;
+                faster = x->o->clock == CLOCK_INSN;
+                if (!faster && json_object_object_get_ex(o, "comparison", &c) && json_object_object_get_ex(c, "initcalls", &ic) &&
+                    json_object_object_get_ex(ic, "p_value", &p) && p)
+                        faster = json_object_get_double(p) < 0.01;
+        }
+        json_object_put(o);
+        *ret_faster = faster;
+        if (failed || !ma->valid || (b && !mb->valid))
+                return log_error_status(-EIO, "the bench had %d failed boot(s) (report: %s)", failed, json);
+        return 0;
+}
+
+/* ---- the start: built, booted, mapped; the cuts proposed ------------------------------------- */
+
+static bool is_on(const struct kconfig *c, const char *name)
+{
+        const char *v = kconfig_value(c, name);
+        return streq(v, "y") || streq(v, "m");
+}
+
+/* What the kernel's kconfig makes of the start with CHANGES: *ret (loaded). */
+static int resolve_changes(struct tailor_ctx *x, char *const *changes, const char *out, struct kconfig *ret)
+{
+        int r = ktree_resolve(&x->tree, x->start_config, changes, out);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *err = NULL;
+        r = kconfig_load(out, ret, &err);
+        return r < 0 ? log_error_status(r, "%s", err ? err : out) : 0;
+}
+
+static char *machine_needs(const struct kconfig *c, enum machine m)
+{
+        _cleanup_free_ char *why = NULL;
+        unsigned ok = kconfig_machines(c, false, &why);
+        if (ok & (1u << m))
+                return NULL;
+        /* WHY says "no microvm: ...; no pc: ...": the part about this machine. */
+        char key[32];
+        snprintf(key, sizeof key, "no %s: ", machine_name(m));
+        const char *part = why ? strstr(why, key) : NULL;
+        size_t len = part ? strcspn(part + strlen(key), ";") : 0;
+        char *s = NULL;
+        if (asprintf(&s, "the %s machine needs it (%.*s)", machine_name(m), (int)len,
+                     part ? part + strlen(key) : "see kernel check") < 0)
+                return NULL;
+        return s;
+}
+
+/* One option of the map, checked against kconfig alone (no build): can it go, and what goes with
+ * it?  Its cut gets a status: queued, or kept with the reason. */
+static int propose_one(struct tailor_ctx *x, const struct kconfig *start, struct cut *c)
+{
+        _cleanup_free_ char *probe = path_join(x->rundir, "probe.config");
+        _cleanup_strv_free_ char **changes = NULL;
+        _cleanup_(kconfig_free) struct kconfig res = { 0 };
+        int r = strv_pushf(&changes, "%s=n", c->option);
+        r = r ?: resolve_changes(x, changes, probe, &res);
+        if (r < 0)
+                return r;
+        if (is_on(&res, c->option)) {
+                /* A choice member goes when another member comes: try them in Kconfig's order. */
+                _cleanup_strv_free_ char **members = kconfig_choice_members(x->src, c->option);
+                for (char **m = members; m && *m; m++) {
+                        _cleanup_free_ char *alt = NULL;
+                        if (asprintf(&alt, "CONFIG_%s", *m) < 0)
+                                return -ENOMEM;
+                        if (streq(alt, c->option) || is_on(start, alt))
+                                continue;
+                        _cleanup_strv_free_ char **with_alt = NULL;
+                        kconfig_free(&res);
+                        r = strv_pushf(&with_alt, "%s=n", c->option);
+                        r = r ?: strv_pushf(&with_alt, "%s=y", alt);
+                        r = r ?: resolve_changes(x, with_alt, probe, &res);
+                        if (r < 0)
+                                return r;
+                        if (!is_on(&res, c->option) && is_on(&res, alt)) {
+                                c->alt = TAKE_PTR(alt);
+                                break;
+                        }
+                }
+                if (!c->alt) {
+                        c->status = CUT_KEPT;
+                        c->why = strdup(members ? "kconfig keeps it on: no other member of its choice can replace it"
+                                                : "kconfig keeps it on: another option selects it, or it has no prompt");
+                        return 0;
+                }
+        }
+        char *need = machine_needs(&res, x->o->machine);
+        if (need) {
+                c->status = CUT_KEPT;
+                c->why = need;
+                return 0;
+        }
+        for (size_t i = 0; i < start->n; i++) {
+                const char *n = start->opts[i].name;
+                if (is_on(start, n) && !is_on(&res, n) && !streq(n, c->option) && strv_push(&c->also_off, n) < 0)
+                        return -ENOMEM;
+        }
+        c->status = CUT_QUEUED;
+        return 0;
+}
+
+static int add_cut(struct tailor_state *s, const struct kmap_cost *k)
+{
+        struct cut *more = realloc(s->cuts, (s->ncuts + 1) * sizeof *more);
+        if (!more)
+                return -ENOMEM;
+        s->cuts = more;
+        s->cuts[s->ncuts] = (struct cut){ .option = strdup(k->option), .cost_us = k->usecs, .initcalls = (int)k->count };
+        if (!s->cuts[s->ncuts].option)
+                return -ENOMEM;
+        s->ncuts++;
+        return 0;
+}
+
+static int measure_start(struct tailor_ctx *x)
+{
+        const struct tailor_opts *o = x->o;
+        struct tailor_state *s = &x->s;
+        _cleanup_free_ char *kdir = build_path(x, 1, ""), *img = build_path(x, 1, "bzImage"), *logs = build_path(x, 1, "logs");
+        if (!kdir || !img || !logs || mkdir_p(kdir, 0755) < 0)
+                return -ENOMEM;
+        log_info("the starting kernel (%s): configuring", o->from);
+        int r = ktree_start_config(&x->tree, o->from, o->fragments, x->start_config);
+        if (r < 0)
+                return r;
+        log_info("build 1: the starting kernel (later builds recompile only what their cuts change)");
+        struct ktree_build_stats bs;
+        r = ktree_build(&x->tree, x->start_config, img, &bs);
+        s->builds = 1;
+        if (r < 0)
+                return r;
+        r = make_appliance(x, 1);
+        if (r < 0)
+                return r;
+        int st = run_payload(x, 1);
+        if (st != 0)
+                return log_error_status(-EINVAL, "the payload fails on the starting kernel (exit status %d): nothing to tailor "
+                                        "against", st);
+        struct measure none = { 0 };
+        bool faster;
+        r = bench(x, 1, 0, logs, &s->start, &none, &faster);
+        if (r < 0)
+                return r;
+        _cleanup_(kconfig_free) struct kconfig start = { 0 };
+        if ((r = kconfig_load(x->start_config, &start, NULL)) < 0)
+                return r;
+        s->start.image_size = bs.image_size;
+        s->start.options = (int)kconfig_enabled(&start);
+        s->best = s->start;
+        s->best_build = 1;
+        struct trial t = { .build = 1, .result = strdup("start"), .m = s->start, .build_seconds = bs.seconds,
+                           .objects = (long long)bs.objects, .ccache_hits = bs.ccache_hits, .ccache_misses = bs.ccache_misses };
+        if (!t.result || (r = add_trial(s, &t)) < 0)
+                return -ENOMEM;
+
+        /* The map: the start's first timed boot, its initcalls by the option that builds them. */
+        _cleanup_free_ char *logp = path_join(logs, "A-01.log"), *text = NULL;
+        if ((r = read_full_file(logp, &text, NULL)) < 0)
+                return log_error_errno(r, "no kernel log of the starting kernel (%s)", logp);
+        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
+        if ((r = initcall_parse(text, &l)) < 0 || l.n == 0)
+                return log_error_status(-EINVAL, "no initcalls in the starting kernel's log %s (initcall_debug)", logp);
+        struct kmap_cost *costs = NULL;
+        size_t ncost = 0;
+        if ((r = kmap_option_costs(x->tree.obj, x->src, &l, &costs, &ncost)) < 0)
+                return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
+        long long total = initcall_total_us(&l);
+        long long min_cost = o->min_cost_us >= 0 ? o->min_cost_us : total / 500; /* 0.2% */
+        log_info("the map: %zu options build the starting kernel's initcalls (%.3f ms); proposing those over %.3f ms",
+                 ncost, (double)total / 1000, (double)min_cost / 1000);
+        for (size_t i = 0; r >= 0 && i < ncost; i++) {
+                const struct kmap_cost *k = &costs[i];
+                /* "(always built)", and "A|B": objects of two options, cut by neither alone. */
+                if (k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
+                    !streq(kconfig_value(&start, k->option), "y"))
+                        continue;
+                if ((r = add_cut(s, k)) < 0)
+                        break;
+                struct cut *c = &s->cuts[s->ncuts - 1];
+                if (strv_contains(o->keep, c->option) || strv_contains(o->keep, c->option + 7)) {
+                        c->status = CUT_KEPT;
+                        c->why = strdup("kept by --keep");
+                        continue;
+                }
+                r = propose_one(x, &start, c);
+                log_info("  %-28s %8.3f ms  %s%s%s", c->option, (double)c->cost_us / 1000,
+                         c->status == CUT_QUEUED ? "to try" : "kept: ", c->why ? c->why : "",
+                         c->alt ? " (its choice's other member instead)" : "");
+        }
+        kmap_costs_free(costs, ncost);
+        if (r < 0)
+                return r;
+        /* One batch of every proposal first: the fewest builds when most can go; a batch that
+         * breaks the payload is bisected. */
+        _cleanup_free_ int *idx = calloc(s->ncuts + 1, sizeof *idx);
+        size_t n = 0;
+        for (size_t i = 0; idx && i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_QUEUED)
+                        idx[n++] = (int)i;
+        if (!idx || (n && tailor_push_group(s, idx, n) < 0))
+                return -ENOMEM;
+        s->mapped = true;
+        return 0;
+}
+
+/* ---- the loop --------------------------------------------------------------------------------- */
+
+/* The changes that make the best kernel from the start: every dropped cut (and its alternative). */
+static int best_changes(const struct tailor_state *s, char ***ret)
+{
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < s->ncuts; i++) {
+                if (s->cuts[i].status != CUT_DROPPED)
+                        continue;
+                r = strv_pushf(ret, "%s=n", s->cuts[i].option);
+                if (r >= 0 && s->cuts[i].alt)
+                        r = strv_pushf(ret, "%s=y", s->cuts[i].alt);
+        }
+        return r;
+}
+
+static bool budget_left(const struct tailor_ctx *x)
+{
+        if (x->o->budget_builds > 0 && x->s.builds >= x->o->budget_builds)
+                return false;
+        if (x->o->budget_minutes > 0 && x->s.seconds + (now_sec() - x->t0) >= x->o->budget_minutes * 60.0)
+                return false;
+        return true;
+}
+
+static int save(struct tailor_ctx *x)
+{
+        struct tailor_state *s = &x->s;
+        double was = s->seconds;
+        s->seconds = was + (now_sec() - x->t0);
+        int r = tailor_state_save(x->state_path, s);
+        s->seconds = was;
+        return r < 0 ? log_error_errno(r, "cannot save the tailor's state in %s", x->state_path) : 0;
+}
+
+static void decide(struct tailor_state *s, const int *g, enum cut_status st, const char *why, int build)
+{
+        for (const int *p = g; *p >= 0; p++) {
+                struct cut *c = &s->cuts[*p];
+                c->status = st;
+                c->build = build;
+                free(c->why);
+                c->why = why ? strdup(why) : NULL;
+        }
+}
+
+static int config_hash(const char *path, char **ret)
+{
+        struct hasher *h = NULL;
+        char hex[65];
+        int r = hasher_new(&h);
+        r = r ?: hasher_add_content(h, "config", path);
+        r = r ?: hasher_final(h, hex);
+        hasher_free(h);
+        if (r < 0)
+                return r;
+        *ret = strdup(hex);
+        return *ret ? 0 : -ENOMEM;
+}
+
+/* A failed build of the same resolved config: its verdict stands without a build.  Bisection
+ * meets this often: when a batch failed and its first half passed, the second half on top of the
+ * first is the batch again. */
+static const struct trial *same_config_failed(const struct tailor_state *s, const char *hash)
+{
+        for (size_t i = 0; i < s->ntrials; i++) {
+                const struct trial *t = &s->trials[i];
+                if (t->config_hash && streq(t->config_hash, hash) && t->result && !streq(t->result, "faster") &&
+                    !streq(t->result, "start") && !streq(t->result, "not faster"))
+                        return t;
+        }
+        return NULL;
+}
+
+/* What follows a verdict on group G: kept as the best, kept out (one option), or bisected. */
+static int after_verdict(struct tailor_state *s, int *g, bool better, const char *result, const char *why, int build)
+{
+        size_t n = tailor_group_len(g);
+        if (better) {
+                decide(s, g, CUT_DROPPED, NULL, build);
+                return 0;
+        }
+        if (n == 1) {
+                decide(s, g, CUT_KEPT, why, build);
+                log_info("build %d: %s stays: %s", build, s->cuts[g[0]].option, why);
+                return 0;
+        }
+        /* Bisect: the first half next, then the second. */
+        log_info("build %d: %s; bisecting the %zu cuts", build, result, n);
+        size_t half = n / 2;
+        int r = tailor_push_group(s, g + half, n - half);
+        return r ?: tailor_push_group(s, g, half);
+}
+
+static int add_trial(struct tailor_state *s, struct trial *t)
+{
+        struct trial *more = realloc(s->trials, (s->ntrials + 1) * sizeof *more);
+        if (!more) {
+                strv_free(t->dropped);
+                free(t->result);
+                free(t->config_hash);
+                return -ENOMEM;
+        }
+        s->trials = more;
+        s->trials[s->ntrials++] = *t;
+        return 0;
+}
+
+/* Try the group on top of the best kernel: build, payload, bench. */
+static int try_group(struct tailor_ctx *x, int *g)
+{
+        struct tailor_state *s = &x->s;
+        size_t n = tailor_group_len(g);
+        int build = s->builds + 1;
+        _cleanup_free_ char *kdir = build_path(x, build, ""), *img = build_path(x, build, "bzImage"),
+                            *cfg = build_path(x, build, "candidate.config");
+        if (!kdir || !img || !cfg || mkdir_p(kdir, 0755) < 0)
+                return -ENOMEM;
+        _cleanup_strv_free_ char **changes = NULL, **names = NULL;
+        int r = best_changes(s, &changes);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const struct cut *c = &s->cuts[g[i]];
+                r = strv_pushf(&changes, "%s=n", c->option);
+                if (r >= 0 && c->alt)
+                        r = strv_pushf(&changes, "%s=y", c->alt);
+                r = r ?: strv_push(&names, c->option);
+        }
+        _cleanup_(kconfig_free) struct kconfig res = { 0 };
+        _cleanup_free_ char *hash = NULL;
+        r = r ?: resolve_changes(x, changes, cfg, &res);
+        r = r ?: config_hash(cfg, &hash);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *list = strv_join(names, " ");
+        const struct trial *seen = same_config_failed(s, hash);
+        if (seen) {
+                int was = seen->build;
+                _cleanup_free_ char *result = strdup(seen->result ? seen->result : "failed");
+                char why[160];
+                snprintf(why, sizeof why, "the payload fails without it (build %d had the same config: %s)", was, result);
+                log_info("%s: the config of build %d, which failed (%s): no build", list ? list : "", was, result);
+                return after_verdict(s, g, false, result, why, was);
+        }
+        log_info("build %d: %zu cut(s) on top of build %d: %s", build, n, s->best_build, list ? list : "");
+        struct ktree_build_stats bs;
+        struct trial t = { .build = build, .dropped = TAKE_PTR(names), .config_hash = TAKE_PTR(hash) };
+        s->builds = build;
+        r = ktree_build(&x->tree, cfg, img, &bs);
+        t.build_seconds = bs.seconds;
+        t.objects = (long long)bs.objects;
+        t.ccache_hits = bs.ccache_hits;
+        t.ccache_misses = bs.ccache_misses;
+        bool pass = false, faster = false;
+        char why[160] = "";
+        if (r < 0) {
+                snprintf(why, sizeof why, "the kernel does not build without it");
+                t.result = strdup("build failed");
+        } else if ((r = make_appliance(x, build)) < 0) {
+                strv_free(t.dropped);
+                free(t.config_hash);
+                return r;
+        } else {
+                int st = run_payload(x, build);
+                if (st != 0) {
+                        snprintf(why, sizeof why, "the payload fails without it (exit status %d)", st);
+                        t.result = strdup("payload failed");
+                } else {
+                        struct measure best;
+                        r = bench(x, s->best_build, build, NULL, &best, &t.m, &faster);
+                        if (r < 0) {
+                                snprintf(why, sizeof why, "a boot fails without it (see build %d's bench)", build);
+                                t.result = strdup("boot failed");
+                        } else {
+                                pass = true;
+                                t.m.image_size = bs.image_size;
+                                t.m.options = (int)kconfig_enabled(&res);
+                                snprintf(why, sizeof why, "no measured saving (initcalls %.3f ms against %.3f)",
+                                         (double)t.m.initcalls_us / 1000, (double)best.initcalls_us / 1000);
+                                t.result = strdup(faster ? "faster" : "not faster");
+                        }
+                }
+        }
+        struct measure m = t.m;
+        _cleanup_free_ char *result = t.result ? strdup(t.result) : NULL;
+        if ((r = add_trial(s, &t)) < 0)
+                return r;
+        if (pass && faster) {
+                s->best = m;
+                s->best_build = build;
+                log_info("build %d: faster (initcalls %.3f ms), kept as the best", build, (double)m.initcalls_us / 1000);
+        }
+        return after_verdict(s, g, pass && faster, result ? result : "failed", why, build);
+}
+
+static int tailor_loop(struct tailor_ctx *x)
+{
+        struct tailor_state *s = &x->s;
+        while (s->nstack > 0) {
+                if (!budget_left(x)) {
+                        log_info("budget spent (%d build(s)); the same command resumes from %s", s->builds, x->state_path);
+                        return 0;
+                }
+                int *g = s->stack[--s->nstack];
+                int r = try_group(x, g);
+                free(g);
+                if (r < 0)
+                        return r;
+                if ((r = save(x)) < 0)
+                        return r;
+        }
+        s->done = true;
+        return save(x);
+}
+
+/* ---- the command ------------------------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: leanboot kernel tailor --check APPLIANCE[:'PAYLOAD'] -o FRAGMENT [--from base|defconfig|CONFIG]\n"
+                "                              [--fragment F]... [--budget N|Nm] [--runs N] [--clock insn|wall]\n"
+                "                              [--machine pc|microvm] [--keep OPTION]... [--min-cost USEC]\n"
+                "                              [--cc WRAPPER] [--no-ccache] [--jobs N] [--source DIR|TARBALL]\n"
+                "                              [--json FILE] [--html FILE] [--state FILE] [--fresh]\n"
+                "Find the kernel config a payload needs, by measuring.  Build the starting kernel (--from: base,\n"
+                "the shipped base.config, default; defconfig, the kernel's x86_64_defconfig + kvm_guest.config;\n"
+                "or a .config), boot APPLIANCE (built on a leanboot kernel) with it and run PAYLOAD (default:\n"
+                "the appliance's own), map each initcall to the option that builds it, and propose cuts by\n"
+                "their measured cost, resolved by the kernel's own kconfig (depends, select, choice).  Each\n"
+                "candidate is built incrementally in a tree kept per starting config (through ccache; --cc\n"
+                "distcc or icecc sends ccache's misses to a build farm), booted, and kept when the payload\n"
+                "exits 0 and its initcalls are faster than the best so far (--clock insn, the default: the\n"
+                "instruction clock's exact figure; wall: p < 0.01).  A batch that breaks the payload is\n"
+                "bisected down to the options it needs.  FRAGMENT gets one line per dropped option with its\n"
+                "saving; --json/--html a report.  --budget N stops after N builds (the start's included), Nm\n"
+                "after N minutes; the same command resumes from its state file (--fresh starts over).\n");
+}
+
+static int parse_budget(const char *s, struct tailor_opts *o)
+{
+        size_t n = strlen(s);
+        bool minutes = n > 1 && s[n - 1] == 'm';
+        _cleanup_free_ char *num = strndup(s, minutes ? n - 1 : n);
+        int v;
+        if (!num || parse_int_range(num, 1, 100000, &v) < 0)
+                return -EINVAL;
+        if (minutes)
+                o->budget_minutes = v;
+        else
+                o->budget_builds = v;
+        return 0;
+}
+
+/* --check APPLIANCE[:'PAYLOAD']: the longest prefix before a ':' that is a directory. */
+static int parse_check(const char *arg, struct tailor_opts *o)
+{
+        struct stat st;
+        if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+                return (o->check = realpath(arg, NULL)) ? 0 : -errno;
+        for (const char *c = strrchr(arg, ':'); c; c = c > arg ? memrchr(arg, ':', (size_t)(c - arg)) : NULL) {
+                _cleanup_free_ char *dir = strndup(arg, (size_t)(c - arg));
+                if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        o->check = realpath(dir, NULL);
+                        o->payload = strdup(c + 1);
+                        return o->check && o->payload && *o->payload ? 0 : -EINVAL;
+                }
+        }
+        return -ENOENT;
+}
+
+static int parse_options(int argc, char **argv, struct tailor_opts *o)
+{
+        static const struct option longopts[] = {
+                { "from", required_argument, NULL, 'F' },    { "fragment", required_argument, NULL, 'f' },
+                { "check", required_argument, NULL, 'c' },   { "output", required_argument, NULL, 'o' },
+                { "json", required_argument, NULL, 'J' },    { "html", required_argument, NULL, 'H' },
+                { "state", required_argument, NULL, 'S' },   { "source", required_argument, NULL, 's' },
+                { "cc", required_argument, NULL, 'C' },      { "no-ccache", no_argument, NULL, 'N' },
+                { "fresh", no_argument, NULL, 'R' },         { "keep", required_argument, NULL, 'k' },
+                { "budget", required_argument, NULL, 'b' },  { "runs", required_argument, NULL, 'n' },
+                { "jobs", required_argument, NULL, 'j' },    { "timeout", required_argument, NULL, 't' },
+                { "min-cost", required_argument, NULL, 'm' }, { "clock", required_argument, NULL, 'K' },
+                { "machine", required_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int c, v;
+        opterr = 0;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'F': o->from = optarg; break;
+                case 'f':
+                        if (strv_push(&o->fragments, optarg) < 0)
+                                return EXIT_RUNTIME;
+                        break;
+                case 'c':
+                        if (parse_check(optarg, o) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --check '%s': expected an appliance directory, "
+                                                        "then optionally :'PAYLOAD'", optarg);
+                        break;
+                case 'o': o->output = optarg; break;
+                case 'J': o->json = optarg; break;
+                case 'H': o->html = optarg; break;
+                case 'S': o->state = optarg; break;
+                case 's': o->source = optarg; break;
+                case 'C': o->wrapper = optarg; break;
+                case 'N': o->ccache = false; break;
+                case 'R': o->fresh = true; break;
+                case 'k':
+                        if (strv_push(&o->keep, optarg) < 0)
+                                return EXIT_RUNTIME;
+                        break;
+                case 'b':
+                        if (parse_budget(optarg, o) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --budget '%s': expected N (builds) or Nm (minutes)", optarg);
+                        break;
+                case 'n':
+                        if (parse_int_range(optarg, 2, 1000, &o->runs) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --runs '%s': expected 2 to 1000", optarg);
+                        break;
+                case 'j':
+                        if (parse_int_range(optarg, 1, 1024, &o->jobs) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --jobs '%s': expected 1 to 1024", optarg);
+                        break;
+                case 't':
+                        if (parse_int_range(optarg, 1, 3600, &o->timeout_s) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --timeout '%s': expected 1 to 3600", optarg);
+                        break;
+                case 'm':
+                        if (parse_int_range(optarg, 0, 100000000, &v) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --min-cost '%s': expected microseconds", optarg);
+                        o->min_cost_us = v;
+                        break;
+                case 'K':
+                        if (!streq(optarg, "insn") && !streq(optarg, "wall"))
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --clock '%s': expected insn or wall", optarg);
+                        o->clock = streq(optarg, "insn") ? CLOCK_INSN : CLOCK_WALL;
+                        break;
+                case 'M':
+                        if (machine_from_string(optarg, &o->machine) < 0 || o->machine == MACHINE_AUTO)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --machine '%s': expected pc or microvm", optarg);
+                        break;
+                case 'h': usage(stdout); return EXIT_OK;
+                default:
+                        return log_error_status(EXIT_USAGE, "kernel tailor: unknown option or missing value: '%s' (see leanboot "
+                                                "kernel tailor --help)", argv[optind - 1]);
+                }
+        }
+        if (optind < argc)
+                return log_error_status(EXIT_USAGE, "kernel tailor: unexpected argument '%s'", argv[optind]);
+        if (!o->check)
+                return log_error_status(EXIT_USAGE, "kernel tailor: --check APPLIANCE is required (see leanboot kernel tailor --help)");
+        if (!o->output)
+                return log_error_status(EXIT_USAGE, "kernel tailor: -o FRAGMENT is required");
+        if (!streq(o->from, "base") && !streq(o->from, "defconfig") && access(o->from, R_OK) < 0)
+                return log_error_status(EXIT_USAGE, "kernel tailor: --from '%s': expected base, defconfig or a readable .config", o->from);
+        struct manifest m;
+        if (manifest_load(o->check, &m) < 0)
+                return log_error_status(EXIT_USAGE, "kernel tailor: --check '%s' is not a leanboot appliance", o->check);
+        bool custom = m.kernel_origin && streq(m.kernel_origin, "custom");
+        manifest_free(&m);
+        if (!custom)
+                return log_error_status(EXIT_USAGE, "kernel tailor: --check '%s' is built on the stock kernel; build it with "
+                                        "--kernel (a leanboot kernel), as only such an appliance can take candidate kernels", o->check);
+        for (const char *const *p = (const char *const[]){ o->output, o->json, o->html, NULL }; *p; p++)
+                if (check_writable_path(*p) < 0)
+                        return log_error_status(EXIT_USAGE, "kernel tailor: cannot write '%s'", *p);
+        for (char **f = o->fragments; f && *f; f++) {
+                _cleanup_free_ char *p = kbuild_fragment_path(*f);
+                if (!p || access(p, R_OK) < 0)
+                        return log_error_status(EXIT_USAGE, "kernel tailor: fragment '%s' not found", *f);
+        }
+        return -1;
+}
+
+/* The tree's key: the source, the start and how it is compiled (CC is on kbuild's command lines:
+ * another one recompiles everything).  The run's key adds the question: check, payload, clock,
+ * machine, what is kept and the threshold. */
+static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[65], char run_key[65])
+{
+        struct hasher *h = NULL;
+        int r = hasher_new(&h);
+        if (r < 0)
+                return r;
+        hasher_add_str(h, "source", srckey);
+        hasher_add_str(h, "from", streq(o->from, "base") || streq(o->from, "defconfig") ? o->from : "config");
+        hasher_add_str(h, "ccache", o->ccache ? "1" : o->wrapper ? o->wrapper : "0");
+        hasher_final(h, tree_key);
+        hasher_free(h);
+        if ((r = hasher_new(&h)) < 0)
+                return r;
+        hasher_add_str(h, "tree", tree_key);
+        if (!streq(o->from, "base") && !streq(o->from, "defconfig"))
+                hasher_add_content(h, "from", o->from);
+        if (streq(o->from, "base"))
+                hasher_add_content(h, "base", kbuild_fragment_path("base")); /* leaked on ENOMEM only */
+        for (char **f = o->fragments; f && *f; f++) {
+                _cleanup_free_ char *p = kbuild_fragment_path(*f);
+                hasher_add_content(h, "fragment", p);
+        }
+        _cleanup_free_ char *mf = path_join(o->check, "manifest.json");
+        hasher_add_str(h, "check", o->check);
+        hasher_add_content(h, "check-manifest", mf);
+        hasher_add_str(h, "payload", o->payload ? o->payload : "");
+        hasher_add_str(h, "clock", clock_name(o));
+        hasher_add_str(h, "machine", machine_name(o->machine));
+        for (char **k = o->keep; k && *k; k++)
+                hasher_add_str(h, "keep", *k);
+        char mc[32];
+        snprintf(mc, sizeof mc, "%lld", o->min_cost_us);
+        hasher_add_str(h, "min-cost", mc);
+        r = hasher_final(h, run_key);
+        hasher_free(h);
+        return r;
+}
+
+static int open_state(struct tailor_ctx *x)
+{
+        const struct tailor_opts *o = x->o;
+        if (!o->fresh && file_exists(x->state_path)) {
+                int r = tailor_state_load(x->state_path, &x->s);
+                if (r < 0)
+                        return log_error_errno(r, "the state file %s cannot be read (--fresh starts over)", x->state_path);
+                log_info("resuming from %s: %d build(s) done, %zu group(s) left", x->state_path, x->s.builds, x->s.nstack);
+                return 0;
+        }
+        if (o->fresh) {
+                _cleanup_free_ char *kept = strdup(x->state_path);
+                /* The candidates of an earlier run go; the tree stays (its objects are the point). */
+                DIR *d = opendir(x->rundir);
+                struct dirent *e;
+                while (d && (e = readdir(d)))
+                        if (e->d_name[0] == 'k' && e->d_name[1] >= '0' && e->d_name[1] <= '9') {
+                                _cleanup_free_ char *p = path_join(x->rundir, e->d_name);
+                                rm_rf(p);
+                        }
+                if (d)
+                        closedir(d);
+                unlink(x->state_path);
+        }
+        struct tailor_state *s = &x->s;
+        s->from = strdup(o->from);
+        s->check = strdup(o->check);
+        s->payload = o->payload ? strdup(o->payload) : NULL;
+        s->machine = strdup(machine_name(o->machine));
+        s->clock = strdup(clock_name(o));
+        return s->from && s->check && s->machine && s->clock ? 0 : -ENOMEM;
+}
+
+static int finish(struct tailor_ctx *x)
+{
+        const struct tailor_opts *o = x->o;
+        double seconds = x->s.seconds + (now_sec() - x->t0);
+        int r = tailor_write_fragment(&x->s, o->output);
+        if (r < 0)
+                return log_error_errno(r, "cannot write %s", o->output);
+        tailor_print_report(&x->s, seconds);
+        if (o->json && (r = tailor_write_json(&x->s, seconds, o->json)) < 0)
+                return log_error_errno(r, "cannot write %s", o->json);
+        if (o->html && (r = tailor_write_html(&x->s, seconds, o->html)) < 0)
+                return log_error_errno(r, "cannot write %s", o->html);
+        printf("fragment: %s%s\n", o->output, x->s.done ? "" : " (so far: the budget ran out; the same command resumes)");
+        return 0;
+}
+
+int kernel_tailor(int argc, char **argv)
+{
+        struct tailor_opts o = { .from = "base", .ccache = true, .runs = 2, .timeout_s = 120, .min_cost_us = -1,
+                                 .clock = CLOCK_INSN, .machine = MACHINE_PC, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
+        int done = parse_options(argc, argv, &o);
+        _cleanup_strv_free_ char **frags = o.fragments, **keep = o.keep;
+        _cleanup_free_ char *check = o.check, *payload = o.payload;
+        if (done >= 0)
+                return done;
+        if (o.ccache && !program_in_path("ccache"))
+                return log_error_status(EXIT_USAGE, "kernel tailor: ccache is not installed (apt-get install ccache), or give --no-ccache");
+        if (o.wrapper && !program_in_path(o.wrapper))
+                return log_error_status(EXIT_USAGE, "kernel tailor: --cc '%s': no such program", o.wrapper);
+        struct tailor_ctx x = { .o = &o, .t0 = now_sec() };
+        char srckey[65], tree_key[65], run_key[65];
+        if (kbuild_source_tree(o.source, &x.src, srckey) < 0)
+                return EXIT_USAGE;
+        _cleanup_free_ char *src = x.src, *cache = leanboot_cache_dir(), *tree_dir = NULL, *lock_path = NULL;
+        if (!cache || keys(&o, srckey, tree_key, run_key) < 0 || asprintf(&tree_dir, "%s/tailor/tree-%.16s", cache, tree_key) < 0 ||
+            asprintf(&x.rundir, "%s/tailor/run-%.16s", cache, run_key) < 0 || asprintf(&lock_path, "%s.lock", tree_dir) < 0)
+                return log_error_status(EXIT_RUNTIME, "kernel tailor: no cache directory (set XDG_CACHE_HOME)");
+        _cleanup_free_ char *rundir = x.rundir;
+        x.state_path = o.state ? strdup(o.state) : path_join(x.rundir, "state.json");
+        x.start_config = path_join(x.rundir, "start.config");
+        _cleanup_free_ char *state_path = x.state_path, *start_config = x.start_config;
+        int r = mkdir_p(x.rundir, 0755);
+        r = r ?: ktree_open(&x.tree, tree_dir, x.src, o.wrapper, o.ccache, o.jobs);
+        if (r < 0) {
+                ktree_close(&x.tree);
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot set up %s", tree_dir);
+        }
+        /* One tailor per tree: a second one waits. */
+        _cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+                log_info("another tailor is using %s; waiting for it", tree_dir);
+                while (lock >= 0 && flock(lock, LOCK_EX) < 0 && errno == EINTR)
+                        ;
+        }
+        log_info("tailor: tree %s, state %s", tree_dir, x.state_path);
+        r = open_state(&x);
+        if (r >= 0 && !x.s.mapped) {
+                r = measure_start(&x);
+                if (r >= 0)
+                        r = save(&x);
+        }
+        if (r >= 0)
+                r = tailor_loop(&x);
+        if (r >= 0)
+                r = finish(&x);
+        else
+                (void)save(&x);
+        tailor_state_free(&x.s);
+        ktree_close(&x.tree);
+        if (r == -EINVAL)
+                return EXIT_FAILURE; /* the payload fails on the start: said */
+        return r < 0 ? EXIT_RUNTIME : EXIT_OK;
+}

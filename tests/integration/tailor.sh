@@ -1,0 +1,102 @@
+#!/bin/sh
+# leanboot kernel tailor on a small budget: the starting kernel (base.config) built in the tree
+# kept for it, booted with a real appliance, mapped; the proposals resolved by the kernel's own
+# kconfig (a choice member, a selected option, what the PC machine needs); one candidate built
+# incrementally with its compiles sent by ccache to a real distccd on 127.0.0.1, booted, benched,
+# and its cut written to the fragment with its measured saving; then resumed from its state, and
+# run again to show ccache's hit rate on the candidate.  Plus build --like, which it relies on.
+. "$(dirname "$0")/lib.sh"
+requires make gcc bc bison flex ccache distcc distccd python3
+K=$(custom_kernel)
+"$LEANBOOT" -q build --kernel "$K" -o "$WORK/app" || { fail "build on the kernel"; finish; }
+
+# build --like: the appliance with another kernel; only with --kernel, only for a leanboot kernel's.
+run_capture l build --kernel "$K" --like "$WORK/app" -o "$WORK/like"
+expect_eq "build --like: exit 0" "$l_rc" 0
+cmp -s "$WORK/like/root" "$WORK/app/root" && pass "build --like: the root is the appliance's" || fail "build --like: root differs"
+[ "$(stat -c %b "$WORK/like/root")" -lt 1000000 ] && pass "build --like: the root's holes stay holes" ||
+    fail "build --like: the root was copied whole ($(stat -c %b "$WORK/like/root") blocks)"
+run_capture l2 build --like "$WORK/app" -o "$WORK/like2"
+expect_eq "build --like without --kernel: usage error, one line" "$l2_rc|$(printf '%s\n' "$l2_err" | grep -c .)" "2|1"
+run_capture l3 build --kernel "$K" --like "$WORK" -o "$WORK/like3"
+expect_match "build --like a directory that is no appliance: said" "$l3_err" "is not a leanboot appliance"
+[ ! -e "$WORK/like2" ] && [ ! -e "$WORK/like3" ] && pass "build --like: bad input builds nothing" || fail "bad --like built something"
+
+# Bad input: one line, exit 2, before any build.
+run_capture b1 kernel tailor -o "$WORK/x.config"
+expect_eq "tailor without --check: usage error" "$b1_rc|$(printf '%s\n' "$b1_err" | grep -c .)" "2|1"
+run_capture b2 kernel tailor --check "$WORK/app" -o "$WORK/x.config" --from /nonexistent.config
+expect_match "tailor --from a missing config: said" "$b2_rc $b2_err" "^2 .*--from '/nonexistent.config'"
+run_capture b3 kernel tailor --check "$WORK/app" -o "$WORK/x.config" --budget 3x
+expect_match "tailor --budget 3x: said" "$b3_rc $b3_err" "^2 .*--budget '3x'"
+run_capture b4 kernel tailor --check "$WORK/nowhere:true" -o "$WORK/x.config"
+expect_eq "tailor --check a missing appliance: usage error" "$b4_rc" 2
+[ ! -e "$WORK/x.config" ] && pass "tailor: bad input writes no fragment" || fail "bad input wrote a fragment"
+
+# A distcc daemon on 127.0.0.1, its own port; ccache sends it what it must compile (CCACHE_RECACHE
+# makes every compile a miss, so the daemon has work whatever ccache already holds).
+port=$((20000 + $$ % 20000))
+distccd --daemon --no-detach --listen 127.0.0.1 --allow 127.0.0.1 --port "$port" --jobs 2 \
+    --log-file "$WORK/distccd.log" --log-level info &
+dpid=$!
+trap 'kill $dpid 2>/dev/null' EXIT
+sleep 1
+
+# The question, kept small: the options over 0.1 ms, with the large ones kept by hand, leave one
+# cut to try (RTC_DRV_CMOS); the rest are decided by kconfig and the PC machine without a build.
+tailor() {
+    "$LEANBOOT" kernel tailor --check "$WORK/app:test -d /proc/self" -o "$WORK/cut.config" --json "$WORK/t.json" \
+        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep EXT4_FS --keep SCSI --budget 2 "$@"
+}
+rc=0
+CCACHE_RECACHE=1 DISTCC_HOSTS="127.0.0.1:$port/2" tailor --fresh --cc distcc >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
+expect_eq "tailor: exit 0" "$rc" 0
+[ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
+out=$(cat "$WORK/t.out") err=$(cat "$WORK/t.err")
+expect_match "tailor: the start is measured and mapped" "$err" "the map: [0-9]+ options build the starting kernel's initcalls"
+expect_match "tailor: the report compares start and final" "$out" "^initcalls +[0-9.]+ +[0-9.]+ +-[0-9.]+%"
+frag=$(cat "$WORK/cut.config")
+expect_match "fragment: the cut, in the kernel's format" "$frag" "(^|
+)# CONFIG_RTC_DRV_CMOS is not set"
+expect_match "fragment: with its measured saving" "$frag" "CONFIG_RTC_DRV_CMOS: its 1 initcall\(s\) took [0-9.]+ insn-ms in the starting kernel; build 2 dropped it \(that build saved [0-9.]+ insn-ms\)"
+checks=$(python3 - "$WORK/t.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+o = {c["option"]: c for c in d["options"]}
+def say(name, ok): print(("ok " if ok else "FAIL ") + name)
+say("two builds, finished", d["builds"] == 2 and d["finished"] is True)
+say("final initcalls below the start's", 0 < d["final"]["initcalls_ms"] < d["start"]["initcalls_ms"])
+say("RTC_DRV_CMOS dropped by build 2 with a saving",
+    o["CONFIG_RTC_DRV_CMOS"]["status"] == "dropped" and o["CONFIG_RTC_DRV_CMOS"]["build"] == 2
+    and o["CONFIG_RTC_DRV_CMOS"]["build_saving_ms"] > 0)
+say("SLUB kept by --keep", o["CONFIG_SLUB"]["status"] == "kept" and "--keep" in o["CONFIG_SLUB"]["why"])
+say("VIRTIO_BLK kept: the pc machine needs it", o["CONFIG_VIRTIO_BLK"]["why"].startswith("the pc machine needs it"))
+say("JBD2 kept by kconfig (ext4 selects it)", o["CONFIG_JBD2"]["why"].startswith("kconfig keeps it on"))
+t = d["trials"][1]
+say("build 2 compiled objects, through ccache", t["objects_compiled"] > 0 and t["ccache_misses"] is not None)
+say("the image and option counts", d["final"]["options"] < d["start"]["options"] and d["final"]["image_size"] > 0)
+EOF
+)
+fails=$(printf '%s\n' "$checks" | grep -c '^FAIL' || true)
+printf '%s\n' "$checks" | sed 's/^ok /ok: tailor JSON: /; s/^FAIL /FAIL: tailor JSON: /'
+[ "$fails" = 0 ] || failures=$((failures + fails))
+served=$(grep -c 'COMPILE_OK' "$WORK/distccd.log" || true)
+[ "$served" -gt 0 ] && pass "distccd on 127.0.0.1 compiled $served object(s) of the tailor's build" ||
+    fail "distccd compiled nothing: $(tail -5 "$WORK/distccd.log")"
+expect_match "html report: the side-by-side table" "$(cat "$WORK/t.html")" "<th>start</th><th>final \(build 2\)</th>"
+
+# Resumed: the same command finds its state, done; no build.
+rc=0
+tailor >"$WORK/r.out" 2>"$WORK/r.err" || rc=$?
+expect_match "tailor resumed from its state" "$rc $(cat "$WORK/r.err")" "^0 .*resuming from .*state.json: 2 build\(s\) done, 0 group\(s\) left"
+expect_no_match "tailor resumed: no new build" "$(cat "$WORK/r.err")" "build [0-9]+: "
+
+# Again from the start: the candidate's compiles are ccache's hits now.
+rc=0
+tailor --fresh >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?
+hits=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"][1]; print(t["ccache_hits"], t["ccache_misses"])' "$WORK/t.json")
+set -- $hits
+[ "$rc" = 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-1}" -eq 0 ] && pass "tailor again: the candidate's compiles all hit ccache ($1 hits)" ||
+    fail "tailor again: rc $rc, ccache hits/misses '$hits'"
+expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +100%"
+finish

@@ -1,0 +1,104 @@
+/* The tailor's state file and fragment (kernel/tailor-state.c, kernel/tailor-report.c): what a
+ * resumed tailor reads back is what it saved, a damaged state is refused rather than half read,
+ * and the fragment is a config fragment the kernel's format (and leanboot's parser) accepts. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "common/fileio.h"
+#include "common/kconfig.h"
+#include "common/macro.h"
+#include "common/strv.h"
+#include "kernel/tailor.h"
+
+static void make_state(struct tailor_state *s)
+{
+        *s = (struct tailor_state){ .from = strdup("base"), .check = strdup("/a/app"), .payload = strdup("test -d /proc"),
+                                    .machine = strdup("pc"), .clock = strdup("insn"), .best_build = 3, .builds = 4,
+                                    .seconds = 12.5, .mapped = true };
+        s->start = (struct measure){ .initcalls_us = 10635, .kernel_us = 28115, .total_us = 45071, .image_size = 2536448,
+                                     .options = 631, .valid = true };
+        s->best = (struct measure){ .initcalls_us = 6500, .kernel_us = 24000, .total_us = 41000, .image_size = 2400000,
+                                    .options = 600, .valid = true };
+        s->ncuts = 3;
+        s->cuts = calloc(3, sizeof *s->cuts);
+        s->cuts[0] = (struct cut){ .option = strdup("CONFIG_SLUB"), .alt = strdup("CONFIG_SLAB"), .cost_us = 3526, .initcalls = 1,
+                                   .status = CUT_DROPPED, .build = 3 };
+        strv_push(&s->cuts[0].also_off, "CONFIG_SLUB_CPU_PARTIAL");
+        s->cuts[1] = (struct cut){ .option = strdup("CONFIG_EXT4_FS"), .cost_us = 484, .initcalls = 1, .status = CUT_KEPT,
+                                   .why = strdup("the payload fails without it (exit status 125)"), .build = 4 };
+        s->cuts[2] = (struct cut){ .option = strdup("CONFIG_AIO"), .cost_us = 90, .initcalls = 1, .status = CUT_QUEUED };
+        int g[] = { 2 };
+        tailor_push_group(s, g, 1);
+        s->ntrials = 2;
+        s->trials = calloc(2, sizeof *s->trials);
+        s->trials[0] = (struct trial){ .build = 1, .result = strdup("start"), .m = s->start, .build_seconds = 300,
+                                       .objects = 950, .ccache_hits = 0, .ccache_misses = 950 };
+        s->trials[1] = (struct trial){ .build = 3, .result = strdup("faster"), .m = s->best, .build_seconds = 40,
+                                       .objects = 900, .ccache_hits = 890, .ccache_misses = 10 };
+        strv_push(&s->trials[1].dropped, "CONFIG_SLUB");
+}
+
+int main(void)
+{
+        char dir[] = "/tmp/test-tailor-XXXXXX";
+        if (!mkdtemp(dir))
+                return 99;
+        _cleanup_free_ char *path = path_join(dir, "state.json"), *frag = path_join(dir, "cut.config");
+        struct tailor_state s, back = { 0 };
+        make_state(&s);
+        CHECK(tailor_state_save(path, &s) == 0, "state saved");
+        CHECK(tailor_state_load(path, &back) == 0, "state read back");
+        CHECK_STR(back.from, "base", "from");
+        CHECK_STR(back.payload, "test -d /proc", "payload");
+        CHECK(back.start.initcalls_us == 10635 && back.best.options == 600 && back.best_build == 3 && back.builds == 4,
+              "measures and counters");
+        CHECK(back.ncuts == 3 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
+                      back.cuts[2].status == CUT_QUEUED, "each cut's status");
+        CHECK_STR(back.cuts[0].alt, "CONFIG_SLAB", "a choice's replacement");
+        CHECK_STR(back.cuts[1].why, "the payload fails without it (exit status 125)", "why a cut stays");
+        CHECK(back.nstack == 1 && tailor_group_len(back.stack[0]) == 1 && back.stack[0][0] == 2, "the groups left to try");
+        CHECK(back.ntrials == 2 && back.trials[1].ccache_hits == 890 && back.trials[1].objects == 900, "the builds");
+        CHECK(back.mapped && !back.done, "where it stopped");
+
+        /* The fragment: the kernel's own format, read back by leanboot's parser. */
+        CHECK(tailor_write_fragment(&s, frag) == 0, "fragment written");
+        struct kconfig k = { 0 };
+        _cleanup_free_ char *err = NULL;
+        CHECK(kconfig_load(frag, &k, &err) == 0, "the fragment parses: %s", err ? err : "");
+        CHECK(k.n == 2, "two lines: the dropped option and its replacement (got %zu)", k.n);
+        CHECK_STR(kconfig_value(&k, "CONFIG_SLUB"), "n", "dropped: not set");
+        CHECK_STR(kconfig_value(&k, "CONFIG_SLAB"), "y", "its replacement: on");
+        CHECK(kconfig_find(&k, "CONFIG_EXT4_FS") == NULL && kconfig_find(&k, "CONFIG_AIO") == NULL,
+              "kept and untried options are not in it");
+        _cleanup_free_ char *text = NULL;
+        read_full_file(frag, &text, NULL);
+        CHECK(text && strstr(text, "# CONFIG_SLUB: its 1 initcall(s) took 3.526 insn-ms in the starting kernel; build 3 dropped it"),
+              "each cut says its cost and the build that dropped it");
+        CHECK(text && strstr(text, "(kconfig turns off with it: CONFIG_SLUB_CPU_PARTIAL)"), "and what went with it");
+        kconfig_free(&k);
+
+        /* Damaged states are refused whole. */
+        static const char *const bad[] = {
+                "", "{", "[]", "{\"version\": 2}", "{\"version\": 1, \"cuts\": [{\"status\": \"kept\"}]}",
+                "{\"version\": 1, \"cuts\": [], \"stack\": [[0]]}", "{\"version\": 1, \"cuts\": [], \"stack\": [[-5]]}",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+                struct tailor_state d = { 0 };
+                write_file_atomic(path, bad[i], strlen(bad[i]), 0644);
+                int r = tailor_state_load(path, &d);
+                CHECK(r == -EBADMSG, "damaged state %zu refused (%d)", i, r);
+                if (r == 0)
+                        tailor_state_free(&d);
+        }
+        tailor_state_free(&s);
+        tailor_state_free(&back);
+        unlink(path);
+        unlink(frag);
+        rmdir(dir);
+        return tap_done();
+}
