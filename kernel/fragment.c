@@ -27,6 +27,8 @@ struct kwalk {
         char **conds; /* the stack of enclosing conditions; "" for a menu without one */
         char **walked; /* "DEV:INODE" of every file read: each is read once (see kwalk_file) */
         int depth;
+        char **selectors; /* the entries with a "select SYM" line */
+        char *entry;      /* the entry whose attributes are being read (a top-level config) */
         bool in_choice;   /* between "choice" and "endchoice" */
         char **members;   /* the config entries of that choice so far */
         char **choice;    /* the members of the choice holding the entry, once found */
@@ -119,6 +121,10 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                         s++;
                 bool top = s == l && *s && *s != '#';
                 if (top) {
+                        if (strncmp(s, "config ", 7) != 0 && strncmp(s, "menuconfig ", 11) != 0) {
+                                free(w->entry);
+                                w->entry = NULL;
+                        }
                         in_entry = false; /* a new top-level statement ends an entry, a menu head, a help text */
                         in_menu_head = false;
                         in_help = false;
@@ -129,7 +135,14 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                         /* Indented lines are attributes of the entry or menu above. */
                         if (streq(s, "help") || streq(s, "---help---"))
                                 in_help = true;
-                        else if (strncmp(s, "depends on ", 11) == 0) {
+                        else if (strncmp(s, "select ", 7) == 0 && w->entry) {
+                                const char *t = s + 7;
+                                while (*t == ' ' || *t == '\t')
+                                        t++;
+                                if (strncmp(t, w->sym, sl) == 0 && (t[sl] == '\0' || t[sl] == ' ' || t[sl] == '\t') &&
+                                    !strv_contains(w->selectors, w->entry))
+                                        (void)strv_push(&w->selectors, w->entry);
+                        } else if (strncmp(s, "depends on ", 11) == 0) {
                                 size_t n = strv_length(w->conds);
                                 if (in_entry)
                                         push_dep(w->deps, s + 11);
@@ -166,6 +179,8 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                         w->in_choice = false;
                 } else if (strncmp(s, "config ", 7) == 0 || strncmp(s, "menuconfig ", 11) == 0) {
                         const char *name = s + (s[0] == 'c' ? 7 : 11);
+                        free(w->entry);
+                        w->entry = strndup(name, strcspn(name, " \t"));
                         if (w->in_choice)
                                 (void)strv_push(&w->members, name);
                         if (strncmp(name, w->sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
@@ -179,7 +194,7 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
 }
 
 /* Walk the whole Kconfig tree for NAME's entry. */
-static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choice)
+static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choice, char ***ret_selectors)
 {
         if (strncmp(name, "CONFIG_", 7) == 0)
                 name += 7;
@@ -189,6 +204,10 @@ static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choic
         strv_free(w.conds);
         strv_free(w.walked);
         strv_free(w.members);
+        free(w.entry);
+        if (ret_selectors)
+                *ret_selectors = TAKE_PTR(w.selectors);
+        strv_free(w.selectors);
         char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
         strv_free(deps);
         if (ret_choice)
@@ -199,14 +218,35 @@ static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choic
 
 char *kconfig_depends(const char *srcdir, const char *name)
 {
-        return kwalk_entry(srcdir, name, NULL);
+        return kwalk_entry(srcdir, name, NULL, NULL);
 }
 
 char **kconfig_choice_members(const char *srcdir, const char *name)
 {
         char **members = NULL;
-        free(kwalk_entry(srcdir, name, &members));
+        free(kwalk_entry(srcdir, name, &members, NULL));
         return members;
+}
+
+char *kconfig_names_on(char *const *names, const struct kconfig *c)
+{
+        _cleanup_strv_free_ char **on = NULL;
+        for (char *const *n = names; n && *n; n++) {
+                _cleanup_free_ char *full = NULL;
+                if (asprintf(&full, "CONFIG_%s", *n) < 0)
+                        return NULL;
+                const char *v = kconfig_value(c, full);
+                if (!streq(v, "n") && strv_pushf(&on, "%s(=%s)", *n, v) < 0)
+                        return NULL;
+        }
+        return on ? strv_join(on, ", ") : strdup("");
+}
+
+char **kconfig_selectors(const char *srcdir, const char *name)
+{
+        char **sel = NULL;
+        free(kwalk_entry(srcdir, name, NULL, &sel));
+        return sel;
 }
 
 char *kconfig_annotate(const char *expr, const struct kconfig *c)

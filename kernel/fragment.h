@@ -15,6 +15,11 @@ char *kconfig_depends(const char *srcdir, const char *name);
  * them, in Kconfig order; a strv), or NULL when it is in none.  A choice member is turned off by
  * turning another on: the tailor's alternatives. */
 char **kconfig_choice_members(const char *srcdir, const char *name);
+/* The entries with a "select NAME" line (names without CONFIG_; a strv), or NULL when none
+ * selects it.  What keeps an option on that a fragment turns off. */
+char **kconfig_selectors(const char *srcdir, const char *name);
+/* Those of NAMES (without CONFIG_) that are on in C: "EXT4_FS(=y), X(=m)"; "" when none. */
+char *kconfig_names_on(char *const *names, const struct kconfig *c);
 /* EXPR with each symbol's value in c appended: "VIRTIO(=y) && BLK_DEV(=n)". */
 char *kconfig_annotate(const char *expr, const struct kconfig *c);
 /* The terms of EXPR that c does not meet: "USB(=n), !X86_32(=y)" (a symbol that is n, a negated

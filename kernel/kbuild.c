@@ -234,6 +234,33 @@ static void show_log_tail(const char *logpath, int lines)
                 log_text_tail(title, text, lines);
 }
 
+/* An option asked off that stays on: the options that select it, if any is on. */
+static void explain_kept_on(const char *srcdir, const char *name, const struct kconfig *fin, bool known, char *buf, size_t size)
+{
+        _cleanup_strv_free_ char **sel = srcdir && known ? kconfig_selectors(srcdir, name) : NULL;
+        _cleanup_free_ char *on = sel ? kconfig_names_on(sel, fin) : NULL;
+        if (on && *on)
+                snprintf(buf, size, "; it is selected by %s", on);
+        else if (known)
+                snprintf(buf, size, "; nothing that selects it is on: this configuration sets it, or it has no prompt");
+}
+
+/* An option asked on whose dependencies are all met: a choice (another member is on), or else
+ * a range or the configuration's own setting. */
+static void explain_met(const char *srcdir, const char *name, const struct kconfig *fin, const char *annotated, char *buf, size_t size)
+{
+        _cleanup_strv_free_ char **members = srcdir ? kconfig_choice_members(srcdir, name) : NULL;
+        _cleanup_free_ char *on = members ? kconfig_names_on(members, fin) : NULL;
+        if (on && *on)
+                snprintf(buf, size, "; it is a member of a choice, and %s is the member on: ask for it with the other "
+                         "member off", on);
+        else if (annotated && *annotated)
+                snprintf(buf, size, "; its dependencies are met (%s): a range or this configuration's own setting "
+                         "decides (see its Kconfig entry)", annotated);
+        else
+                snprintf(buf, size, "; it has no dependencies: something limits it (see its Kconfig entry)");
+}
+
 /* Report requested options missing from the final config; returns how many.  A build that
  * lacks one failed (errors); `kernel check` reports what differs as findings, on stdout. */
 static size_t report_missing(const struct kconfig *req, const char *final_path, const char *srcdir, bool findings)
@@ -256,16 +283,11 @@ static size_t report_missing(const struct kconfig *req, const char *final_path, 
                 _cleanup_free_ char *unmet = dep && *dep ? kconfig_unmet(dep, &fin, streq(o->value, "y")) : NULL;
                 char because[1600] = "";
                 if (want_off)
-                        /* Dependencies cannot keep an option on: another option selects it, or the
-                         * configuration itself sets it. */
-                        snprintf(because, sizeof because, "%s", dep ? "; another option selects it, or this configuration sets it" : because);
+                        explain_kept_on(srcdir, o->name, &fin, dep != NULL, because, sizeof because);
                 else if (annotated && unmet && *unmet)
                         snprintf(because, sizeof because, "; it depends on %s: unmet %s", annotated, unmet);
-                else if (annotated)
-                        snprintf(because, sizeof because, "; it depends on %s, all met: a choice, a select, a range or "
-                                 "this configuration's own setting decides (see its Kconfig entry)", annotated);
                 else if (dep)
-                        snprintf(because, sizeof because, "; something selects or limits it (see its Kconfig entry)");
+                        explain_met(srcdir, o->name, &fin, annotated, because, sizeof because);
                 else if (srcdir)
                         snprintf(because, sizeof because, "; this kernel has no such option");
                 if (findings)

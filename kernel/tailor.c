@@ -279,10 +279,15 @@ static int propose_one(struct tailor_ctx *x, const struct kconfig *start, struct
                         }
                 }
                 if (!c->alt) {
+                        _cleanup_strv_free_ char **sel = members ? NULL : kconfig_selectors(x->src, c->option);
+                        _cleanup_free_ char *on = sel ? kconfig_names_on(sel, start) : NULL;
                         c->status = CUT_KEPT;
-                        c->why = strdup(members ? "kconfig keeps it on: no other member of its choice can replace it"
-                                                : "kconfig keeps it on: another option selects it, or it has no prompt");
-                        return 0;
+                        if (on && *on)
+                                r = asprintf(&c->why, "kconfig keeps it on: selected by %s", on);
+                        else
+                                c->why = strdup(members ? "kconfig keeps it on: no other member of its choice can replace it"
+                                                        : "kconfig keeps it on: it has no prompt, or what selects it is on");
+                        return r < 0 ? -ENOMEM : 0;
                 }
         }
         char *need = machine_needs(&res, x->o->machine);

@@ -48,6 +48,19 @@ expect_match "unknown option: named" "$b_err" "CONFIG_NO_SUCH_OPTION_XYZ=y .*thi
 [ -e "$WORK/bad-out" ] && fail "output written for a failed build" || pass "no output for a failed build"
 [ $(( $(date +%s) - start )) -lt 240 ] && pass "failed before compiling" || fail "took as long as a compile"
 
+# The hints on the kernel's own Kconfig: a selected option names what selects it; a choice
+# member names the member that is on; only unmet dependencies are called the reason.
+tree=$(sed -n 's/^leanboot: build tree: \(.*\) (for leanboot kernel map)$/\1/p' "$WORK/kernel-build.err")
+src=$(readlink -f "$tree/source" 2>/dev/null)
+if [ -d "$src" ]; then
+    printf '# CONFIG_JBD2 is not set\nCONFIG_SLAB=y\n' > "$WORK/hints.config"
+    run_capture h kernel check "$WORK/kernel/config" --fragment "$WORK/hints.config" --source "$src"
+    expect_match "check --source: a selected option names what selects it" "$h_out" "CONFIG_JBD2=n asked .*it is y; it is selected by EXT4_FS\(=y\)"
+    expect_match "check --source: a choice member names the member on" "$h_out" "CONFIG_SLAB=y asked .*it is a member of a choice, and SLUB\(=y\) is the member on"
+else
+    fail "no kernel source tree beside the kept build tree ($src)"
+fi
+
 printf 'CONFIG_OK=y\nthis is not config\n' > "$WORK/syntax.config"
 run_capture s kernel build --fragment "$WORK/syntax.config"
 expect_eq "bad syntax: a usage error (2)" "$s_rc" 2

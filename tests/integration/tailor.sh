@@ -71,7 +71,7 @@ say("RTC_DRV_CMOS dropped by build 2 with a saving",
     and o["CONFIG_RTC_DRV_CMOS"]["build_saving_ms"] > 0)
 say("SLUB kept by --keep", o["CONFIG_SLUB"]["status"] == "kept" and "--keep" in o["CONFIG_SLUB"]["why"])
 say("VIRTIO_BLK kept: the pc machine needs it", o["CONFIG_VIRTIO_BLK"]["why"].startswith("the pc machine needs it"))
-say("JBD2 kept by kconfig (ext4 selects it)", o["CONFIG_JBD2"]["why"].startswith("kconfig keeps it on"))
+say("JBD2 kept by kconfig, naming what selects it", o["CONFIG_JBD2"]["why"] == "kconfig keeps it on: selected by EXT4_FS(=y)")
 t = d["trials"][1]
 say("build 2 compiled objects, through ccache", t["objects_compiled"] > 0 and t["ccache_misses"] is not None)
 say("the image and option counts", d["final"]["options"] < d["start"]["options"] and d["final"]["image_size"] > 0)

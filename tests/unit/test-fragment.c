@@ -158,6 +158,12 @@ static void test_depends(void)
         CHECK(alone == NULL, "an entry after endchoice is in no choice");
         _cleanup_strv_free_ char **foo_members = kconfig_choice_members(src, "FOO");
         CHECK(foo_members == NULL, "an entry outside any choice is in none");
+        /* What keeps an option on that a fragment turns off. */
+        _cleanup_strv_free_ char **sel = kconfig_selectors(src, "CONFIG_ALLOC_A");
+        _cleanup_free_ char *sel_joined = sel ? strv_join(sel, " ") : NULL;
+        CHECK_STR(sel_joined, "PICKS_A", "the entry that selects it ('select X if COND' too)");
+        _cleanup_strv_free_ char **none_sel = kconfig_selectors(src, "ALLOC_B");
+        CHECK(none_sel == NULL, "nothing selects ALLOC_B (ALLOC_AB is another name)");
         struct kconfig fin = { 0 };
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);
