@@ -1,6 +1,7 @@
 /* leanboot kernel tailor: see tailor.h. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -116,8 +117,19 @@ static int run_payload(const struct tailor_ctx *x, int build)
         }
         if (r < 0)
                 return r;
+        /* What the guest and run say goes to a log of its own, shown when the payload fails. */
+        _cleanup_free_ char *logp = build_path(x, build, "payload.log");
+        _cleanup_close_ int fd = logp ? open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot write %s", logp ? logp : "the payload's log");
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = so.stderr_fd = fd;
         log_info("build %d: the payload on %s", build, app);
-        return run_self(argv);
+        int st = run_self_opts(argv, &so);
+        _cleanup_free_ char *text = NULL;
+        if (st != 0 && read_full_file(logp, &text, NULL) == 0)
+                log_text_tail(logp, text, 8);
+        return st;
 }
 
 static double json_median_ms(json_object *variant, const char *stage)
@@ -641,8 +653,8 @@ static void usage(FILE *f)
                 "candidate is built incrementally in a tree kept per starting config (through ccache; --cc\n"
                 "distcc or icecc sends ccache's misses to a build farm), booted, and kept when the payload\n"
                 "exits 0 and its initcalls are faster than the best so far (--clock insn, the default: the\n"
-                "instruction clock's exact figure; wall: p < 0.01).  A batch that breaks the payload is\n"
-                "bisected down to the options it needs.  FRAGMENT gets one line per dropped option with its\n"
+                "instruction clock's exact figure, 2 runs a bench; wall: p < 0.01, 10 runs).  A batch that\n"
+                "breaks the payload is bisected down to the options it needs.  FRAGMENT gets one line per dropped option with its\n"
                 "saving; --json/--html a report.  --budget N stops after N builds (the start's included), Nm\n"
                 "after N minutes; the same command resumes from its state file (--fresh starts over).\n");
 }
@@ -666,6 +678,9 @@ static int parse_budget(const char *s, struct tailor_opts *o)
 static int parse_check(const char *arg, struct tailor_opts *o)
 {
         struct stat st;
+        free(o->check);
+        free(o->payload);
+        o->check = o->payload = NULL;
         if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
                 return (o->check = realpath(arg, NULL)) ? 0 : -errno;
         for (const char *c = strrchr(arg, ':'); c; c = c > arg ? memrchr(arg, ':', (size_t)(c - arg)) : NULL) {
@@ -803,8 +818,10 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
         hasher_add_str(h, "tree", tree_key);
         if (!streq(o->from, "base") && !streq(o->from, "defconfig"))
                 hasher_add_content(h, "from", o->from);
-        if (streq(o->from, "base"))
-                hasher_add_content(h, "base", kbuild_fragment_path("base")); /* leaked on ENOMEM only */
+        if (streq(o->from, "base")) {
+                _cleanup_free_ char *base = kbuild_fragment_path("base");
+                hasher_add_content(h, "base", base);
+        }
         for (char **f = o->fragments; f && *f; f++) {
                 _cleanup_free_ char *p = kbuild_fragment_path(*f);
                 hasher_add_content(h, "fragment", p);
@@ -836,7 +853,6 @@ static int open_state(struct tailor_ctx *x)
                 return 0;
         }
         if (o->fresh) {
-                _cleanup_free_ char *kept = strdup(x->state_path);
                 /* The candidates of an earlier run go; the tree stays (its objects are the point). */
                 DIR *d = opendir(x->rundir);
                 struct dirent *e;
@@ -876,13 +892,15 @@ static int finish(struct tailor_ctx *x)
 
 int kernel_tailor(int argc, char **argv)
 {
-        struct tailor_opts o = { .from = "base", .ccache = true, .runs = 2, .timeout_s = 120, .min_cost_us = -1,
+        struct tailor_opts o = { .from = "base", .ccache = true, .timeout_s = 120, .min_cost_us = -1,
                                  .clock = CLOCK_INSN, .machine = MACHINE_PC, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
         int done = parse_options(argc, argv, &o);
         _cleanup_strv_free_ char **frags = o.fragments, **keep = o.keep;
         _cleanup_free_ char *check = o.check, *payload = o.payload;
         if (done >= 0)
                 return done;
+        if (!o.runs) /* the instruction clock repeats to the microsecond; wall time needs samples */
+                o.runs = o.clock == CLOCK_INSN ? 2 : 10;
         if (o.ccache && !program_in_path("ccache"))
                 return log_error_status(EXIT_USAGE, "kernel tailor: ccache is not installed (apt-get install ccache), or give --no-ccache");
         if (o.wrapper && !program_in_path(o.wrapper))
