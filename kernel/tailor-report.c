@@ -50,11 +50,16 @@ static void fill_fragment(FILE *f, const void *data)
                 const struct cut *c = &s->cuts[i];
                 if (c->status != CUT_DROPPED)
                         continue;
-                fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; build %d dropped it "
-                           "(that build saved %.3f %s)%s%s\n",
-                        c->option, c->initcalls, (double)c->cost_us / 1000, unit(s), c->build,
-                        (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
-                        c->alt ? c->alt : "");
+                if (c->why) { /* it went with another cut */
+                        fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; %s (build %d)\n", c->option,
+                                c->initcalls, (double)c->cost_us / 1000, unit(s), c->why, c->build);
+                } else {
+                        fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; build %d dropped it "
+                                   "(that build saved %.3f %s)%s%s\n",
+                                c->option, c->initcalls, (double)c->cost_us / 1000, unit(s), c->build,
+                                (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
+                                c->alt ? c->alt : "");
+                }
                 if (c->also_off) {
                         _cleanup_free_ char *list = strv_join(c->also_off, " ");
                         fprintf(f, "# (kconfig turns off with it: %s)\n", list ? list : "");
@@ -105,7 +110,8 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
                 static const char *const names[] = { "untried", "dropped", "kept" };
                 printf("%-30s %10.3f  %-8s ", c->option, (double)c->cost_us / 1000, names[c->status]);
                 if (c->status == CUT_DROPPED)
-                        printf("build %d%s%s\n", c->build, c->alt ? ", replaced by " : "", c->alt ? c->alt : "");
+                        printf("build %d%s%s%s%s\n", c->build, c->alt ? ", replaced by " : "", c->alt ? c->alt : "",
+                               c->why ? ", " : "", c->why ? c->why : "");
                 else
                         printf("%s\n", c->why ? c->why : "");
         }
@@ -114,7 +120,8 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
                 const struct trial *t = &s->trials[i];
                 _cleanup_free_ char *list = t->dropped ? strv_join(t->dropped, " ") : NULL;
                 char hits[32] = "-";
-                if (t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
+                /* Only compiles count: with none, ccache's counters moved for kbuild's compiler probes. */
+                if (t->objects > 0 && t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
                         snprintf(hits, sizeof hits, "%.0f%%", 100.0 * (double)t->ccache_hits / (double)(t->ccache_hits + t->ccache_misses));
                 printf("%-6d %-14s %10.3f %8.0f %8lld %9s  %s\n", t->build, t->result ? t->result : "?",
                        t->m.valid ? (double)t->m.initcalls_us / 1000 : 0, t->build_seconds, t->objects, hits,
@@ -257,7 +264,10 @@ static void fill_html(FILE *f, const void *data)
                 html_escape(f, c->option);
                 fprintf(f, "</td><td>%.3f</td><td class=l><span class=bar style=\"width:%.1fem\"></span></td><td class=l>%s</td><td class=l>",
                         (double)c->cost_us / 1000, top > 0 ? 12.0 * (double)c->cost_us / (double)top : 0, names[c->status]);
-                if (c->status == CUT_DROPPED) {
+                if (c->status == CUT_DROPPED && c->why) {
+                        fprintf(f, "build %d: ", c->build);
+                        html_escape(f, c->why);
+                } else if (c->status == CUT_DROPPED) {
                         fprintf(f, "build %d (it saved %.3f %s)", c->build, (double)build_saving_us(s, c->build, NULL) / 1000, u);
                         if (c->alt) {
                                 fputs("; replaced by ", f);
@@ -277,7 +287,7 @@ static void fill_html(FILE *f, const void *data)
                 html_escape(f, t->result);
                 fprintf(f, "</td><td>%s%.3f</td><td>%.0f</td><td>%lld</td><td>", t->m.valid ? "" : "- ", t->m.valid ? (double)t->m.initcalls_us / 1000 : 0,
                         t->build_seconds, t->objects);
-                if (t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
+                if (t->objects > 0 && t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
                         fprintf(f, "%lld of %lld", t->ccache_hits, t->ccache_hits + t->ccache_misses);
                 fputs("</td><td class=l>", f);
                 html_escape(f, list ? list : "(the starting kernel)");

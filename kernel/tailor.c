@@ -529,11 +529,46 @@ static int add_trial(struct tailor_state *s, struct trial *t)
         return 0;
 }
 
+/* The dropped cut whose kconfig dependents include OPTION, or NULL. */
+static const struct cut *dropped_with(const struct tailor_state *s, const char *option)
+{
+        for (size_t i = 0; i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_DROPPED && strv_contains(s->cuts[i].also_off, option))
+                        return &s->cuts[i];
+        return NULL;
+}
+
+/* Members of G that an accepted cut already took with it (SCSI_VIRTIO goes with SCSI): dropped
+ * without a build of their own, and taken out of G. */
+static void settle_gone(struct tailor_state *s, int *g)
+{
+        size_t k = 0;
+        for (size_t i = 0; g[i] >= 0; i++) {
+                struct cut *c = &s->cuts[g[i]];
+                const struct cut *with = dropped_with(s, c->option);
+                if (!with) {
+                        g[k++] = g[i];
+                        continue;
+                }
+                c->status = CUT_DROPPED;
+                c->build = with->build;
+                free(c->why);
+                c->why = NULL;
+                if (asprintf(&c->why, "off with %s", with->option) < 0)
+                        c->why = NULL;
+                log_info("%s: already off with %s (build %d)", c->option, with->option, with->build);
+        }
+        g[k] = -1;
+}
+
 /* Try the group on top of the best kernel: build, payload, bench. */
 static int try_group(struct tailor_ctx *x, int *g)
 {
         struct tailor_state *s = &x->s;
+        settle_gone(s, g);
         size_t n = tailor_group_len(g);
+        if (n == 0)
+                return 0;
         int build = s->builds + 1;
         _cleanup_free_ char *kdir = build_path(x, build, ""), *img = build_path(x, build, "bzImage"),
                             *cfg = build_path(x, build, "candidate.config");
