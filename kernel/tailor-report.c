@@ -35,6 +35,21 @@ static long long build_saving_us(const struct tailor_state *s, int build, long l
         return 0;
 }
 
+/* Whether OPTION has its own line in the fragment, or one written before cut I's. */
+static bool is_cut_or_written(const struct tailor_state *s, size_t i, const char *option)
+{
+        for (size_t k = 0; k < s->ncuts; k++) {
+                const struct cut *c = &s->cuts[k];
+                if (c->status != CUT_DROPPED)
+                        continue;
+                if (streq(c->option, option) || (c->alt && streq(c->alt, option)))
+                        return true;
+                if (k < i && strv_contains(c->also_off, option))
+                        return true;
+        }
+        return false;
+}
+
 static void fill_fragment(FILE *f, const void *data)
 {
         const struct tailor_state *s = data;
@@ -60,13 +75,21 @@ static void fill_fragment(FILE *f, const void *data)
                                 (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
                                 c->alt ? c->alt : "");
                 }
-                if (c->also_off) {
-                        _cleanup_free_ char *list = strv_join(c->also_off, " ");
-                        fprintf(f, "# (kconfig turns off with it: %s)\n", list ? list : "");
-                }
                 if (c->alt)
                         fprintf(f, "%s=y\n", c->alt);
                 fprintf(f, "# %s is not set\n", c->option);
+                /* What kconfig turns off with it, said off too: a start fragment that asks for one
+                 * of them (base.config asks for UNIX, which goes with NET) would otherwise fail
+                 * kernel build's check of the merged fragments. */
+                bool said = false;
+                for (char **o = c->also_off; o && *o; o++) {
+                        if (is_cut_or_written(s, i, *o))
+                                continue;
+                        if (!said)
+                                fprintf(f, "# kconfig turns these off with it:\n");
+                        said = true;
+                        fprintf(f, "# %s is not set\n", *o);
+                }
         }
 }
 
