@@ -36,6 +36,8 @@ expect_eq "tailor --check a missing appliance: usage error" "$b4_rc" 2
 # A distcc daemon on 127.0.0.1, its own port; ccache sends it what it must compile (CCACHE_RECACHE
 # makes every compile a miss, so the daemon has work whatever ccache already holds).
 port=$((20000 + $$ % 20000))
+# Run as root, distccd drops to its own user: its log must be writable by that user.
+touch "$WORK/distccd.log" && chmod a+w "$WORK/distccd.log"
 distccd --daemon --no-detach --listen 127.0.0.1 --allow 127.0.0.1 --port "$port" --jobs 2 \
     --log-file "$WORK/distccd.log" --log-level info &
 dpid=$!
@@ -46,18 +48,26 @@ sleep 1
 # cut to try (RTC_DRV_CMOS); the rest are decided by kconfig and the PC machine without a build.
 tailor() {
     "$LEANBOOT" kernel tailor --check "$WORK/app:test -d /proc/self" -o "$WORK/cut.config" --json "$WORK/t.json" \
-        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep EXT4_FS --keep SCSI --budget 2 "$@"
+        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep EXT4_FS --keep SCSI "$@"
 }
+# A budget of one build: the start is built, booted, mapped and proposed, then it stops.
 rc=0
-CCACHE_RECACHE=1 DISTCC_HOSTS="127.0.0.1:$port/2" tailor --fresh --cc distcc >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
-expect_eq "tailor: exit 0" "$rc" 0
+tailor --fresh --budget 1 >"$WORK/s.out" 2>"$WORK/s.err" || rc=$?
+expect_eq "tailor --budget 1: exit 0" "$rc" 0
+[ "$rc" = 0 ] || { tail -30 "$WORK/s.err" >&2; finish; }
+expect_match "tailor --budget 1: stops, and says how to go on" "$(cat "$WORK/s.err")" "budget spent \(1 build\(s\)\); the same command resumes from "
+expect_match "tailor --budget 1: the fragment says it is not finished" "$(cat "$WORK/cut.config")" "not finished: its budget ran out"
+# Resumed with one more build, its compiles sent by ccache to distccd.
+rc=0
+CCACHE_RECACHE=1 DISTCC_HOSTS="127.0.0.1:$port/2" tailor --budget 2 --cc distcc >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
+expect_eq "tailor resumed: exit 0" "$rc" 0
 [ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
+expect_match "tailor resumed after the start" "$(cat "$WORK/t.err")" "resuming from .*state.json: 1 build\(s\) done, 1 group\(s\) left"
 out=$(cat "$WORK/t.out") err=$(cat "$WORK/t.err")
-expect_match "tailor: the start is measured and mapped" "$err" "the map: [0-9]+ options build the starting kernel's initcalls"
+expect_match "tailor: the start is measured and mapped" "$(cat "$WORK/s.err")" "the map: [0-9]+ options build the starting kernel's initcalls"
 expect_match "tailor: the report compares start and final" "$out" "^initcalls +[0-9.]+ +[0-9.]+ +-[0-9.]+%"
 frag=$(cat "$WORK/cut.config")
-expect_match "fragment: the cut, in the kernel's format" "$frag" "(^|
-)# CONFIG_RTC_DRV_CMOS is not set"
+expect_match "fragment: the cut, in the kernel's format" "$frag" "^# CONFIG_RTC_DRV_CMOS is not set$"
 expect_match "fragment: with its measured saving" "$frag" "CONFIG_RTC_DRV_CMOS: its 1 initcall\(s\) took [0-9.]+ insn-ms in the starting kernel; build 2 dropped it \(that build saved [0-9.]+ insn-ms\)"
 checks=$(python3 - "$WORK/t.json" <<'EOF'
 import json, sys
@@ -85,18 +95,21 @@ served=$(grep -c 'COMPILE_OK' "$WORK/distccd.log" || true)
     fail "distccd compiled nothing: $(tail -5 "$WORK/distccd.log")"
 expect_match "html report: the side-by-side table" "$(cat "$WORK/t.html")" "<th>start</th><th>final \(build 2\)</th>"
 
-# Resumed: the same command finds its state, done; no build.
+# Resumed again: the same question finds its state, done; no build.
 rc=0
-tailor >"$WORK/r.out" 2>"$WORK/r.err" || rc=$?
-expect_match "tailor resumed from its state" "$rc $(cat "$WORK/r.err")" "^0 .*resuming from .*state.json: 2 build\(s\) done, 0 group\(s\) left"
+tailor --budget 2 >"$WORK/r.out" 2>"$WORK/r.err" || rc=$?
+expect_eq "tailor resumed again: exit 0" "$rc" 0
+expect_match "tailor resumed again from its state" "$(cat "$WORK/r.err")" "resuming from .*state.json: 2 build\(s\) done, 0 group\(s\) left"
 expect_no_match "tailor resumed: no new build" "$(cat "$WORK/r.err")" "build [0-9]+: "
 
 # Again from the start: the candidate's compiles are ccache's hits now.
 rc=0
-tailor --fresh >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?
-hits=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"][1]; print(t["ccache_hits"], t["ccache_misses"])' "$WORK/t.json")
+tailor --fresh --budget 2 >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?
+hits=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"][1]; print(t["ccache_hits"], t["ccache_misses"], t["objects_compiled"])' "$WORK/t.json")
 set -- $hits
-[ "$rc" = 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-1}" -eq 0 ] && pass "tailor again: the candidate's compiles all hit ccache ($1 hits)" ||
-    fail "tailor again: rc $rc, ccache hits/misses '$hits'"
-expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +100%"
+# A few miss at every build: what changes with each link (the build number in init/version.o).
+[ "$rc" = 0 ] && [ "${3:-0}" -gt 0 ] && [ "${1:-0}" -ge $((9 * (${1:-0} + ${2:-0}) / 10)) ] &&
+    pass "tailor again: the candidate's compiles hit ccache ($1 hits, $2 misses, $3 objects)" ||
+    fail "tailor again: rc $rc, ccache hits/misses/objects '$hits'"
+expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +(9[0-9]|100)%"
 finish
