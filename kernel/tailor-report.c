@@ -146,9 +146,11 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
                 /* Only compiles count: with none, ccache's counters moved for kbuild's compiler probes. */
                 if (t->objects > 0 && t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
                         snprintf(hits, sizeof hits, "%.0f%%", 100.0 * (double)t->ccache_hits / (double)(t->ccache_hits + t->ccache_misses));
-                printf("%-6d %-14s %10.3f %8.0f %8lld %9s  %s\n", t->build, t->result ? t->result : "?",
-                       t->m.valid ? (double)t->m.initcalls_us / 1000 : 0, t->build_seconds, t->objects, hits,
-                       list ? list : "(the starting kernel)");
+                char ic[32] = "-";
+                if (t->m.valid)
+                        snprintf(ic, sizeof ic, "%.3f", (double)t->m.initcalls_us / 1000);
+                printf("%-6d %-14s %10s %8.0f %8lld %9s  %s\n", t->build, t->result ? t->result : "?", ic, t->build_seconds,
+                       t->objects, hits, list ? list : "(the starting kernel)");
         }
         printf("\n%zu dropped, %zu kept, %zu untried\n", count_status(s, CUT_DROPPED), count_status(s, CUT_KEPT),
                count_status(s, CUT_QUEUED));
@@ -308,8 +310,11 @@ static void fill_html(FILE *f, const void *data)
                 _cleanup_free_ char *list = t->dropped ? strv_join(t->dropped, " ") : NULL;
                 fprintf(f, "<tr><td>%d</td><td class=l>", t->build);
                 html_escape(f, t->result);
-                fprintf(f, "</td><td>%s%.3f</td><td>%.0f</td><td>%lld</td><td>", t->m.valid ? "" : "- ", t->m.valid ? (double)t->m.initcalls_us / 1000 : 0,
-                        t->build_seconds, t->objects);
+                if (t->m.valid)
+                        fprintf(f, "</td><td>%.3f", (double)t->m.initcalls_us / 1000);
+                else
+                        fputs("</td><td>&ndash;", f);
+                fprintf(f, "</td><td>%.0f</td><td>%lld</td><td>", t->build_seconds, t->objects);
                 if (t->objects > 0 && t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
                         fprintf(f, "%lld of %lld", t->ccache_hits, t->ccache_hits + t->ccache_misses);
                 fputs("</td><td class=l>", f);
