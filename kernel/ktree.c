@@ -173,25 +173,32 @@ int ktree_resolve(struct ktree *t, const char *config, char *const *changes, con
         return r < 0 ? r : copy_dotconfig_to(t, out);
 }
 
-/* ccache's hit and miss counters (all of its cache; -1 when ccache cannot say). */
-static void ccache_counters(long long *ret_hits, long long *ret_misses)
+/* This build's ccache hits and misses, from the statistics log ccache kept for it alone
+ * (CCACHE_STATSLOG: one "# FILE" line, then its counters, per compile), so that other builds on
+ * the machine do not count.  -1 when there is no log. */
+static void ccache_stats_log(const char *path, long long *ret_hits, long long *ret_misses)
 {
+        _cleanup_free_ char *text = NULL;
         *ret_hits = *ret_misses = -1;
-        _cleanup_free_ char *out = NULL;
-        char *argv[] = { "ccache", "--print-stats", NULL };
-        if (run_capture(argv, &out, NULL) != 0 || !out)
+        if (read_full_file(path, &text, NULL) < 0)
                 return;
         long long hits = 0, misses = 0;
-        for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                char *tab = strchr(l, '\t');
-                if (!tab)
-                        continue;
-                *tab = '\0';
-                long long v = strtoll(tab + 1, NULL, 10);
-                if (streq(l, "direct_cache_hit") || streq(l, "preprocessed_cache_hit"))
-                        hits += v;
-                else if (streq(l, "cache_miss"))
-                        misses += v;
+        bool source = false;
+        /* strtok_r would skip the empty lines that "# " entries leave: split by hand. */
+        for (char *l = text, *nl; l && *l; l = nl ? nl + 1 : NULL) {
+                nl = strchr(l, '\n');
+                if (nl)
+                        *nl = '\0';
+                if (l[0] == '#') {
+                        /* kbuild's compiler probes (cc-option: "/dev/null", or no file) are not
+                         * objects of the kernel: they would make every build look cached. */
+                        const char *file = l[1] == ' ' ? l + 2 : l + 1;
+                        source = *file && !streq(file, "/dev/null");
+                } else if (source && (streq(l, "direct_cache_hit") || streq(l, "preprocessed_cache_hit"))) {
+                        hits++;
+                } else if (source && streq(l, "cache_miss")) {
+                        misses++;
+                }
         }
         *ret_hits = hits;
         *ret_misses = misses;
@@ -210,22 +217,24 @@ int ktree_build(struct ktree *t, const char *config, const char *out_image, stru
                 r = write_file_atomic(dotconfig, text, strlen(text), 0644);
         if (r < 0)
                 return log_error_errno(r, "cannot write the candidate's .config");
-        long long h0, m0, h1, m1;
-        if (t->ccache)
-                ccache_counters(&h0, &m0);
+        _cleanup_free_ char *stats = NULL;
+        _cleanup_strv_free_ char **env = NULL;
+        if (asprintf(&stats, "%s.ccache-stats", out_image) < 0)
+                return -ENOMEM;
+        unlink(stats);
+        for (char **e = t->env; r >= 0 && e && *e; e++)
+                r = strv_push(&env, *e);
+        if (r < 0 || (t->ccache && strv_pushf(&env, "CCACHE_STATSLOG=%s", stats) < 0))
+                return -ENOMEM;
         char *img[] = { "bzImage", NULL };
-        r = make_in(t, img, "candidate kernel", &st->objects);
+        struct kmake m = { .tree = t->src, .obj = t->obj, .log = t->log, .jobs = t->jobs, .vars = t->vars, .env = env };
+        r = kbuild_make(&m, img, "candidate kernel", 0, &st->objects);
         if (r != 0) {
                 show_log_tail(t, 20);
                 return log_error_status(-EIO, "the candidate kernel did not build (status %d; log: %s)", r, t->log);
         }
-        if (t->ccache) {
-                ccache_counters(&h1, &m1);
-                if (h0 >= 0 && h1 >= 0) {
-                        st->ccache_hits = h1 - h0;
-                        st->ccache_misses = m1 - m0;
-                }
-        }
+        if (t->ccache)
+                ccache_stats_log(stats, &st->ccache_hits, &st->ccache_misses);
         _cleanup_free_ char *built = path_join(t->obj, "arch/x86/boot/bzImage");
         if (asprintf(&cfg_out, "%s.config", out_image) < 0)
                 return -ENOMEM;

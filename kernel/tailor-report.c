@@ -114,8 +114,8 @@ static double pct(long long a, long long b)
 void tailor_print_report(const struct tailor_state *s, double seconds)
 {
         const char *u = unit(s);
-        printf("\ntailor: from %s, clock %s, machine %s; %d build(s), %.0f s%s\n", s->from, s->clock, s->machine, s->builds,
-               seconds, s->done ? "" : " (budget spent: not finished)");
+        printf("\ntailor: from %s, clock %s, machine %s; %d build(s), %d map(s), %.0f s%s\n", s->from, s->clock, s->machine,
+               s->builds, s->rounds, seconds, s->done ? "" : " (budget spent: not finished)");
         printf("%-16s %14s %14s %9s\n", "", "start", "final", "change");
         printf("%-16s %14.3f %14.3f %8.1f%%\n", "initcalls", (double)s->start.initcalls_us / 1000,
                (double)s->best.initcalls_us / 1000, pct(s->start.initcalls_us, s->best.initcalls_us));
@@ -179,6 +179,7 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
         json_object_object_add(o, "machine", json_object_new_string(s->machine));
         json_object_object_add(o, "finished", json_object_new_boolean(s->done));
         json_object_object_add(o, "builds", json_object_new_int(s->builds));
+        json_object_object_add(o, "rounds", json_object_new_int(s->rounds));
         json_object_object_add(o, "seconds", json_object_new_double(seconds));
         json_object_object_add(o, "start", measure_json(&s->start));
         json_object_object_add(o, "final", measure_json(&s->best));

@@ -119,6 +119,8 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
         json_object_object_add(o, "builds", json_object_new_int(s->builds));
         json_object_object_add(o, "seconds", json_object_new_double(s->seconds));
         json_object_object_add(o, "mapped", json_object_new_boolean(s->mapped));
+        json_object_object_add(o, "rounds", json_object_new_int(s->rounds));
+        json_object_object_add(o, "dropped_at_map", json_object_new_int(s->dropped_at_map));
         json_object_object_add(o, "done", json_object_new_boolean(s->done));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
         int r = write_file_atomic(path, text, strlen(text), 0644);
@@ -189,6 +191,8 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
         s.seconds = json_object_object_get_ex(o, "seconds", &v) ? json_object_get_double(v) : 0;
         s.mapped = json_object_object_get_ex(o, "mapped", &v) && json_object_get_boolean(v);
         s.done = json_object_object_get_ex(o, "done", &v) && json_object_get_boolean(v);
+        s.rounds = (int)get_int(o, "rounds");
+        s.dropped_at_map = (int)get_int(o, "dropped_at_map");
         r = 0;
         if (json_object_object_get_ex(o, "cuts", &v) && json_object_is_type(v, json_type_array)) {
                 s.ncuts = json_object_array_length(v);

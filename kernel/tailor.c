@@ -258,14 +258,20 @@ static char *machine_needs(const struct kconfig *c, enum machine m)
         return s;
 }
 
-/* One option of the map, checked against kconfig alone (no build): can it go, and what goes with
- * it?  Its cut gets a status: queued, or kept with the reason. */
-static int propose_one(struct tailor_ctx *x, const struct kconfig *start, struct cut *c)
+static int best_changes(const struct tailor_state *s, char ***ret);
+
+/* One option of the map, checked against kconfig alone (no build), on top of the best kernel so
+ * far (BASE: its changes to the start; START: its config): can it go, and what goes with it?  Its
+ * cut gets a status: queued, or kept with the reason. */
+static int propose_one(struct tailor_ctx *x, char *const *base, const struct kconfig *start, struct cut *c)
 {
         _cleanup_free_ char *probe = path_join(x->rundir, "probe.config");
         _cleanup_strv_free_ char **changes = NULL;
         _cleanup_(kconfig_free) struct kconfig res = { 0 };
-        int r = strv_pushf(&changes, "%s=n", c->option);
+        int r = 0;
+        for (char *const *b = base; r >= 0 && b && *b; b++)
+                r = strv_push(&changes, *b);
+        r = r ?: strv_pushf(&changes, "%s=n", c->option);
         r = r ?: resolve_changes(x, changes, probe, &res);
         if (r < 0)
                 return r;
@@ -280,7 +286,9 @@ static int propose_one(struct tailor_ctx *x, const struct kconfig *start, struct
                                 continue;
                         _cleanup_strv_free_ char **with_alt = NULL;
                         kconfig_free(&res);
-                        r = strv_pushf(&with_alt, "%s=n", c->option);
+                        for (char *const *b = base; r >= 0 && b && *b; b++)
+                                r = strv_push(&with_alt, *b);
+                        r = r ?: strv_pushf(&with_alt, "%s=n", c->option);
                         r = r ?: strv_pushf(&with_alt, "%s=y", alt);
                         r = r ?: resolve_changes(x, with_alt, probe, &res);
                         if (r < 0)
@@ -330,6 +338,80 @@ static int add_cut(struct tailor_state *s, const struct kmap_cost *k)
         return 0;
 }
 
+/* The map of a boot (LOGS/A-01.log) of the best kernel so far, and the proposals it brings: the
+ * options not yet decided whose initcalls cost more than --min-cost (default 0.2% of this boot's
+ * initcall time), pushed as one group.  The tree holds every object of the start (kbuild keeps the
+ * objects of options cut since), so it maps any later kernel's functions too. */
+static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *what)
+{
+        const struct tailor_opts *o = x->o;
+        struct tailor_state *s = &x->s;
+        _cleanup_free_ char *logp = path_join(logs, "A-01.log"), *text = NULL;
+        int r = read_full_file(logp, &text, NULL);
+        if (r < 0)
+                return log_error_errno(r, "no kernel log of %s (%s)", what, logp);
+        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
+        if ((r = initcall_parse(text, &l)) < 0 || l.n == 0)
+                return log_error_status(-EINVAL, "no initcalls in the log of %s, %s (initcall_debug)", what, logp);
+        _cleanup_strv_free_ char **base = NULL;
+        _cleanup_free_ char *refp = path_join(x->rundir, "best.config");
+        _cleanup_(kconfig_free) struct kconfig ref = { 0 };
+        r = best_changes(s, &base);
+        r = r ?: resolve_changes(x, base, refp, &ref);
+        if (r < 0)
+                return r;
+        struct kmap_cost *costs = NULL;
+        size_t ncost = 0;
+        if ((r = kmap_option_costs(x->tree.obj, x->src, &l, &costs, &ncost)) < 0)
+                return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
+        long long total = initcall_total_us(&l);
+        long long min_cost = o->min_cost_us >= 0 ? o->min_cost_us : total / 500; /* 0.2% */
+        log_info("the map of %s: %zu options build its initcalls (%.3f ms); proposing those over %.3f ms", what, ncost,
+                 (double)total / 1000, (double)min_cost / 1000);
+        size_t first_new = s->ncuts;
+        for (size_t i = 0; r >= 0 && i < ncost; i++) {
+                const struct kmap_cost *k = &costs[i];
+                /* "(always built)", and "A|B": objects of two options, cut by neither alone; an
+                 * option decided in an earlier round stays decided. */
+                bool known = false;
+                for (size_t j = 0; j < first_new; j++)
+                        known = known || streq(s->cuts[j].option, k->option);
+                if (known || k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
+                    !streq(kconfig_value(&ref, k->option), "y"))
+                        continue;
+                if ((r = add_cut(s, k)) < 0)
+                        break;
+                struct cut *c = &s->cuts[s->ncuts - 1];
+                if (strv_contains(o->keep, c->option) || strv_contains(o->keep, c->option + 7)) {
+                        c->status = CUT_KEPT;
+                        c->why = strdup("kept by --keep");
+                        continue;
+                }
+                r = propose_one(x, base, &ref, c);
+                log_info("  %-28s %8.3f ms  %s%s%s", c->option, (double)c->cost_us / 1000,
+                         c->status == CUT_QUEUED ? "to try" : "kept: ", c->why ? c->why : "",
+                         c->alt ? " (its choice's other member instead)" : "");
+        }
+        kmap_costs_free(costs, ncost);
+        if (r < 0)
+                return r;
+        /* One batch of every proposal first: the fewest builds when most can go; a batch that
+         * breaks the payload is bisected. */
+        _cleanup_free_ int *idx = calloc(s->ncuts + 1, sizeof *idx);
+        size_t n = 0;
+        for (size_t i = first_new; idx && i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_QUEUED)
+                        idx[n++] = (int)i;
+        if (!idx || (n && tailor_push_group(s, idx, n) < 0))
+                return -ENOMEM;
+        s->mapped = true;
+        s->rounds++;
+        s->dropped_at_map = 0;
+        for (size_t i = 0; i < s->ncuts; i++)
+                s->dropped_at_map += s->cuts[i].status == CUT_DROPPED;
+        return 0;
+}
+
 static int measure_start(struct tailor_ctx *x)
 {
         const struct tailor_opts *o = x->o;
@@ -371,54 +453,7 @@ static int measure_start(struct tailor_ctx *x)
         if (!t.result || (r = add_trial(s, &t)) < 0)
                 return -ENOMEM;
 
-        /* The map: the start's first timed boot, its initcalls by the option that builds them. */
-        _cleanup_free_ char *logp = path_join(logs, "A-01.log"), *text = NULL;
-        if ((r = read_full_file(logp, &text, NULL)) < 0)
-                return log_error_errno(r, "no kernel log of the starting kernel (%s)", logp);
-        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
-        if ((r = initcall_parse(text, &l)) < 0 || l.n == 0)
-                return log_error_status(-EINVAL, "no initcalls in the starting kernel's log %s (initcall_debug)", logp);
-        struct kmap_cost *costs = NULL;
-        size_t ncost = 0;
-        if ((r = kmap_option_costs(x->tree.obj, x->src, &l, &costs, &ncost)) < 0)
-                return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
-        long long total = initcall_total_us(&l);
-        long long min_cost = o->min_cost_us >= 0 ? o->min_cost_us : total / 500; /* 0.2% */
-        log_info("the map: %zu options build the starting kernel's initcalls (%.3f ms); proposing those over %.3f ms",
-                 ncost, (double)total / 1000, (double)min_cost / 1000);
-        for (size_t i = 0; r >= 0 && i < ncost; i++) {
-                const struct kmap_cost *k = &costs[i];
-                /* "(always built)", and "A|B": objects of two options, cut by neither alone. */
-                if (k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
-                    !streq(kconfig_value(&start, k->option), "y"))
-                        continue;
-                if ((r = add_cut(s, k)) < 0)
-                        break;
-                struct cut *c = &s->cuts[s->ncuts - 1];
-                if (strv_contains(o->keep, c->option) || strv_contains(o->keep, c->option + 7)) {
-                        c->status = CUT_KEPT;
-                        c->why = strdup("kept by --keep");
-                        continue;
-                }
-                r = propose_one(x, &start, c);
-                log_info("  %-28s %8.3f ms  %s%s%s", c->option, (double)c->cost_us / 1000,
-                         c->status == CUT_QUEUED ? "to try" : "kept: ", c->why ? c->why : "",
-                         c->alt ? " (its choice's other member instead)" : "");
-        }
-        kmap_costs_free(costs, ncost);
-        if (r < 0)
-                return r;
-        /* One batch of every proposal first: the fewest builds when most can go; a batch that
-         * breaks the payload is bisected. */
-        _cleanup_free_ int *idx = calloc(s->ncuts + 1, sizeof *idx);
-        size_t n = 0;
-        for (size_t i = 0; idx && i < s->ncuts; i++)
-                if (s->cuts[i].status == CUT_QUEUED)
-                        idx[n++] = (int)i;
-        if (!idx || (n && tailor_push_group(s, idx, n) < 0))
-                return -ENOMEM;
-        s->mapped = true;
-        return 0;
+        return map_and_propose(x, logs, "the starting kernel");
 }
 
 /* ---- the loop --------------------------------------------------------------------------------- */
@@ -650,10 +685,50 @@ static int try_group(struct tailor_ctx *x, int *g)
         return after_verdict(s, g, pass && faster, result ? result : "failed", why, build);
 }
 
+/* A round ended (no group left).  When it dropped something, the best kernel is booted and mapped
+ * again: with less initcall time, options under the threshold before may now be over it, and
+ * what the cuts changed shows.  *ret_more: proposals were pushed. */
+static int next_round(struct tailor_ctx *x, bool *ret_more)
+{
+        struct tailor_state *s = &x->s;
+        int dropped = 0;
+        for (size_t i = 0; i < s->ncuts; i++)
+                dropped += s->cuts[i].status == CUT_DROPPED;
+        *ret_more = false;
+        if (dropped == s->dropped_at_map)
+                return 0;
+        char name[32];
+        snprintf(name, sizeof name, "logs-round%d", s->rounds + 1);
+        _cleanup_free_ char *logs = build_path(x, s->best_build, name), *what = NULL;
+        if (!logs || asprintf(&what, "build %d (round %d)", s->best_build, s->rounds + 1) < 0)
+                return -ENOMEM;
+        log_info("round %d: %d cut(s) dropped since the last map; mapping build %d", s->rounds + 1, dropped - s->dropped_at_map,
+                 s->best_build);
+        rm_rf(logs);
+        struct measure m = { 0 }, none = { 0 };
+        bool faster;
+        int r = bench(x, s->best_build, 0, logs, &m, &none, &faster);
+        if (r < 0)
+                return r;
+        r = map_and_propose(x, logs, what);
+        *ret_more = r >= 0 && s->nstack > 0;
+        return r;
+}
+
 static int tailor_loop(struct tailor_ctx *x)
 {
         struct tailor_state *s = &x->s;
-        while (s->nstack > 0) {
+        for (;;) {
+                if (s->nstack == 0) {
+                        bool more = false;
+                        int r = next_round(x, &more);
+                        if (r < 0)
+                                return r;
+                        if ((r = save(x)) < 0)
+                                return r;
+                        if (!more)
+                                break;
+                }
                 if (!budget_left(x)) {
                         log_info("budget spent (%d build(s)); the same command resumes from %s", s->builds, x->state_path);
                         return 0;

@@ -60,6 +60,9 @@ struct tailor_state {
         int builds;
         double seconds;     /* spent in earlier sessions of this tailor */
         bool mapped;        /* the start is measured and its cuts proposed */
+        int rounds;         /* maps made: the start's, then the best kernel's after each round */
+        int dropped_at_map; /* cuts dropped when the last map was made: a round that drops more
+                             * earns another map (costs shift: 0.2% of a smaller total is less) */
         bool done;
 };
 

@@ -64,7 +64,7 @@ expect_eq "tailor resumed: exit 0" "$rc" 0
 [ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
 expect_match "tailor resumed after the start" "$(cat "$WORK/t.err")" "resuming from .*state.json: 1 build\(s\) done, 1 group\(s\) left"
 out=$(cat "$WORK/t.out") err=$(cat "$WORK/t.err")
-expect_match "tailor: the start is measured and mapped" "$(cat "$WORK/s.err")" "the map: [0-9]+ options build the starting kernel's initcalls"
+expect_match "tailor: the start is measured and mapped" "$(cat "$WORK/s.err")" "the map of the starting kernel: [0-9]+ options build its initcalls"
 expect_match "tailor: the report compares start and final" "$out" "^initcalls +[0-9.]+ +[0-9.]+ +-[0-9.]+%"
 frag=$(cat "$WORK/cut.config")
 expect_match "fragment: the cut, in the kernel's format" "$frag" "^# CONFIG_RTC_DRV_CMOS is not set$"
@@ -74,7 +74,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 o = {c["option"]: c for c in d["options"]}
 def say(name, ok): print(("ok " if ok else "FAIL ") + name)
-say("two builds, finished", d["builds"] == 2 and d["finished"] is True)
+say("two builds, finished after a second map (nothing new over 0.1 ms)", d["builds"] == 2 and d["finished"] is True and d["rounds"] == 2)
 say("final initcalls below the start's", 0 < d["final"]["initcalls_ms"] < d["start"]["initcalls_ms"])
 say("RTC_DRV_CMOS dropped by build 2 with a saving",
     o["CONFIG_RTC_DRV_CMOS"]["status"] == "dropped" and o["CONFIG_RTC_DRV_CMOS"]["build"] == 2
@@ -116,9 +116,10 @@ rc=0
 tailor --fresh --budget 2 >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?
 hits=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"][1]; print(t["ccache_hits"], t["ccache_misses"], t["objects_compiled"])' "$WORK/t.json")
 set -- $hits
-# A few miss at every build: what changes with each link (the build number in init/version.o).
-[ "$rc" = 0 ] && [ "${3:-0}" -gt 0 ] && [ "${1:-0}" -ge $((9 * (${1:-0} + ${2:-0}) / 10)) ] &&
+# Two miss at every build: what carries the build number (init/version-timestamp.c and
+# arch/x86/boot/version.c).  kbuild's compiler probes (of /dev/null) are not counted.
+[ "$rc" = 0 ] && [ "${3:-0}" -gt 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-9}" -le 2 ] &&
     pass "tailor again: the candidate's compiles hit ccache ($1 hits, $2 misses, $3 objects)" ||
     fail "tailor again: rc $rc, ccache hits/misses/objects '$hits'"
-expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +(9[0-9]|100)%"
+expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+%"
 finish
