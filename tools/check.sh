@@ -25,7 +25,10 @@ tally "$log"
 san_out=$(mktemp -d "${TMPDIR:-/tmp}/leanboot-sanitizers.XXXXXX")
 tools/sanitizers.sh "$san_out" || rc=1
 if [ -f "$san_out/test-suite.log" ]; then
+    before=$fail
     tally "$san_out/test-suite.log"
+    # What failed under the sanitizers, said before the copy goes (as for the plain run above).
+    [ "$fail" -gt "$before" ] && grep -h -E '^(FAIL|not ok)' "$san_out"/tree/tests/*/*.log | sed 's/^/sanitizers: /' | head -40
 else
     fail=$((fail + 1))
 fi

@@ -42,7 +42,17 @@ distccd --daemon --no-detach --listen 127.0.0.1 --allow 127.0.0.1 --port "$port"
     --log-file "$WORK/distccd.log" --log-level info &
 dpid=$!
 trap 'kill $dpid 2>/dev/null' EXIT
-sleep 1
+# Listening before it is used (distcc compiles locally, and backs off, from a host it cannot reach).
+python3 - "$port" <<'EOF2' || fail "distccd is not listening on 127.0.0.1:$port"
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit(1)
+EOF2
 
 # The question, kept small: the options over 0.1 ms, with the large ones kept by hand, leave one
 # cut to try (RTC_DRV_CMOS); the rest are decided by kconfig and the PC machine without a build.
