@@ -8,22 +8,10 @@
 
 #include "chart.h"
 #include "../common/macro.h"
+#include "../common/markup.h"
 
 static const char *const stage_palette[] = { "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                              "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac" };
-
-void xml_escape(FILE *f, const char *s)
-{
-        for (; s && *s; s++) {
-                switch (*s) {
-                case '<': fputs("&lt;", f); break;
-                case '>': fputs("&gt;", f); break;
-                case '&': fputs("&amp;", f); break;
-                case '"': fputs("&quot;", f); break;
-                default: fputc(*s, f);
-                }
-        }
-}
 
 double chart_tick_step(double range, int target)
 {

@@ -28,7 +28,5 @@ void svg_stages(FILE *f, const char *const *variants, size_t n_variants, const c
                 size_t n_stages, const double *ms /* [variant][stage] */, int width, const char *unit);
 /* A round step for about TARGET ticks over RANGE: 1, 2 or 5 times a power of ten. */
 double chart_tick_step(double range, int target);
-/* Text made safe for XML/HTML. */
-void xml_escape(FILE *f, const char *s);
 
 #endif

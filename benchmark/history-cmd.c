@@ -19,6 +19,7 @@
 #include "../common/fileio.h"
 #include "../common/log.h"
 #include "../common/macro.h"
+#include "../common/markup.h"
 
 /* One recorded figure: a variant's stage in one bench. */
 struct point {

@@ -11,6 +11,7 @@
 #include "report.h"
 #include "../common/fileio.h"
 #include "../common/macro.h"
+#include "../common/markup.h"
 
 static void html_summary_table(FILE *f, const struct report *rp)
 {

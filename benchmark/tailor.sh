@@ -8,6 +8,11 @@
 #      (RUNS_INSN + RUNS_INSN boots: exact figures) and the wall clock (RUNS + RUNS: p-values).
 # Usage: benchmark/tailor.sh OUTDIR [APPLIANCE] [FROM]   (LEANBOOT=path/to/leanboot; BUDGET, RUNS,
 #        RUNS_INSN; EXTRA: more tailor options, e.g. "--cc distcc -j 8")
+# The guestfs target: FRAGMENTS=guestfs (added to the start, and to step 2's kernel build) and
+# CHECK_HOST=benchmark/guestfs-session.sh (the tailor's --check-host; step 2 runs it again on the
+# tailored appliance), with APPLIANCE a libguestfs appliance on the base + guestfs kernel:
+#   leanboot -q build --from-supermin-d libguestfs --kernel "$(leanboot kernel build --fragment guestfs)" -o g
+#   FRAGMENTS=guestfs CHECK_HOST=$PWD/benchmark/guestfs-session.sh benchmark/tailor.sh OUT g
 set -eu
 OUT=$1 APP=${2:-} FROM=${3:-base}
 LB=${LEANBOOT:-./leanboot}
@@ -18,17 +23,26 @@ if [ -z "$APP" ]; then
     "$LB" -q build --kernel "$K" -o "$OUT/start"
     APP=$OUT/start
 fi
-echo "== 1. kernel tailor --from $FROM --check $APP --budget $BUDGET"
+frags=""
+for f in ${FRAGMENTS:-}; do frags="$frags --fragment $f"; done
+echo "== 1. kernel tailor --from $FROM$frags --check $APP --budget $BUDGET${CHECK_HOST:+ --check-host $CHECK_HOST}"
 t0=$(date +%s)
 # shellcheck disable=SC2086
-"$LB" kernel tailor --from "$FROM" --check "$APP" -o "$OUT/tailored.config" --budget "$BUDGET" \
-    --json "$OUT/tailor.json" --html "$OUT/tailor.html" ${EXTRA:-} | tee "$OUT/tailor.txt"
+"$LB" kernel tailor --from "$FROM" $frags --check "$APP" ${CHECK_HOST:+--check-host "$CHECK_HOST"} \
+    -o "$OUT/tailored.config" --budget "$BUDGET" --json "$OUT/tailor.json" --html "$OUT/tailor.html" ${EXTRA:-} |
+    tee "$OUT/tailor.txt"
 echo "   ($(($(date +%s) - t0)) s of wall time in this run)"
 echo "== 2. the fragment, built by kernel build, into the appliance"
-frags="--fragment $OUT/tailored.config"
 [ "$FROM" = base ] || { echo "   (kernel build starts from base.config: step 2 and 3 only for --from base)"; exit 0; }
-KT=$("$LB" kernel build $frags)
+# shellcheck disable=SC2086
+KT=$("$LB" kernel build $frags --fragment "$OUT/tailored.config")
 "$LB" -q build --kernel "$KT" --like "$APP" -o "$OUT/tailored"
+if [ -n "${CHECK_HOST:-}" ]; then
+    echo "   the host check on the tailored appliance:"
+    settings=$("$LB" accel | sed -n 's/^libguestfs: export LIBGUESTFS_BACKEND_SETTINGS=\([^ ]*\).*/\1/p')
+    LEANBOOT_APPLIANCE=$OUT/tailored LIBGUESTFS_PATH=$OUT/tailored LIBGUESTFS_BACKEND=${LIBGUESTFS_BACKEND:-direct} \
+        LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-$settings} sh -c "$CHECK_HOST"
+fi
 echo "== 3. A = start, B = tailored, machine pc"
 for clock in insn wall; do
     runs=$RUNS; [ "$clock" = insn ] && runs=$RUNS_INSN

@@ -36,6 +36,7 @@
 #include "../common/fileio.h"
 #include "../common/hash.h"
 #include "../common/exit-status.h"
+#include "../common/extfs.h"
 #include "../common/log.h"
 #include "../common/manifest.h"
 #include "../common/paths.h"
@@ -102,23 +103,6 @@ static int run_tool(char *const *argv, char **env_add, const char *what)
                 log_text_tail(NULL, out, 8); /* the last few lines say what went wrong */
         log_error("%s failed (%s exited with status %d)", what, argv[0], st);
         return -EIO;
-}
-
-static int read_ext2_uuid(const char *image, char ret[37])
-{
-        _cleanup_close_ int fd = open(image, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        unsigned char sb[1024];
-        if (pread(fd, sb, sizeof sb, 1024) != (ssize_t)sizeof sb)
-                return -EIO;
-        if (sb[56] != 0x53 || sb[57] != 0xef) /* s_magic 0xEF53 */
-                return -EINVAL;
-        const unsigned char *u = sb + 104;  /* s_uuid */
-        snprintf(ret, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-                 u[14], u[15]);
-        return 0;
 }
 
 /* supermin.d: from --from-supermin-d (all of it but its init, which the lean init replaces), or
@@ -344,9 +328,10 @@ static int build_into(const char *tmp, const struct build_opts *o, struct build_
         rm_rf(stage);
         rm_rf(smd);
         rm_rf(moddir_empty);
-        char uuid[37];
-        if ((r = read_ext2_uuid(root, uuid)) < 0)
+        struct extfs_info fs;
+        if ((r = extfs_read(root, &fs)) < 0)
                 return log_error_errno(r, "cannot read the root filesystem's UUID");
+        const char *uuid = fs.uuid;
         _cleanup_free_ char *cmdline = NULL;
         if ((r = write_cmdline(tmp, o, p, uuid, &cmdline)) < 0)
                 return r;
@@ -370,6 +355,12 @@ static int build_like_into(const char *tmp, const struct build_opts *o, const st
                 if (r < 0)
                         return log_error_errno(r, "--like: cannot copy %s", from ? from : reused[i]);
         }
+        /* A libguestfs fixed appliance stays one (libguestfs looks for README.fixed). */
+        _cleanup_free_ char *fixed = path_join(o->like, "README.fixed"), *fixed_to = path_join(tmp, "README.fixed");
+        if (!fixed || !fixed_to)
+                return -ENOMEM;
+        if (access(fixed, F_OK) == 0 && (r = copy_file(fixed, fixed_to)) < 0)
+                return log_error_errno(r, "--like: cannot copy %s", fixed);
         _cleanup_free_ char *kernel = path_join(tmp, "kernel");
         if (!kernel || (r = copy_file(p->kernel_path, kernel)) < 0)
                 return log_error_errno(r < 0 ? r : -ENOMEM, "--like: cannot copy the kernel %s", p->kernel_path);

@@ -148,7 +148,7 @@ _leanboot()
                 --machine | --machine-b | --disk | --runs | --warmup | --append-a | --append-b | \
                 --json | --html | --logs | --min-effect | --fail-if-slower | --stage | --label | \
                 --peer | --svg | --top | --fragment | --source | -j | --jobs | --base | --like | \
-                --check | --from | --state | --cc | --keep | --budget | --min-cost)
+                --check | --check-host | --from | --state | --cc | --keep | --budget | --min-cost | --min-effect)
                 # A value follows, unless it came as "--opt=value" (the next word is then "=").
                 [[ ${words[i + 1]-} == = ]] || takes_arg=$w ;;
             -*) ;;
@@ -195,8 +195,8 @@ _leanboot()
                 build) opts='--fragment --source -o --output -j --jobs --base --force --keep-tree -h --help' ;;
                 check) opts='--fragment --source -h --help' ;;
                 map) opts='--source --top -h --help' ;;
-                tailor) opts='--check -o --output --from --fragment --budget --runs --clock --machine
-                              --keep --min-cost --cc --no-ccache -j --jobs --timeout --source --json
+                tailor) opts='--check --check-host -o --output --from --fragment --budget --runs --clock --machine
+                              --keep --min-cost --min-effect --cc --no-ccache -j --jobs --timeout --source --json
                               --html --state --fresh -h --help' ;;
                 *) return 0 ;;
             esac ;;

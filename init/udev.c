@@ -71,6 +71,9 @@ static int run_bounded(char *const *argv, int64_t deadline)
                 init_error("'%s %s' did not finish in time", argv[0], argv[1]);
                 return -ETIMEDOUT;
         }
+        /* SIGTERM is the power-off's (poweroff.c): a payload that ended before udev was up. */
+        if (st == 128 + SIGTERM)
+                return -EINTR;
         if (st != 0) {
                 init_error("'%s %s' failed with status %d", argv[0], argv[1], st);
                 return -EIO;

@@ -227,7 +227,7 @@ int kbuild_make(const struct kmake *m, char *const *targets, const char *progres
         return wait_exit_status(pid);
 }
 
-static void show_log_tail(const char *logpath, int lines)
+void kbuild_show_log_tail(const char *logpath, int lines)
 {
         _cleanup_free_ char *text = NULL, *title = NULL;
         if (read_full_file(logpath, &text, NULL) == 0 && asprintf(&title, "last lines of %s", logpath) >= 0)
@@ -460,15 +460,13 @@ static int configure_tree(const struct kbuild_opts *o, const char *tree, const c
         return kbuild_configure(tree, obj, logp, o->base, frags, o->jobs);
 }
 
-int kbuild_configure(const char *tree, const char *obj, const char *logp, const char *base, char *const *frags, int jobs)
+int kbuild_merge_fragments(const char *tree, const char *obj, const char *logp, char *const *frags)
 {
+        if (!frags || !*frags)
+                return 0;
         _cleanup_free_ char *dotconfig = path_join(obj, ".config");
-        char *base_t[] = { (char *)base, NULL };
-        int r = run_make(tree, obj, logp, base_t, jobs, NULL, 0, NULL);
-        if (r != 0)
-                return r;
         _cleanup_strv_free_ char **merge = NULL;
-        r = strv_pushf(&merge, "%s/scripts/kconfig/merge_config.sh", tree);
+        int r = strv_pushf(&merge, "%s/scripts/kconfig/merge_config.sh", tree);
         r = r ?: strv_push(&merge, "-m");
         r = r ?: strv_push(&merge, "-O");
         r = r ?: strv_push(&merge, obj);
@@ -477,7 +475,7 @@ int kbuild_configure(const char *tree, const char *obj, const char *logp, const 
                 r = strv_push(&merge, *f);
         if (r < 0)
                 return r;
-        _cleanup_close_ int lfd = open(logp, O_WRONLY | O_APPEND | O_CLOEXEC);
+        _cleanup_close_ int lfd = open(logp, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
         struct spawn_opts so = SPAWN_OPTS_DEFAULT;
         so.stdout_fd = so.stderr_fd = lfd;
         /* merge_config.sh runs from the tree (it calls make for its own checks). */
@@ -487,6 +485,14 @@ int kbuild_configure(const char *tree, const char *obj, const char *logp, const 
         r = run_argv(merge, &so);
         if (cwd && chdir(cwd) < 0)
                 return -errno;
+        return r;
+}
+
+int kbuild_configure(const char *tree, const char *obj, const char *logp, const char *base, char *const *frags, int jobs)
+{
+        char *base_t[] = { (char *)base, NULL };
+        int r = run_make(tree, obj, logp, base_t, jobs, NULL, 0, NULL);
+        r = r ?: kbuild_merge_fragments(tree, obj, logp, frags);
         if (r != 0)
                 return r;
         char *olddef[] = { "olddefconfig", NULL };
@@ -510,7 +516,7 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
         mkdir_p(obj, 0755);
         log_info("configuring %s + %zu fragment(s) (log: %s)", o->base, strv_length(f->frags), logp);
         if (configure_tree(o, tree, obj, logp, f->frags) != 0) {
-                show_log_tail(logp, 20);
+                kbuild_show_log_tail(logp, 20);
                 return log_error_status(-EIO, "configuring the kernel failed (log kept in %s)", logp);
         }
         size_t dropped = report_missing(f->req, dotconfig, tree, false);
@@ -529,7 +535,7 @@ static int compile_into(const struct kbuild_opts *o, const struct fresh *f, cons
         if (r == 0 && count_path && objects > 0)
                 (void)write_file_atomic(count_path, count, strlen(count), 0644);
         if (r != 0) {
-                show_log_tail(logp, 25);
+                kbuild_show_log_tail(logp, 25);
                 return log_error_status(-EIO, "the kernel build failed (status %d; full log in %s)", r, logp);
         }
         /* Keep the image, config and log; drop the object tree. */

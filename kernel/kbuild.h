@@ -23,6 +23,11 @@ int kbuild_make(const struct kmake *m, char *const *targets, const char *progres
 /* allnoconfig or tinyconfig (BASE), the fragments merged with the kernel's merge_config.sh, then
  * olddefconfig: OBJ/.config.  0, or the failing step's status. */
 int kbuild_configure(const char *tree, const char *obj, const char *logp, const char *base, char *const *frags, int jobs);
+/* FRAGS (paths) merged into OBJ/.config by the kernel's merge_config.sh (merge only: -m, no
+ * olddefconfig); its output appended to LOGP.  0 (nothing to merge too), or its status. */
+int kbuild_merge_fragments(const char *tree, const char *obj, const char *logp, char *const *frags);
+/* The last LINES lines of a build log, on stderr. */
+void kbuild_show_log_tail(const char *logpath, int lines);
 /* The kernel source tree of SOURCE (a tarball, unpacked once into the cache, or a tree; NULL:
  * Debian's linux-source), and a key naming that source.  0, or -errno said. */
 int kbuild_source_tree(const char *source, char **ret_tree, char ret_srckey[65]);

@@ -63,33 +63,14 @@ static int dotconfig_path(struct ktree *t, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* FRAGS merged into the tree's .config by the kernel's merge_config.sh (merge only: -m). */
+/* FRAGS (shipped names or paths) merged into the tree's .config. */
 static int merge_fragments(struct ktree *t, char *const *frags)
 {
-        if (!frags || !*frags)
-                return 0;
-        _cleanup_free_ char *dotconfig = NULL, *script = path_join(t->src, "scripts/kconfig/merge_config.sh");
-        _cleanup_strv_free_ char **argv = NULL;
-        int r = dotconfig_path(t, &dotconfig);
-        r = r ?: strv_push(&argv, script);
-        r = r ?: strv_push(&argv, "-m");
-        r = r ?: strv_push(&argv, "-O");
-        r = r ?: strv_push(&argv, t->obj);
-        r = r ?: strv_push(&argv, dotconfig);
-        for (char *const *f = frags; r >= 0 && *f; f++)
-                r = strv_consume(&argv, kbuild_fragment_path(*f));
-        if (r < 0)
-                return r;
-        _cleanup_close_ int lfd = open(t->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
-        so.stdout_fd = so.stderr_fd = lfd;
-        _cleanup_free_ char *cwd = getcwd(NULL, 0);
-        if (chdir(t->src) < 0)
-                return -errno;
-        r = run_argv(argv, &so);
-        if (cwd && chdir(cwd) < 0)
-                return -errno;
-        return r;
+        _cleanup_strv_free_ char **paths = NULL;
+        int r = 0;
+        for (char *const *f = frags; r >= 0 && f && *f; f++)
+                r = strv_consume(&paths, kbuild_fragment_path(*f));
+        return r < 0 ? r : kbuild_merge_fragments(t->src, t->obj, t->log, paths);
 }
 
 static int copy_dotconfig_to(struct ktree *t, const char *out)
@@ -97,13 +78,6 @@ static int copy_dotconfig_to(struct ktree *t, const char *out)
         _cleanup_free_ char *dotconfig = NULL;
         int r = dotconfig_path(t, &dotconfig);
         return r < 0 ? r : copy_file(dotconfig, out);
-}
-
-static void show_log_tail(struct ktree *t, int lines)
-{
-        _cleanup_free_ char *text = NULL;
-        if (read_full_file(t->log, &text, NULL) == 0)
-                log_text_tail(t->log, text, lines);
 }
 
 int ktree_start_config(struct ktree *t, const char *from, char *const *frags, const char *out)
@@ -131,7 +105,7 @@ int ktree_start_config(struct ktree *t, const char *from, char *const *frags, co
                 r = r ?: make_in(t, olddef, NULL, NULL);
         }
         if (r != 0) {
-                show_log_tail(t, 15);
+                kbuild_show_log_tail(t->log, 15);
                 return log_error_status(r < 0 ? r : -EIO, "configuring the starting kernel (%s) failed (log: %s)", from, t->log);
         }
         return copy_dotconfig_to(t, out);
@@ -167,7 +141,7 @@ int ktree_resolve(struct ktree *t, const char *config, char *const *changes, con
         free(buf);
         char *olddef[] = { "olddefconfig", NULL };
         if (r == 0 && (r = make_in(t, olddef, NULL, NULL)) != 0) {
-                show_log_tail(t, 10);
+                kbuild_show_log_tail(t->log, 10);
                 return log_error_status(r < 0 ? r : -EIO, "olddefconfig failed (log: %s)", t->log);
         }
         return r < 0 ? r : copy_dotconfig_to(t, out);
@@ -230,7 +204,7 @@ int ktree_build(struct ktree *t, const char *config, const char *out_image, stru
         struct kmake m = { .tree = t->src, .obj = t->obj, .log = t->log, .jobs = t->jobs, .vars = t->vars, .env = env };
         r = kbuild_make(&m, img, "candidate kernel", 0, &st->objects);
         if (r != 0) {
-                show_log_tail(t, 20);
+                kbuild_show_log_tail(t->log, 20);
                 return log_error_status(-EIO, "the candidate kernel did not build (status %d; log: %s)", r, t->log);
         }
         if (t->ccache)

@@ -11,6 +11,7 @@
 #include "tailor.h"
 #include "../common/fileio.h"
 #include "../common/macro.h"
+#include "../common/markup.h"
 #include "../common/strv.h"
 
 static const char *unit(const struct tailor_state *s)
@@ -50,16 +51,27 @@ static bool is_cut_or_written(const struct tailor_state *s, size_t i, const char
         return false;
 }
 
+/* S on one line (a comment in the fragment): line breaks become spaces.  Caller frees. */
+static char *one_line(const char *s)
+{
+        char *c = strdup(s ? s : "");
+        for (char *p = c; p && *p; p++)
+                if (*p == '\n' || *p == '\r')
+                        *p = ' ';
+        return c;
+}
+
 static void fill_fragment(FILE *f, const void *data)
 {
         const struct tailor_state *s = data;
+        _cleanup_free_ char *payload = one_line(s->payload), *host = one_line(s->check_host);
         fprintf(f, "# Written by leanboot kernel tailor: the options the payload does not need, cut from the\n"
                    "# starting kernel (%s) by measuring (clock %s, machine %s).\n"
-                   "# check: %s%s%s\n"
+                   "# check: %s%s%s%s%s\n"
                    "# initcalls: %.3f -> %.3f %s (start -> final)%s\n"
                    "# Use it as a --fragment after what the tailor started from.\n",
-                s->from, s->clock, s->machine, s->check, s->payload ? " payload: " : "", s->payload ? s->payload : "",
-                (double)s->start.initcalls_us / 1000, (double)s->best.initcalls_us / 1000, unit(s),
+                s->from, s->clock, s->machine, s->check, s->payload ? " payload: " : "", s->payload ? payload : "",
+                s->check_host ? "; on the host: " : "", s->check_host ? host : "", (double)s->start.initcalls_us / 1000, (double)s->best.initcalls_us / 1000, unit(s),
                 s->done ? "" : "\n# (not finished: its budget ran out; the tailor resumes from its state)");
         for (size_t i = 0; i < s->ncuts; i++) {
                 const struct cut *c = &s->cuts[i];
@@ -116,6 +128,8 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
         const char *u = unit(s);
         printf("\ntailor: from %s, clock %s, machine %s; %d build(s), %d map(s), %.0f s%s\n", s->from, s->clock, s->machine,
                s->builds, s->rounds, seconds, s->done ? "" : " (budget spent: not finished)");
+        if (s->check_host)
+                printf("host check: %s\n", s->check_host);
         printf("%-16s %14s %14s %9s\n", "", "start", "final", "change");
         printf("%-16s %14.3f %14.3f %8.1f%%\n", "initcalls", (double)s->start.initcalls_us / 1000,
                (double)s->best.initcalls_us / 1000, pct(s->start.initcalls_us, s->best.initcalls_us));
@@ -174,6 +188,7 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
         json_object_object_add(o, "from", json_object_new_string(s->from));
         json_object_object_add(o, "check", json_object_new_string(s->check));
         json_object_object_add(o, "payload", s->payload ? json_object_new_string(s->payload) : NULL);
+        json_object_object_add(o, "check_host", s->check_host ? json_object_new_string(s->check_host) : NULL);
         json_object_object_add(o, "clock", json_object_new_string(s->clock));
         json_object_object_add(o, "unit", json_object_new_string(unit(s)));
         json_object_object_add(o, "machine", json_object_new_string(s->machine));
@@ -225,19 +240,6 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
         return r;
 }
 
-static void html_escape(FILE *f, const char *s)
-{
-        for (; s && *s; s++) {
-                switch (*s) {
-                case '<': fputs("&lt;", f); break;
-                case '>': fputs("&gt;", f); break;
-                case '&': fputs("&amp;", f); break;
-                case '"': fputs("&quot;", f); break;
-                default: fputc(*s, f);
-                }
-        }
-}
-
 struct html_args {
         const struct tailor_state *s;
         double seconds;
@@ -260,12 +262,16 @@ static void fill_html(FILE *f, const void *data)
               "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f4f4f4}td.l,th.l{text-align:left}"
               ".dropped{color:#060}.kept{color:#900}.bar{background:#4a7;height:.8em;display:inline-block}</style></head><body>\n", f);
         fputs("<h1>leanboot kernel tailor</h1>\n<p>From <b>", f);
-        html_escape(f, s->from);
+        xml_escape(f, s->from);
         fputs("</b>, checked with <code>", f);
-        html_escape(f, s->check);
+        xml_escape(f, s->check);
         if (s->payload) {
                 fputs("</code> running <code>", f);
-                html_escape(f, s->payload);
+                xml_escape(f, s->payload);
+        }
+        if (s->check_host) {
+                fputs("</code>, then on the host <code>", f);
+                xml_escape(f, s->check_host);
         }
         fprintf(f, "</code>; clock %s, machine %s; %d build(s) in %.0f s%s.</p>\n", s->clock, s->machine, s->builds, h->seconds,
                 s->done ? "" : " (the budget ran out: not finished)");
@@ -287,20 +293,20 @@ static void fill_html(FILE *f, const void *data)
                 const struct cut *c = &s->cuts[i];
                 static const char *const names[] = { "untried", "dropped", "kept" };
                 fprintf(f, "<tr class=%s><td class=l>", names[c->status]);
-                html_escape(f, c->option);
+                xml_escape(f, c->option);
                 fprintf(f, "</td><td>%.3f</td><td class=l><span class=bar style=\"width:%.1fem\"></span></td><td class=l>%s</td><td class=l>",
                         (double)c->cost_us / 1000, top > 0 ? 12.0 * (double)c->cost_us / (double)top : 0, names[c->status]);
                 if (c->status == CUT_DROPPED && c->why) {
                         fprintf(f, "build %d: ", c->build);
-                        html_escape(f, c->why);
+                        xml_escape(f, c->why);
                 } else if (c->status == CUT_DROPPED) {
                         fprintf(f, "build %d (it saved %.3f %s)", c->build, (double)build_saving_us(s, c->build, NULL) / 1000, u);
                         if (c->alt) {
                                 fputs("; replaced by ", f);
-                                html_escape(f, c->alt);
+                                xml_escape(f, c->alt);
                         }
                 } else {
-                        html_escape(f, c->why);
+                        xml_escape(f, c->why);
                 }
                 fputs("</td></tr>\n", f);
         }
@@ -310,7 +316,7 @@ static void fill_html(FILE *f, const void *data)
                 const struct trial *t = &s->trials[i];
                 _cleanup_free_ char *list = t->dropped ? strv_join(t->dropped, " ") : NULL;
                 fprintf(f, "<tr><td>%d</td><td class=l>", t->build);
-                html_escape(f, t->result);
+                xml_escape(f, t->result);
                 if (t->m.valid)
                         fprintf(f, "</td><td>%.3f", (double)t->m.initcalls_us / 1000);
                 else
@@ -319,7 +325,7 @@ static void fill_html(FILE *f, const void *data)
                 if (t->objects > 0 && t->ccache_hits >= 0 && t->ccache_hits + t->ccache_misses > 0)
                         fprintf(f, "%lld of %lld", t->ccache_hits, t->ccache_hits + t->ccache_misses);
                 fputs("</td><td class=l>", f);
-                html_escape(f, list ? list : "(the starting kernel)");
+                xml_escape(f, list ? list : "(the starting kernel)");
                 fputs("</td></tr>\n", f);
         }
         fputs("</table>\n</body></html>\n", f);

@@ -75,6 +75,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
         json_object_object_add(o, "from", str_or_null(s->from));
         json_object_object_add(o, "check", str_or_null(s->check));
         json_object_object_add(o, "payload", str_or_null(s->payload));
+        json_object_object_add(o, "check_host", str_or_null(s->check_host));
         json_object_object_add(o, "machine", str_or_null(s->machine));
         json_object_object_add(o, "clock", str_or_null(s->clock));
         json_object_object_add(o, "start", measure_to_json(&s->start));
@@ -120,6 +121,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
         json_object_object_add(o, "seconds", json_object_new_double(s->seconds));
         json_object_object_add(o, "mapped", json_object_new_boolean(s->mapped));
         json_object_object_add(o, "rounds", json_object_new_int(s->rounds));
+        json_object_object_add(o, "host_check_seconds", json_object_new_double(s->host_check_seconds));
         json_object_object_add(o, "dropped_at_map", json_object_new_int(s->dropped_at_map));
         json_object_object_add(o, "done", json_object_new_boolean(s->done));
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
@@ -182,6 +184,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
         s.from = get_str(o, "from");
         s.check = get_str(o, "check");
         s.payload = get_str(o, "payload");
+        s.check_host = get_str(o, "check_host");
         s.machine = get_str(o, "machine");
         s.clock = get_str(o, "clock");
         get_measure(o, "start", &s.start);
@@ -192,6 +195,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
         s.mapped = json_object_object_get_ex(o, "mapped", &v) && json_object_get_boolean(v);
         s.done = json_object_object_get_ex(o, "done", &v) && json_object_get_boolean(v);
         s.rounds = (int)get_int(o, "rounds");
+        s.host_check_seconds = json_object_object_get_ex(o, "host_check_seconds", &v) ? json_object_get_double(v) : 0;
         s.dropped_at_map = (int)get_int(o, "dropped_at_map");
         r = 0;
         if (json_object_object_get_ex(o, "cuts", &v) && json_object_is_type(v, json_type_array)) {
@@ -264,6 +268,7 @@ void tailor_state_free(struct tailor_state *s)
         free(s->from);
         free(s->check);
         free(s->payload);
+        free(s->check_host);
         free(s->machine);
         free(s->clock);
         for (size_t i = 0; i < s->ncuts; i++) {

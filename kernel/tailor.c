@@ -21,6 +21,7 @@
 #include "tailor.h"
 #include "../common/clock.h"
 #include "../common/exit-status.h"
+#include "../common/extfs.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
 #include "../common/initcall.h"
@@ -38,6 +39,7 @@ struct tailor_opts {
         char **fragments;      /* --fragment F: added to the start */
         char *check;           /* --check APPLIANCE[:'PAYLOAD']: the appliance ... */
         char *payload;         /* ... and the payload, or NULL: the appliance's own */
+        const char *check_host; /* --check-host CMD: run on the host against each candidate */
         const char *output;    /* -o FRAGMENT */
         const char *json, *html;
         const char *state;     /* --state FILE */
@@ -49,7 +51,9 @@ struct tailor_opts {
         int budget_builds;     /* --budget N (builds, the start's included) */
         int budget_minutes;    /* --budget Nm */
         int runs, jobs, timeout_s;
+        bool timeout_given;    /* --timeout: also the host check's limit (else one from the start's) */
         long long min_cost_us; /* --min-cost USEC (default: 0.2% of the start's initcall time) */
+        double min_effect_pct; /* --min-effect PCT: a smaller saving does not count */
         enum guest_clock_arg { CLOCK_INSN, CLOCK_WALL } clock;
         enum machine machine;
 };
@@ -63,6 +67,9 @@ struct tailor_ctx {
         char *rundir;
         char *state_path;
         char *start_config;
+        char *guestfs_settings; /* LIBGUESTFS_BACKEND_SETTINGS for the host check ("" none), or NULL: not asked yet */
+        struct extfs_info root_fs; /* the appliance's root, which every candidate must mount ... */
+        bool root_known;           /* ... when it is an ext2/3/4 image */
         struct tailor_state s;
         double t0;
 };
@@ -94,21 +101,27 @@ static int make_appliance(const struct tailor_ctx *x, int build)
         return run_self(argv) == 0 ? 0 : log_error_status(-EIO, "cannot make the appliance for build %d", build);
 }
 
+/* How every boot of the tailor is made: its clock, machine and time limit (run and bench). */
+static int push_boot_args(const struct tailor_ctx *x, char ***argv)
+{
+        char timeout[16];
+        snprintf(timeout, sizeof timeout, "%d", x->o->timeout_s);
+        int r = strv_push(argv, "--clock");
+        r = r ?: strv_push(argv, clock_name(x->o));
+        r = r ?: strv_push(argv, "--machine");
+        r = r ?: strv_push(argv, machine_name(x->o->machine));
+        r = r ?: strv_push(argv, "--timeout");
+        return r ?: strv_push(argv, timeout);
+}
+
 /* The payload on build BUILD's appliance: its exit status (0 passes). */
 static int run_payload(const struct tailor_ctx *x, int build)
 {
         _cleanup_free_ char *app = build_path(x, build, "app");
-        char timeout[16];
-        snprintf(timeout, sizeof timeout, "%d", x->o->timeout_s);
         _cleanup_strv_free_ char **argv = NULL;
         int r = strv_push(&argv, "run");
         r = r ?: strv_push(&argv, app);
-        r = r ?: strv_push(&argv, "--clock");
-        r = r ?: strv_push(&argv, clock_name(x->o));
-        r = r ?: strv_push(&argv, "--machine");
-        r = r ?: strv_push(&argv, machine_name(x->o->machine));
-        r = r ?: strv_push(&argv, "--timeout");
-        r = r ?: strv_push(&argv, timeout);
+        r = r ?: push_boot_args(x, &argv);
         if (r >= 0 && x->o->payload) {
                 r = strv_push(&argv, "--");
                 r = r ?: strv_push(&argv, "/bin/sh");
@@ -129,6 +142,92 @@ static int run_payload(const struct tailor_ctx *x, int build)
         _cleanup_free_ char *text = NULL;
         if (st != 0 && read_full_file(logp, &text, NULL) == 0)
                 log_text_tail(logp, text, 8);
+        return st;
+}
+
+/* What libguestfs needs on this host, from `leanboot accel`: its direct backend trusts a /dev/kvm
+ * that opens, and on a host where KVM cannot run guests it must be told force_tcg. */
+static const char *guestfs_settings(struct tailor_ctx *x)
+{
+        if (x->guestfs_settings)
+                return x->guestfs_settings;
+        /* accel's verdict goes to a file of the run's: it is this same program's subcommand. */
+        _cleanup_free_ char *path = path_join(x->rundir, "accel.txt"), *out = NULL;
+        _cleanup_close_ int fd = path ? open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = fd;
+        char *argv[] = { "accel", NULL };
+        const char *key = "export LIBGUESTFS_BACKEND_SETTINGS=";
+        const char *p = fd >= 0 && run_self_opts(argv, &so) == 0 && read_full_file(path, &out, NULL) == 0 ? strstr(out, key) : NULL;
+        x->guestfs_settings = p ? strndup(p + strlen(key), strcspn(p + strlen(key), " \n")) : strdup("");
+        return x->guestfs_settings ? x->guestfs_settings : "";
+}
+
+/* The host check on build BUILD: CMD under sh, with the candidate appliance in
+ * LEANBOOT_APPLIANCE and LIBGUESTFS_PATH (a libguestfs fixed appliance when --check is one), and
+ * libguestfs's backend and its settings for this host unless the user chose them.  coreutils'
+ * timeout runs it in a process group of its own, so a hung QEMU goes with it.  Returns its exit
+ * status (0 passes); what it says goes to kN/host.log, shown when it fails. */
+static int run_host_check(struct tailor_ctx *x, int build)
+{
+        _cleanup_free_ char *app = build_path(x, build, "app"), *img = build_path(x, build, "bzImage"),
+                            *logp = build_path(x, build, "host.log");
+        if (!app || !img || !logp)
+                return -ENOMEM;
+        /* A candidate the check fails on may fail slowly (libguestfs's appliance waits a minute
+         * for a root disk its kernel cannot see): unless --timeout says, the limit is four times
+         * what the check took on the start, and at least 30 s. */
+        int limit = x->o->timeout_s;
+        if (!x->o->timeout_given && build > 1 && x->s.host_check_seconds > 0) {
+                int four = (int)(x->s.host_check_seconds * 4 + 0.5);
+                limit = four > 30 ? four : 30;
+        }
+        char timeout[16];
+        snprintf(timeout, sizeof timeout, "%d", limit);
+        char *argv[] = { "timeout", "--kill-after=10", timeout, "/bin/sh", "-c", (char *)x->o->check_host, NULL };
+        _cleanup_strv_free_ char **env = NULL;
+        int r = strv_pushf(&env, "LEANBOOT_APPLIANCE=%s", app);
+        r = r ?: strv_pushf(&env, "LEANBOOT_KERNEL=%s", img);
+        r = r ?: strv_pushf(&env, "LIBGUESTFS_PATH=%s", app);
+        if (r >= 0 && !getenv("LIBGUESTFS_BACKEND"))
+                r = strv_push(&env, "LIBGUESTFS_BACKEND=direct");
+        const char *settings = guestfs_settings(x);
+        if (r >= 0 && !getenv("LIBGUESTFS_BACKEND_SETTINGS") && *settings)
+                r = strv_pushf(&env, "LIBGUESTFS_BACKEND_SETTINGS=%s", settings);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return log_error_errno(-errno, "cannot write %s", logp);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = so.stderr_fd = fd;
+        so.env_add = env;
+        log_info("build %d: the host check", build);
+        double t0 = now_sec();
+        int st = run_argv(argv, &so);
+        double took = now_sec() - t0;
+        if (build == 1 && st == 0)
+                x->s.host_check_seconds = took;
+        if (st == 124)
+                log_info("build %d: the host check ran out of time (%d s)", build, limit);
+        else
+                log_info("build %d: the host check exited %d after %.1f s", build, st, took);
+        _cleanup_free_ char *text = NULL;
+        if (st != 0 && read_full_file(logp, &text, NULL) == 0)
+                log_text_tail(logp, text, 8);
+        return st;
+}
+
+/* The payload in the guest, then the host check where there is one: 0 when both pass.  *ret_what
+ * says which failed. */
+static int run_checks(struct tailor_ctx *x, int build, const char **ret_what)
+{
+        *ret_what = "the payload";
+        int st = run_payload(x, build);
+        if (st == 0 && x->o->check_host) {
+                *ret_what = "the host check";
+                st = run_host_check(x, build);
+        }
         return st;
 }
 
@@ -157,9 +256,8 @@ static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
 {
         _cleanup_free_ char *appa = build_path(x, a, "app"), *appb = b ? build_path(x, b, "app") : NULL,
                             *json = build_path(x, b ? b : a, "bench.json");
-        char runs[16], timeout[16];
+        char runs[16];
         snprintf(runs, sizeof runs, "%d", x->o->runs);
-        snprintf(timeout, sizeof timeout, "%d", x->o->timeout_s);
         _cleanup_strv_free_ char **argv = NULL;
         int r = strv_push(&argv, "bench");
         r = r ?: strv_push(&argv, appa);
@@ -169,12 +267,7 @@ static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
         r = r ?: strv_push(&argv, runs);
         r = r ?: strv_push(&argv, "--warmup");
         r = r ?: strv_push(&argv, x->o->clock == CLOCK_INSN ? "0" : "1");
-        r = r ?: strv_push(&argv, "--clock");
-        r = r ?: strv_push(&argv, clock_name(x->o));
-        r = r ?: strv_push(&argv, "--machine");
-        r = r ?: strv_push(&argv, machine_name(x->o->machine));
-        r = r ?: strv_push(&argv, "--timeout");
-        r = r ?: strv_push(&argv, timeout);
+        r = r ?: push_boot_args(x, &argv);
         r = r ?: strv_push(&argv, "--json");
         r = r ?: strv_push(&argv, json);
         if (r >= 0 && logs) {
@@ -207,7 +300,11 @@ static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
                 measure_from_json(var, i == 0 ? ma : mb);
         }
         bool faster = false;
-        if (b && mb->valid && ma->valid && mb->initcalls_us < ma->initcalls_us) {
+        /* A saving under --min-effect of the best's initcall time is not worth an option: kept,
+         * it also keeps later rounds from building on noise (wall) or on a few instructions. */
+        double floor_us = (double)ma->initcalls_us * x->o->min_effect_pct / 100.0;
+        if (b && mb->valid && ma->valid && (double)(ma->initcalls_us - mb->initcalls_us) >= floor_us &&
+            mb->initcalls_us < ma->initcalls_us) {
                 json_object *c, *ic, *p;
                 faster = x->o->clock == CLOCK_INSN;
                 if (!faster && json_object_object_get_ex(o, "comparison", &c) && json_object_object_get_ex(c, "initcalls", &ic) &&
@@ -316,6 +413,14 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                 c->why = need;
                 return 0;
         }
+        /* Without a driver for the root, no candidate boots: that needs no build to find out. */
+        const char *lacks = x->root_known ? extfs_kconfig_lacks(&res, &x->root_fs) : NULL;
+        if (lacks) {
+                c->status = CUT_KEPT;
+                if (asprintf(&c->why, "the appliance's root file system needs it (%s)", lacks) < 0)
+                        return c->why = NULL, -ENOMEM;
+                return 0;
+        }
         for (size_t i = 0; i < start->n; i++) {
                 const char *n = start->opts[i].name;
                 if (is_on(start, n) && !is_on(&res, n) && !streq(n, c->option) && strv_push(&c->also_off, n) < 0)
@@ -336,6 +441,15 @@ static int add_cut(struct tailor_state *s, const struct kmap_cost *k)
                 return -ENOMEM;
         s->ncuts++;
         return 0;
+}
+
+/* Cuts dropped so far (a new map is due when a round changed this). */
+static int dropped_count(const struct tailor_state *s)
+{
+        int n = 0;
+        for (size_t i = 0; i < s->ncuts; i++)
+                n += s->cuts[i].status == CUT_DROPPED;
+        return n;
 }
 
 /* The map of a boot (LOGS/A-01.log) of the best kernel so far, and the proposals it brings: the
@@ -406,9 +520,7 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 return -ENOMEM;
         s->mapped = true;
         s->rounds++;
-        s->dropped_at_map = 0;
-        for (size_t i = 0; i < s->ncuts; i++)
-                s->dropped_at_map += s->cuts[i].status == CUT_DROPPED;
+        s->dropped_at_map = dropped_count(s);
         return 0;
 }
 
@@ -432,10 +544,11 @@ static int measure_start(struct tailor_ctx *x)
         r = make_appliance(x, 1);
         if (r < 0)
                 return r;
-        int st = run_payload(x, 1);
+        const char *what;
+        int st = run_checks(x, 1, &what);
         if (st != 0)
-                return log_error_status(-EINVAL, "the payload fails on the starting kernel (exit status %d): nothing to tailor "
-                                        "against", st);
+                return log_error_status(-EINVAL, "%s fails on the starting kernel (exit status %d): nothing to tailor "
+                                        "against", what, st);
         struct measure none = { 0 };
         bool faster;
         r = bench(x, 1, 0, logs, &s->start, &none, &faster);
@@ -458,27 +571,31 @@ static int measure_start(struct tailor_ctx *x)
 
 /* ---- the loop --------------------------------------------------------------------------------- */
 
+/* The kconfig changes of one cut: the option off, and the choice member that takes its place. */
+static int push_cut(const struct cut *c, char ***changes)
+{
+        int r = strv_pushf(changes, "%s=n", c->option);
+        return r < 0 || !c->alt ? r : strv_pushf(changes, "%s=y", c->alt);
+}
+
 /* The changes that make the best kernel from the start: every dropped cut (and its alternative). */
 static int best_changes(const struct tailor_state *s, char ***ret)
 {
         int r = 0;
-        for (size_t i = 0; r >= 0 && i < s->ncuts; i++) {
-                if (s->cuts[i].status != CUT_DROPPED)
-                        continue;
-                r = strv_pushf(ret, "%s=n", s->cuts[i].option);
-                if (r >= 0 && s->cuts[i].alt)
-                        r = strv_pushf(ret, "%s=y", s->cuts[i].alt);
-        }
+        for (size_t i = 0; r >= 0 && i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_DROPPED)
+                        r = push_cut(&s->cuts[i], ret);
         return r;
+}
+
+static bool minutes_left(const struct tailor_ctx *x)
+{
+        return x->o->budget_minutes <= 0 || x->s.seconds + (now_sec() - x->t0) < x->o->budget_minutes * 60.0;
 }
 
 static bool budget_left(const struct tailor_ctx *x)
 {
-        if (x->o->budget_builds > 0 && x->s.builds >= x->o->budget_builds)
-                return false;
-        if (x->o->budget_minutes > 0 && x->s.seconds + (now_sec() - x->t0) >= x->o->budget_minutes * 60.0)
-                return false;
-        return true;
+        return (x->o->budget_builds <= 0 || x->s.builds < x->o->budget_builds) && minutes_left(x);
 }
 
 static int save(struct tailor_ctx *x)
@@ -612,11 +729,8 @@ static int try_group(struct tailor_ctx *x, int *g)
         _cleanup_strv_free_ char **changes = NULL, **names = NULL;
         int r = best_changes(s, &changes);
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                const struct cut *c = &s->cuts[g[i]];
-                r = strv_pushf(&changes, "%s=n", c->option);
-                if (r >= 0 && c->alt)
-                        r = strv_pushf(&changes, "%s=y", c->alt);
-                r = r ?: strv_push(&names, c->option);
+                r = push_cut(&s->cuts[g[i]], &changes);
+                r = r ?: strv_push(&names, s->cuts[g[i]].option);
         }
         _cleanup_(kconfig_free) struct kconfig res = { 0 };
         _cleanup_free_ char *hash = NULL;
@@ -630,7 +744,7 @@ static int try_group(struct tailor_ctx *x, int *g)
                 int was = seen->build;
                 _cleanup_free_ char *result = strdup(seen->result ? seen->result : "failed");
                 char why[160];
-                snprintf(why, sizeof why, "the payload fails without it (build %d had the same config: %s)", was, result);
+                snprintf(why, sizeof why, "%s without it (build %d had the same config)", result, was);
                 log_info("%s: the config of build %d, which failed (%s): no build", list ? list : "", was, result);
                 return after_verdict(s, g, false, result, why, was);
         }
@@ -653,10 +767,11 @@ static int try_group(struct tailor_ctx *x, int *g)
                 free(t.config_hash);
                 return r;
         } else {
-                int st = run_payload(x, build);
+                const char *what;
+                int st = run_checks(x, build, &what);
                 if (st != 0) {
-                        snprintf(why, sizeof why, "the payload fails without it (exit status %d)", st);
-                        t.result = strdup("payload failed");
+                        snprintf(why, sizeof why, "%s fails without it (exit status %d)", what, st);
+                        t.result = strdup(streq(what, "the host check") ? "host check failed" : "payload failed");
                 } else {
                         struct measure best;
                         r = bench(x, s->best_build, build, NULL, &best, &t.m, &faster);
@@ -667,8 +782,8 @@ static int try_group(struct tailor_ctx *x, int *g)
                                 pass = true;
                                 t.m.image_size = bs.image_size;
                                 t.m.options = (int)kconfig_enabled(&res);
-                                snprintf(why, sizeof why, "no measured saving (initcalls %.3f ms against %.3f)",
-                                         (double)t.m.initcalls_us / 1000, (double)best.initcalls_us / 1000);
+                                snprintf(why, sizeof why, "no measured saving of %g%% or more (initcalls %.3f ms against %.3f)",
+                                         x->o->min_effect_pct, (double)t.m.initcalls_us / 1000, (double)best.initcalls_us / 1000);
                                 t.result = strdup(faster ? "faster" : "not faster");
                         }
                 }
@@ -687,22 +802,16 @@ static int try_group(struct tailor_ctx *x, int *g)
 
 /* A round ended (no group left).  When it dropped something, the best kernel is booted and mapped
  * again: with less initcall time, options under the threshold before may now be over it, and
- * what the cuts changed shows.  *ret_more: proposals were pushed. */
-static int next_round(struct tailor_ctx *x, bool *ret_more)
+ * what the cuts changed shows. */
+static int next_round(struct tailor_ctx *x)
 {
         struct tailor_state *s = &x->s;
-        int dropped = 0;
-        for (size_t i = 0; i < s->ncuts; i++)
-                dropped += s->cuts[i].status == CUT_DROPPED;
-        *ret_more = false;
-        if (dropped == s->dropped_at_map)
-                return 0;
         char name[32];
         snprintf(name, sizeof name, "logs-round%d", s->rounds + 1);
         _cleanup_free_ char *logs = build_path(x, s->best_build, name), *what = NULL;
         if (!logs || asprintf(&what, "build %d (round %d)", s->best_build, s->rounds + 1) < 0)
                 return -ENOMEM;
-        log_info("round %d: %d cut(s) dropped since the last map; mapping build %d", s->rounds + 1, dropped - s->dropped_at_map,
+        log_info("round %d: %d cut(s) dropped since the last map; mapping build %d", s->rounds + 1, dropped_count(s) - s->dropped_at_map,
                  s->best_build);
         rm_rf(logs);
         struct measure m = { 0 }, none = { 0 };
@@ -710,35 +819,31 @@ static int next_round(struct tailor_ctx *x, bool *ret_more)
         int r = bench(x, s->best_build, 0, logs, &m, &none, &faster);
         if (r < 0)
                 return r;
-        r = map_and_propose(x, logs, what);
-        *ret_more = r >= 0 && s->nstack > 0;
-        return r;
+        return map_and_propose(x, logs, what);
 }
 
 static int tailor_loop(struct tailor_ctx *x)
 {
         struct tailor_state *s = &x->s;
         for (;;) {
-                if (s->nstack == 0) {
-                        bool more = false;
-                        int r = next_round(x, &more);
-                        if (r < 0)
-                                return r;
-                        if ((r = save(x)) < 0)
-                                return r;
-                        if (!more)
-                                break;
-                }
-                if (!budget_left(x)) {
+                /* No group left: a round ended.  When it dropped something the best kernel is
+                 * mapped again (no build, but a bench: a budget in minutes counts it). */
+                bool round_due = s->nstack == 0 && dropped_count(s) != s->dropped_at_map;
+                if (s->nstack == 0 && !round_due)
+                        break;
+                if (!(round_due ? minutes_left(x) : budget_left(x))) {
                         log_info("budget spent (%d build(s)); the same command resumes from %s", s->builds, x->state_path);
                         return 0;
                 }
-                int *g = s->stack[--s->nstack];
-                int r = try_group(x, g);
-                free(g);
-                if (r < 0)
-                        return r;
-                if ((r = save(x)) < 0)
+                int r;
+                if (round_due) {
+                        r = next_round(x);
+                } else {
+                        int *g = s->stack[--s->nstack];
+                        r = try_group(x, g);
+                        free(g);
+                }
+                if (r < 0 || (r = save(x)) < 0)
                         return r;
         }
         s->done = true;
@@ -751,8 +856,9 @@ static void usage(FILE *f)
 {
         fprintf(f,
                 "Usage: leanboot kernel tailor --check APPLIANCE[:'PAYLOAD'] -o FRAGMENT [--from base|defconfig|CONFIG]\n"
-                "                              [--fragment F]... [--budget N|Nm] [--runs N] [--clock insn|wall]\n"
-                "                              [--machine pc|microvm] [--keep OPTION]... [--min-cost USEC]\n"
+                "                              [--check-host 'CMD'] [--fragment F]... [--budget N|Nm] [--runs N]\n"
+                "                              [--clock insn|wall] [--machine pc|microvm] [--keep OPTION]...\n"
+                "                              [--min-cost USEC] [--min-effect PCT]\n"
                 "                              [--cc WRAPPER] [--no-ccache] [--jobs N] [--source DIR|TARBALL]\n"
                 "                              [--json FILE] [--html FILE] [--state FILE] [--fresh]\n"
                 "Find the kernel config a payload needs, by measuring.  Build the starting kernel (--from: base,\n"
@@ -762,11 +868,17 @@ static void usage(FILE *f)
                 "their measured cost, resolved by the kernel's own kconfig (depends, select, choice).  Each\n"
                 "candidate is built incrementally in a tree kept per starting config (through ccache; --cc\n"
                 "distcc or icecc sends ccache's misses to a build farm), booted, and kept when the payload\n"
-                "exits 0 and its initcalls are faster than the best so far (--clock insn, the default: the\n"
-                "instruction clock's exact figure, 2 runs a bench; wall: p < 0.01, 10 runs).  A batch that\n"
-                "breaks the payload is bisected down to the options it needs.  FRAGMENT gets one line per dropped option with its\n"
-                "saving; --json/--html a report.  --budget N stops after N builds (the start's included), Nm\n"
-                "after N minutes; the same command resumes from its state file (--fresh starts over).\n");
+                "exits 0 and its initcalls are faster than the best so far by --min-effect PCT of them or more\n"
+                "(default 0.5; --clock insn, the default: the instruction clock's exact figure, 2 runs a bench;\n"
+                "wall: also p < 0.01, 10 runs).  A batch that breaks the payload is bisected down to the\n"
+                "options it needs.  FRAGMENT gets one line per dropped option with its saving; --json/--html\n"
+                "a report.  --budget N stops after N builds (the start's included), Nm after N minutes; the\n"
+                "same command resumes from its state file (--fresh starts over).\n"
+                "--check-host 'CMD' also runs CMD (sh) on the host against each candidate that boots, and it\n"
+                "must exit 0 too: the candidate appliance is in LEANBOOT_APPLIANCE and LIBGUESTFS_PATH (a\n"
+                "libguestfs fixed appliance when APPLIANCE is one: a guestfish session as the check); the\n"
+                "guest's payload is then 'true' unless one is given.  Its time limit: --timeout, else four\n"
+                "times what it took on the starting kernel (at least 30 s).\n");
 }
 
 static int parse_budget(const char *s, struct tailor_opts *o)
@@ -809,6 +921,7 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
         static const struct option longopts[] = {
                 { "from", required_argument, NULL, 'F' },    { "fragment", required_argument, NULL, 'f' },
                 { "check", required_argument, NULL, 'c' },   { "output", required_argument, NULL, 'o' },
+                { "check-host", required_argument, NULL, 'X' },
                 { "json", required_argument, NULL, 'J' },    { "html", required_argument, NULL, 'H' },
                 { "state", required_argument, NULL, 'S' },   { "source", required_argument, NULL, 's' },
                 { "cc", required_argument, NULL, 'C' },      { "no-ccache", no_argument, NULL, 'N' },
@@ -816,6 +929,7 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
                 { "budget", required_argument, NULL, 'b' },  { "runs", required_argument, NULL, 'n' },
                 { "jobs", required_argument, NULL, 'j' },    { "timeout", required_argument, NULL, 't' },
                 { "min-cost", required_argument, NULL, 'm' }, { "clock", required_argument, NULL, 'K' },
+                { "min-effect", required_argument, NULL, 'E' },
                 { "machine", required_argument, NULL, 'M' }, { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -826,13 +940,19 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
                 switch (c) {
                 case 'F': o->from = optarg; break;
                 case 'f':
-                        if (strv_push(&o->fragments, optarg) < 0)
+                case 'k':
+                        if (strv_push(c == 'f' ? &o->fragments : &o->keep, optarg) < 0)
                                 return EXIT_RUNTIME;
                         break;
                 case 'c':
                         if (parse_check(optarg, o) < 0)
                                 return log_error_status(EXIT_USAGE, "kernel tailor: --check '%s': expected an appliance directory, "
                                                         "then optionally :'PAYLOAD'", optarg);
+                        break;
+                case 'X':
+                        if (!*optarg)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --check-host: expected a command");
+                        o->check_host = optarg;
                         break;
                 case 'o': o->output = optarg; break;
                 case 'J': o->json = optarg; break;
@@ -842,10 +962,6 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
                 case 'C': o->wrapper = optarg; break;
                 case 'N': o->ccache = false; break;
                 case 'R': o->fresh = true; break;
-                case 'k':
-                        if (strv_push(&o->keep, optarg) < 0)
-                                return EXIT_RUNTIME;
-                        break;
                 case 'b':
                         if (parse_budget(optarg, o) < 0)
                                 return log_error_status(EXIT_USAGE, "kernel tailor: --budget '%s': expected N (builds) or Nm (minutes)", optarg);
@@ -861,11 +977,17 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
                 case 't':
                         if (parse_int_range(optarg, 1, 3600, &o->timeout_s) < 0)
                                 return log_error_status(EXIT_USAGE, "kernel tailor: --timeout '%s': expected 1 to 3600", optarg);
+                        o->timeout_given = true;
                         break;
                 case 'm':
                         if (parse_int_range(optarg, 0, 100000000, &v) < 0)
                                 return log_error_status(EXIT_USAGE, "kernel tailor: --min-cost '%s': expected microseconds", optarg);
                         o->min_cost_us = v;
+                        break;
+                case 'E':
+                        if (parse_double_range(optarg, 0, 100, &o->min_effect_pct) < 0)
+                                return log_error_status(EXIT_USAGE, "kernel tailor: --min-effect '%s': expected a percentage "
+                                                        "from 0 to 100", optarg);
                         break;
                 case 'K':
                         if (!streq(optarg, "insn") && !streq(optarg, "wall"))
@@ -888,6 +1010,8 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
                 return log_error_status(EXIT_USAGE, "kernel tailor: --check APPLIANCE is required (see leanboot kernel tailor --help)");
         if (!o->output)
                 return log_error_status(EXIT_USAGE, "kernel tailor: -o FRAGMENT is required");
+        if (o->check_host && !program_in_path("timeout"))
+                return log_error_status(EXIT_USAGE, "kernel tailor: --check-host needs coreutils' timeout");
         if (!streq(o->from, "base") && !streq(o->from, "defconfig") && access(o->from, R_OK) < 0)
                 return log_error_status(EXIT_USAGE, "kernel tailor: --from '%s': expected base, defconfig or a readable .config", o->from);
         struct manifest m;
@@ -940,6 +1064,7 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
         hasher_add_str(h, "check", o->check);
         hasher_add_content(h, "check-manifest", mf);
         hasher_add_str(h, "payload", o->payload ? o->payload : "");
+        hasher_add_str(h, "check-host", o->check_host ? o->check_host : "");
         hasher_add_str(h, "clock", clock_name(o));
         hasher_add_str(h, "machine", machine_name(o->machine));
         for (char **k = o->keep; k && *k; k++)
@@ -947,6 +1072,8 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
         char mc[32];
         snprintf(mc, sizeof mc, "%lld", o->min_cost_us);
         hasher_add_str(h, "min-cost", mc);
+        snprintf(mc, sizeof mc, "%g", o->min_effect_pct);
+        hasher_add_str(h, "min-effect", mc);
         r = hasher_final(h, run_key);
         hasher_free(h);
         return r;
@@ -979,6 +1106,7 @@ static int open_state(struct tailor_ctx *x)
         s->from = strdup(o->from);
         s->check = strdup(o->check);
         s->payload = o->payload ? strdup(o->payload) : NULL;
+        s->check_host = o->check_host ? strdup(o->check_host) : NULL;
         s->machine = strdup(machine_name(o->machine));
         s->clock = strdup(clock_name(o));
         return s->from && s->check && s->machine && s->clock ? 0 : -ENOMEM;
@@ -1002,13 +1130,17 @@ static int finish(struct tailor_ctx *x)
 
 int kernel_tailor(int argc, char **argv)
 {
-        struct tailor_opts o = { .from = "base", .ccache = true, .timeout_s = 120, .min_cost_us = -1,
+        struct tailor_opts o = { .from = "base", .ccache = true, .timeout_s = 120, .min_cost_us = -1, .min_effect_pct = 0.5,
                                  .clock = CLOCK_INSN, .machine = MACHINE_PC, .jobs = (int)sysconf(_SC_NPROCESSORS_ONLN) };
         int done = parse_options(argc, argv, &o);
         _cleanup_strv_free_ char **frags = o.fragments, **keep = o.keep;
         _cleanup_free_ char *check = o.check, *payload = o.payload;
         if (done >= 0)
                 return done;
+        /* With a host check, the guest's part is the boot itself: a libguestfs appliance's own
+         * payload (guestfsd) would wait for a library on the host. */
+        if (o.check_host && !o.payload && !(payload = o.payload = strdup("true")))
+                return EXIT_RUNTIME;
         if (!o.runs) /* the instruction clock repeats to the microsecond; wall time needs samples */
                 o.runs = o.clock == CLOCK_INSN ? 2 : 10;
         if (o.ccache && !program_in_path("ccache"))
@@ -1016,6 +1148,8 @@ int kernel_tailor(int argc, char **argv)
         if (o.wrapper && !program_in_path(o.wrapper))
                 return log_error_status(EXIT_USAGE, "kernel tailor: --cc '%s': no such program", o.wrapper);
         struct tailor_ctx x = { .o = &o, .t0 = now_sec() };
+        _cleanup_free_ char *root_image = path_join(o.check, "root");
+        x.root_known = root_image && extfs_read(root_image, &x.root_fs) == 0;
         char srckey[65], tree_key[65], run_key[65];
         if (kbuild_source_tree(o.source, &x.src, srckey) < 0)
                 return EXIT_USAGE;
@@ -1054,6 +1188,7 @@ int kernel_tailor(int argc, char **argv)
         else
                 (void)save(&x);
         tailor_state_free(&x.s);
+        free(x.guestfs_settings);
         ktree_close(&x.tree);
         if (r == -EINVAL)
                 return EXIT_FAILURE; /* the payload fails on the start: said */

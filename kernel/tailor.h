@@ -49,6 +49,7 @@ struct trial {
 
 struct tailor_state {
         char *from, *check, *payload, *machine, *clock; /* the question, as asked */
+        char *check_host;   /* --check-host CMD, or NULL */
         struct measure start, best;
         int best_build;     /* the build whose kernel is the best so far */
         struct cut *cuts;
@@ -61,6 +62,7 @@ struct tailor_state {
         double seconds;     /* spent in earlier sessions of this tailor */
         bool mapped;        /* the start is measured and its cuts proposed */
         int rounds;         /* maps made: the start's, then the best kernel's after each round */
+        double host_check_seconds; /* how long the host check took on the start (0: none, or not known) */
         int dropped_at_map; /* cuts dropped when the last map was made: a round that drops more
                              * earns another map (costs shift: 0.2% of a smaller total is less) */
         bool done;

@@ -57,6 +57,21 @@ run_capture() {
     eval "${p}_rc=$rc"
 }
 
+# tailor_json_checks FILE < PYTHON: checks of a tailor report (--json FILE), written in Python
+# with d (the report), o (its options by name) and say(NAME, OK); each is an ok or FAIL line.  A
+# check that cannot run (a key missing) fails too.
+tailor_json_checks() {
+    local out rc=0
+    out=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+o = {c["option"]: c for c in d["options"]}
+def say(name, ok): print(("ok: tailor JSON: " if ok else "FAIL: tailor JSON: ") + name)
+exec(sys.stdin.read())' "$1" 2>&1) || rc=$?
+    printf '%s\n' "$out"
+    failures=$((failures + $(printf '%s\n' "$out" | grep -c '^FAIL' || true)))
+    [ "$rc" = 0 ] || fail "tailor JSON: the checks stopped (status $rc)"
+}
+
 # libguestfs's direct backend uses KVM whenever /dev/kvm opens.  Where leanboot found this host's
 # KVM unusable, libguestfs is told (its force_tcg setting), and the test says so.
 libguestfs_accel() {

@@ -29,6 +29,8 @@ run_capture b2 kernel tailor --check "$WORK/app" -o "$WORK/x.config" --from /non
 expect_match "tailor --from a missing config: said" "$b2_rc $b2_err" "^2 .*--from '/nonexistent.config'"
 run_capture b3 kernel tailor --check "$WORK/app" -o "$WORK/x.config" --budget 3x
 expect_match "tailor --budget 3x: said" "$b3_rc $b3_err" "^2 .*--budget '3x'"
+run_capture b5 kernel tailor --check "$WORK/app" -o "$WORK/x.config" --min-effect 200
+expect_match "tailor --min-effect 200: said" "$b5_rc $b5_err" "^2 .*--min-effect '200'"
 run_capture b4 kernel tailor --check "$WORK/nowhere:true" -o "$WORK/x.config"
 expect_eq "tailor --check a missing appliance: usage error" "$b4_rc" 2
 [ ! -e "$WORK/x.config" ] && pass "tailor: bad input writes no fragment" || fail "bad input wrote a fragment"
@@ -55,10 +57,11 @@ sys.exit(1)
 EOF2
 
 # The question, kept small: the options over 0.1 ms, with the large ones kept by hand, leave one
-# cut to try (RTC_DRV_CMOS); the rest are decided by kconfig and the PC machine without a build.
+# cut to try (RTC_DRV_CMOS); the rest are decided without a build by kconfig, the PC machine and
+# the appliance's root (ext2, mounted by ext4's driver).
 tailor() {
     "$LEANBOOT" kernel tailor --check "$WORK/app:test -d /proc/self" -o "$WORK/cut.config" --json "$WORK/t.json" \
-        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep EXT4_FS --keep SCSI "$@"
+        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep SCSI "$@"
 }
 # A budget of one build: the start is built, booted, mapped and proposed, then it stops.
 rc=0
@@ -79,11 +82,7 @@ expect_match "tailor: the report compares start and final" "$out" "^initcalls +[
 frag=$(cat "$WORK/cut.config")
 expect_match "fragment: the cut, in the kernel's format" "$frag" "^# CONFIG_RTC_DRV_CMOS is not set$"
 expect_match "fragment: with its measured saving" "$frag" "CONFIG_RTC_DRV_CMOS: its 1 initcall\(s\) took [0-9.]+ insn-ms in the starting kernel; build 2 dropped it \(that build saved [0-9.]+ insn-ms\)"
-checks=$(python3 - "$WORK/t.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-o = {c["option"]: c for c in d["options"]}
-def say(name, ok): print(("ok " if ok else "FAIL ") + name)
+tailor_json_checks "$WORK/t.json" <<'EOF'
 say("two builds, finished after a second map (nothing new over 0.1 ms)", d["builds"] == 2 and d["finished"] is True and d["rounds"] == 2)
 say("final initcalls below the start's", 0 < d["final"]["initcalls_ms"] < d["start"]["initcalls_ms"])
 say("RTC_DRV_CMOS dropped by build 2 with a saving",
@@ -92,14 +91,12 @@ say("RTC_DRV_CMOS dropped by build 2 with a saving",
 say("SLUB kept by --keep", o["CONFIG_SLUB"]["status"] == "kept" and "--keep" in o["CONFIG_SLUB"]["why"])
 say("VIRTIO_BLK kept: the pc machine needs it", o["CONFIG_VIRTIO_BLK"]["why"].startswith("the pc machine needs it"))
 say("JBD2 kept by kconfig, naming what selects it", o["CONFIG_JBD2"]["why"] == "kconfig keeps it on: selected by EXT4_FS(=y)")
+say("EXT4_FS kept without a build: the appliance's root (ext2) needs it",
+    o["CONFIG_EXT4_FS"]["status"] == "kept" and o["CONFIG_EXT4_FS"]["why"].startswith("the appliance's root file system needs it"))
 t = d["trials"][1]
 say("build 2 compiled objects, through ccache", t["objects_compiled"] > 0 and t["ccache_misses"] is not None)
 say("the image and option counts", d["final"]["options"] < d["start"]["options"] and d["final"]["image_size"] > 0)
 EOF
-)
-fails=$(printf '%s\n' "$checks" | grep -c '^FAIL' || true)
-printf '%s\n' "$checks" | sed 's/^ok /ok: tailor JSON: /; s/^FAIL /FAIL: tailor JSON: /'
-[ "$fails" = 0 ] || failures=$((failures + fails))
 served=$(grep -c 'COMPILE_OK' "$WORK/distccd.log" || true)
 [ "$served" -gt 0 ] && pass "distccd on 127.0.0.1 compiled $served object(s) of the tailor's build" ||
     fail "distccd compiled nothing: $(tail -5 "$WORK/distccd.log")"
@@ -126,9 +123,11 @@ rc=0
 tailor --fresh --budget 2 >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?
 hits=$(python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["trials"][1]; print(t["ccache_hits"], t["ccache_misses"], t["objects_compiled"])' "$WORK/t.json")
 set -- $hits
-# Two miss at every build: what carries the build number (init/version-timestamp.c and
-# arch/x86/boot/version.c).  kbuild's compiler probes (of /dev/null) are not counted.
-[ "$rc" = 0 ] && [ "${3:-0}" -gt 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-9}" -le 2 ] &&
+# Up to three miss at every build, whatever ccache holds: what carries the build number
+# (init/version-timestamp.c and arch/x86/boot/version.c), and arch/x86/boot/header.S when the
+# compressed image's size moved (it includes zoffset.h).  kbuild's compiler probes (of /dev/null)
+# are not counted.
+[ "$rc" = 0 ] && [ "${3:-0}" -gt 0 ] && [ "${1:-0}" -gt 0 ] && [ "${2:-9}" -le 3 ] &&
     pass "tailor again: the candidate's compiles hit ccache ($1 hits, $2 misses, $3 objects)" ||
     fail "tailor again: rc $rc, ccache hits/misses/objects '$hits'"
 expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+%"

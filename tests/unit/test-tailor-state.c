@@ -18,8 +18,9 @@
 static void make_state(struct tailor_state *s)
 {
         *s = (struct tailor_state){ .from = strdup("base"), .check = strdup("/a/app"), .payload = strdup("test -d /proc"),
+                                    .check_host = strdup("guestfish -a d.img run :\nlist-filesystems"),
                                     .machine = strdup("pc"), .clock = strdup("insn"), .best_build = 3, .builds = 4,
-                                    .seconds = 12.5, .mapped = true };
+                                    .seconds = 12.5, .mapped = true, .host_check_seconds = 5.25 };
         s->start = (struct measure){ .initcalls_us = 10635, .kernel_us = 28115, .total_us = 45071, .image_size = 2536448,
                                      .options = 631, .valid = true };
         s->best = (struct measure){ .initcalls_us = 6500, .kernel_us = 24000, .total_us = 41000, .image_size = 2400000,
@@ -55,6 +56,7 @@ int main(void)
         CHECK(tailor_state_load(path, &back) == 0, "state read back");
         CHECK_STR(back.from, "base", "from");
         CHECK_STR(back.payload, "test -d /proc", "payload");
+        CHECK_STR(back.check_host, "guestfish -a d.img run :\nlist-filesystems", "host check");
         CHECK(back.start.initcalls_us == 10635 && back.best.options == 600 && back.best_build == 3 && back.builds == 4,
               "measures and counters");
         CHECK(back.ncuts == 3 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
@@ -64,6 +66,7 @@ int main(void)
         CHECK(back.nstack == 1 && tailor_group_len(back.stack[0]) == 1 && back.stack[0][0] == 2, "the groups left to try");
         CHECK(back.ntrials == 2 && back.trials[1].ccache_hits == 890 && back.trials[1].objects == 900, "the builds");
         CHECK(back.mapped && !back.done, "where it stopped");
+        CHECK(back.host_check_seconds == 5.25, "the start's host check time (its later limit)");
 
         /* The fragment: the kernel's own format, read back by leanboot's parser. */
         CHECK(tailor_write_fragment(&s, frag) == 0, "fragment written");
@@ -79,6 +82,8 @@ int main(void)
         read_full_file(frag, &text, NULL);
         CHECK(text && strstr(text, "# CONFIG_SLUB: its 1 initcall(s) took 3.526 insn-ms in the starting kernel; build 3 dropped it"),
               "each cut says its cost and the build that dropped it");
+        CHECK(text && strstr(text, "; on the host: guestfish -a d.img run : list-filesystems\n"),
+              "the host check named, on one comment line");
         CHECK(text && strstr(text, "# kconfig turns these off with it:\n# CONFIG_SLUB_CPU_PARTIAL is not set\n"), "and what went with it, off too");
         kconfig_free(&k);
 
