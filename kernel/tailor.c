@@ -421,9 +421,13 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                         return c->why = NULL, -ENOMEM;
                 return 0;
         }
+        /* What goes with it: options set in the start (values too: BLK_DEV_LOOP_MIN_COUNT goes
+         * with BLK_DEV_LOOP) that the resolved config lacks.  The fragment says them off, or a
+         * fragment the start was made with, still asking for them, fails kernel build's check. */
         for (size_t i = 0; i < start->n; i++) {
                 const char *n = start->opts[i].name;
-                if (is_on(start, n) && !is_on(&res, n) && !streq(n, c->option) && strv_push(&c->also_off, n) < 0)
+                if (!streq(kconfig_value(start, n), "n") && streq(kconfig_value(&res, n), "n") && !streq(n, c->option) &&
+                    strv_push(&c->also_off, n) < 0)
                         return -ENOMEM;
         }
         c->status = CUT_QUEUED;
