@@ -32,6 +32,9 @@ struct kwalk {
         bool in_choice;   /* between "choice" and "endchoice" */
         char **members;   /* the config entries of that choice so far */
         char **choice;    /* the members of the choice holding the entry, once found */
+        char *sym_file;   /* the Kconfig file holding the entry */
+        char **entries;   /* with collect: "NAME FILE" for every config entry (see kconfig_file_siblings) */
+        bool collect;
 };
 
 static void kwalk_file(struct kwalk *w, const char *relpath);
@@ -183,8 +186,12 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                         w->entry = strndup(name, strcspn(name, " \t"));
                         if (w->in_choice)
                                 (void)strv_push(&w->members, name);
+                        if (w->collect && w->entry)
+                                (void)strv_pushf(&w->entries, "%s %s", w->entry, relpath);
                         if (strncmp(name, w->sym, sl) == 0 && (name[sl] == '\0' || name[sl] == ' ')) {
                                 in_entry = true;
+                                if (!w->found)
+                                        w->sym_file = strdup(relpath);
                                 w->found = true;
                                 for (char **c = w->conds; c && *c; c++)
                                         push_dep(w->deps, *c);
@@ -205,6 +212,7 @@ static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choic
         strv_free(w.walked);
         strv_free(w.members);
         free(w.entry);
+        free(w.sym_file);
         if (ret_selectors)
                 *ret_selectors = TAKE_PTR(w.selectors);
         strv_free(w.selectors);
@@ -247,6 +255,74 @@ char **kconfig_selectors(const char *srcdir, const char *name)
         char **sel = NULL;
         free(kwalk_entry(srcdir, name, NULL, &sel));
         return sel;
+}
+
+char **kconfig_file_siblings(const char *srcdir, const char *name)
+{
+        if (strncmp(name, "CONFIG_", 7) == 0)
+                name += 7;
+        struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = NULL, .collect = true };
+        char **deps = NULL;
+        w.deps = &deps;
+        kwalk_file(&w, "Kconfig");
+        char **out = NULL;
+        for (char **e = w.entries; w.sym_file && e && *e; e++) {
+                const char *sp = strchr(*e, ' ');
+                if (sp && streq(sp + 1, w.sym_file) && (size_t)(sp - *e) > 0) {
+                        _cleanup_free_ char *n = strndup(*e, (size_t)(sp - *e));
+                        if (!n || (!strv_contains(out, n) && strv_push(&out, n) < 0)) {
+                                strv_free(out);
+                                out = NULL;
+                                break;
+                        }
+                }
+        }
+        strv_free(deps);
+        strv_free(w.conds);
+        strv_free(w.walked);
+        strv_free(w.members);
+        strv_free(w.selectors);
+        strv_free(w.choice);
+        strv_free(w.entries);
+        free(w.entry);
+        free(w.sym_file);
+        return out;
+}
+
+char **kconfig_conjuncts(const char *expr)
+{
+        char **out = NULL;
+        int depth = 0;
+        const char *term = expr;
+        for (const char *p = expr;; p++) {
+                bool end = *p == '\0' || (depth == 0 && p[0] == '&' && p[1] == '&');
+                if (*p == '(')
+                        depth++;
+                else if (*p == ')')
+                        depth--;
+                if (!end)
+                        continue;
+                /* A term that is one symbol, blanks aside: "FTRACE", not "!X", "A || B", "X=y". */
+                const char *a = term, *b = p;
+                while (a < b && isspace((unsigned char)*a))
+                        a++;
+                while (b > a && isspace((unsigned char)b[-1]))
+                        b--;
+                size_t n = (size_t)(b - a), ok = strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abcdefghijklmnopqrstuvwxyz");
+                bool constant = n == 1 && (*a == 'y' || *a == 'n' || *a == 'm');
+                if (n > 0 && ok >= n && !constant) {
+                        _cleanup_free_ char *sym = strndup(a, n);
+                        if (!sym || (!strv_contains(out, sym) && strv_push(&out, sym) < 0)) {
+                                strv_free(out);
+                                return NULL;
+                        }
+                }
+                if (*p == '\0')
+                        break;
+                term = p + 2;
+                p++;
+        }
+        return out;
 }
 
 char *kconfig_annotate(const char *expr, const struct kconfig *c)

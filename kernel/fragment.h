@@ -18,6 +18,14 @@ char **kconfig_choice_members(const char *srcdir, const char *name);
 /* The entries with a "select NAME" line (names without CONFIG_; a strv), or NULL when none
  * selects it.  What keeps an option on that a fragment turns off. */
 char **kconfig_selectors(const char *srcdir, const char *name);
+/* The config entries declared in the Kconfig file that declares CONFIG_NAME (names without
+ * CONFIG_, NAME among them, in file order; a strv), or NULL when no file declares it.  The
+ * options of one driver's own menu: those that shape its objects (SERIAL_8250_DETECT_IRQ beside
+ * SERIAL_8250), not the whole tree's. */
+char **kconfig_file_siblings(const char *srcdir, const char *name);
+/* The terms of EXPR's top-level "&&" that are a plain symbol: "FTRACE && (A || B) && !C && D"
+ * gives FTRACE and D (a strv; NULL when none).  What an entry needs on, for sure. */
+char **kconfig_conjuncts(const char *expr);
 /* Those of NAMES (without CONFIG_) that are on in C: "EXT4_FS(=y), X(=m)"; "" when none. */
 char *kconfig_names_on(char *const *names, const struct kconfig *c);
 /* EXPR with each symbol's value in c appended: "VIRTIO(=y) && BLK_DEV(=n)". */

@@ -280,3 +280,30 @@ int kmakefile_object_options(const char *srcdir, const char *obj, char ***ret)
         *ret = TAKE_PTR(opts);
         return 0;
 }
+
+/* The .cmd file beside OBJ: "dir/.name.o.cmd". */
+int kbuild_object_tested(const char *tree, const char *obj, char ***ret)
+{
+        const char *slash = strrchr(obj, '/');
+        _cleanup_free_ char *cmd = NULL, *text = NULL;
+        if (asprintf(&cmd, "%s/%.*s.%s.cmd", tree, slash ? (int)(slash - obj + 1) : 0, obj, slash ? slash + 1 : obj) < 0)
+                return -ENOMEM;
+        int r = read_full_file(cmd, &text, NULL);
+        if (r < 0)
+                return r;
+        char **names = NULL;
+        static const char key[] = "include/config/";
+        for (const char *p = strstr(text, key); p; p = strstr(p, key)) {
+                p += sizeof key - 1;
+                size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abcdefghijklmnopqrstuvwxyz");
+                if (n == 0 || p[n] != ')')
+                        continue;
+                _cleanup_free_ char *name = NULL;
+                if (asprintf(&name, "CONFIG_%.*s", (int)n, p) < 0 || (!strv_contains(names, name) && strv_push(&names, name) < 0)) {
+                        strv_free(names);
+                        return -ENOMEM;
+                }
+        }
+        *ret = names;
+        return 0;
+}

@@ -13,4 +13,11 @@
  * names OBJ, or another -errno. */
 int kmakefile_object_options(const char *srcdir, const char *obj, char ***ret);
 
+/* The CONFIG_ options OBJ's compile tested, in the kbuild output tree TREE: fixdep's
+ * "$(wildcard include/config/X)" lines in OBJ's .cmd file, for its source and every header it
+ * included (CONFIG_SERIAL_8250_DETECT_IRQ for 8250_core.o, through asm/serial.h).  What changes
+ * an object without removing it.  0 with *ret (a strv of "CONFIG_X", possibly NULL), or -errno
+ * (-ENOENT: not built in TREE). */
+int kbuild_object_tested(const char *tree, const char *obj, char ***ret);
+
 #endif

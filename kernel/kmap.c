@@ -149,7 +149,9 @@ static int map_initcalls(const struct objsyms *idx, const char *src, const struc
         return r;
 }
 
-int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n)
+/* TREE indexed, and L mapped to it (map_initcalls); -ENOENT when TREE holds no objects of SRC. */
+static int map_tree(const char *tree, const char *src, const struct initcall_log *l, struct mapped **ret_m, struct cost **ret_costs,
+                    size_t *ret_ncost)
 {
         _cleanup_(objsyms_free) struct objsyms idx = { 0 };
         int r = objsyms_index(tree, src, &idx);
@@ -157,11 +159,17 @@ int kmap_option_costs(const char *tree, const char *src, const struct initcall_l
                 return r;
         if (idx.objects == 0)
                 return -ENOENT;
+        size_t mapped = 0, ambiguous = 0;
+        long long mapped_us = 0;
+        return map_initcalls(&idx, src, l, ret_m, ret_costs, ret_ncost, &mapped, &ambiguous, &mapped_us);
+}
+
+int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n)
+{
         struct mapped *m = NULL;
         struct cost *costs = NULL;
-        size_t ncost = 0, mapped = 0, ambiguous = 0;
-        long long mapped_us = 0;
-        r = map_initcalls(&idx, src, l, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
+        size_t ncost = 0;
+        int r = map_tree(tree, src, l, &m, &costs, &ncost);
         for (size_t i = 0; m && i < l->n; i++) {
                 free(m[i].object);
                 strv_free(m[i].options);
@@ -190,6 +198,40 @@ void kmap_costs_free(struct kmap_cost *c, size_t n)
         for (size_t j = 0; c && j < n; j++)
                 free(c[j].option);
         free(c);
+}
+
+int kmap_origins(const char *tree, const char *src, const struct initcall_log *l, struct kmap_origin **ret)
+{
+        struct mapped *m = NULL;
+        struct cost *costs = NULL;
+        size_t ncost = 0;
+        int r = map_tree(tree, src, l, &m, &costs, &ncost);
+        for (size_t j = 0; j < ncost; j++)
+                free(costs[j].option);
+        free(costs);
+        struct kmap_origin *out = r == 0 ? calloc(l->n ? l->n : 1, sizeof *out) : NULL;
+        for (size_t i = 0; m && i < l->n; i++) {
+                if (out) {
+                        out[i] = (struct kmap_origin){ .object = m[i].object, .options = m[i].options };
+                        continue;
+                }
+                free(m[i].object);
+                strv_free(m[i].options);
+        }
+        free(m);
+        if (!out)
+                return r < 0 ? r : -ENOMEM;
+        *ret = out;
+        return 0;
+}
+
+void kmap_origins_free(struct kmap_origin *o, size_t n)
+{
+        for (size_t i = 0; o && i < n; i++) {
+                free(o[i].object);
+                strv_free(o[i].options);
+        }
+        free(o);
 }
 
 static void usage(FILE *f)

@@ -23,4 +23,14 @@ struct kmap_cost {
 int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n);
 void kmap_costs_free(struct kmap_cost *c, size_t n);
 
+/* Where each initcall of L comes from: the object defining its function (NULL when no object of
+ * TREE does, or several do) and the options that build that object, innermost first (the one
+ * naming it first).  *ret has l->n entries, in L's order. */
+struct kmap_origin {
+        char *object;
+        char **options;
+};
+int kmap_origins(const char *tree, const char *src, const struct initcall_log *l, struct kmap_origin **ret);
+void kmap_origins_free(struct kmap_origin *o, size_t n);
+
 #endif

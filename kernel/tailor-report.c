@@ -87,6 +87,8 @@ static void fill_fragment(FILE *f, const void *data)
                                 (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
                                 c->alt ? c->alt : "");
                 }
+                if (c->origin)
+                        fprintf(f, "# (proposed as it %s)\n", c->origin);
                 if (c->alt)
                         fprintf(f, "%s=y\n", c->alt);
                 fprintf(f, "# %s is not set\n", c->option);
@@ -151,6 +153,8 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
                                c->why ? ", " : "", c->why ? c->why : "");
                 else
                         printf("%s\n", c->why ? c->why : "");
+                if (c->origin)
+                        printf("%-30s %10s  %-8s (proposed as it %s)\n", "", "", "", c->origin);
         }
         printf("\n%-6s %-14s %10s %8s %8s %9s  %s\n", "build", "result", u, "build s", "objects", "ccache", "cuts tried");
         for (size_t i = 0; i < s->ntrials; i++) {
@@ -209,6 +213,7 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
                 json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
                 json_object_object_add(e, "replaced_by", c->alt ? json_object_new_string(c->alt) : NULL);
                 json_object_object_add(e, "why", c->why ? json_object_new_string(c->why) : NULL);
+                json_object_object_add(e, "origin", c->origin ? json_object_new_string(c->origin) : NULL);
                 json_object_object_add(e, "build", json_object_new_int(c->build));
                 if (c->status == CUT_DROPPED)
                         json_object_object_add(e, "build_saving_ms", json_object_new_double((double)build_saving_us(s, c->build, NULL) / 1000));
@@ -307,6 +312,11 @@ static void fill_html(FILE *f, const void *data)
                         }
                 } else {
                         xml_escape(f, c->why);
+                }
+                if (c->origin) {
+                        fputs("<br><small>proposed as it ", f);
+                        xml_escape(f, c->origin);
+                        fputs("</small>", f);
                 }
                 fputs("</td></tr>\n", f);
         }

@@ -92,6 +92,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
                 json_object_object_add(e, "status", json_object_new_string(cut_status_names[c->status]));
                 json_object_object_add(e, "why", str_or_null(c->why));
                 json_object_object_add(e, "build", json_object_new_int(c->build));
+                json_object_object_add(e, "origin", str_or_null(c->origin));
                 json_object_array_add(cuts, e);
         }
         for (size_t i = 0; i < s->nstack; i++) {
@@ -215,6 +216,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
                                         c->status = (enum cut_status)k;
                         c->why = get_str(e, "why");
                         c->build = (int)get_int(e, "build");
+                        c->origin = get_str(e, "origin");
                         if (!c->option)
                                 r = -EBADMSG;
                 }
@@ -276,6 +278,7 @@ void tailor_state_free(struct tailor_state *s)
                 free(s->cuts[i].alt);
                 strv_free(s->cuts[i].also_off);
                 free(s->cuts[i].why);
+                free(s->cuts[i].origin);
         }
         free(s->cuts);
         for (size_t i = 0; i < s->nstack; i++)

@@ -16,6 +16,7 @@
 
 #include "fragment.h"
 #include "kbuild.h"
+#include "kmakefile.h"
 #include "kmap.h"
 #include "ktree.h"
 #include "tailor.h"
@@ -248,11 +249,45 @@ static void measure_from_json(json_object *variant, struct measure *m)
         m->valid = m->initcalls_us > 0;
 }
 
+/* The initcalls B made slower than A by GROW_US or more, from the bench's initcall diff (medians
+ * over its boots): into *ret (name, module, and the growth as usecs). */
+static int grown_initcalls(json_object *report, long long grow_us, struct initcall_log *ret)
+{
+        json_object *c, *d;
+        if (!json_object_object_get_ex(report, "comparison", &c) || !json_object_object_get_ex(c, "initcall_diff", &d) ||
+            !json_object_is_type(d, json_type_array))
+                return 0;
+        for (size_t i = 0; i < json_object_array_length(d); i++) {
+                json_object *e = json_object_array_get_idx(d, i), *name, *module, *b, *diff;
+                if (!json_object_object_get_ex(e, "name", &name) || !json_object_object_get_ex(e, "diff_ms", &diff) ||
+                    !json_object_object_get_ex(e, "b_ms", &b) || !b || !diff)
+                        continue;
+                long long us = (long long)(json_object_get_double(diff) * 1000 + 0.5);
+                if (us < grow_us)
+                        continue;
+                struct initcall *more = realloc(ret->calls, (ret->n + 1) * sizeof *more);
+                if (!more)
+                        return -ENOMEM;
+                ret->calls = more;
+                const char *m = json_object_object_get_ex(e, "module", &module) ? json_object_get_string(module) : "";
+                more[ret->n] = (struct initcall){ .name = strdup(json_object_get_string(name)), .module = strdup(m ? m : ""),
+                                                  .usecs = us, .start_us = -1 };
+                if (!more[ret->n].name || !more[ret->n].module) {
+                        free(more[ret->n].name);
+                        free(more[ret->n].module);
+                        return -ENOMEM;
+                }
+                ret->n++;
+        }
+        return 0;
+}
+
 /* Bench build A's appliance (and B's): medians into *ma and *mb; *ret_faster: B's initcalls are
  * less than A's (instruction clock: by its exact figure; wall clock: at p < 0.01).  LOGS (or NULL)
- * keeps the kernel logs.  -EIO when a boot failed (then *ret_failed is set). */
+ * keeps the kernel logs.  RET_GROWN (or NULL): the initcalls B made slower by GROW_US or more.
+ * -EIO when a boot failed. */
 static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, struct measure *ma, struct measure *mb,
-                 bool *ret_faster)
+                 bool *ret_faster, long long grow_us, struct initcall_log *ret_grown)
 {
         _cleanup_free_ char *appa = build_path(x, a, "app"), *appb = b ? build_path(x, b, "app") : NULL,
                             *json = build_path(x, b ? b : a, "bench.json");
@@ -311,7 +346,10 @@ static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
                     json_object_object_get_ex(ic, "p_value", &p) && p)
                         faster = json_object_get_double(p) < 0.01;
         }
+        int gr = b && ret_grown ? grown_initcalls(o, grow_us, ret_grown) : 0;
         json_object_put(o);
+        if (gr < 0)
+                return gr;
         *ret_faster = faster;
         if (failed || !ma->valid || (b && !mb->valid))
                 return log_error_status(-EIO, "the bench had %d failed boot(s) (report: %s)", failed, json);
@@ -434,17 +472,124 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
         return 0;
 }
 
-static int add_cut(struct tailor_state *s, const struct kmap_cost *k)
+/* A new cut of OPTION (queued until propose_one decides); ORIGIN (taken) says why it was
+ * proposed when the map did not name it. */
+static int add_cut(struct tailor_state *s, const char *option, long long cost_us, int initcalls, char *origin)
 {
         struct cut *more = realloc(s->cuts, (s->ncuts + 1) * sizeof *more);
-        if (!more)
+        if (!more) {
+                free(origin);
                 return -ENOMEM;
+        }
         s->cuts = more;
-        s->cuts[s->ncuts] = (struct cut){ .option = strdup(k->option), .cost_us = k->usecs, .initcalls = (int)k->count };
-        if (!s->cuts[s->ncuts].option)
+        s->cuts[s->ncuts] = (struct cut){ .option = strdup(option), .cost_us = cost_us, .initcalls = initcalls, .origin = origin };
+        if (!s->cuts[s->ncuts].option) {
+                free(origin);
                 return -ENOMEM;
+        }
         s->ncuts++;
         return 0;
+}
+
+static ssize_t cut_index(const struct tailor_state *s, const char *option)
+{
+        for (size_t i = 0; i < s->ncuts; i++)
+                if (streq(s->cuts[i].option, option))
+                        return (ssize_t)i;
+        return -1;
+}
+
+/* --keep, or propose_one: the cut S->cuts[I] gets its status. */
+static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t i)
+{
+        struct cut *c = &x->s.cuts[i];
+        int r = 0;
+        if (strv_contains(x->o->keep, c->option) || strv_contains(x->o->keep, c->option + 7)) {
+                c->status = CUT_KEPT;
+                c->why = strdup("kept by --keep");
+        } else {
+                r = propose_one(x, base, ref, c);
+        }
+        log_info("  %-28s %8.3f ms  %s%s%s%s%s", c->option, (double)c->cost_us / 1000, c->status == CUT_QUEUED ? "to try" : "kept: ",
+                 c->why ? c->why : "", c->alt ? " (its choice's other member instead)" : "", c->origin ? "; proposed as it " : "",
+                 c->origin ? c->origin : "");
+        return r;
+}
+
+/* Forget the last cut (a selector that proved useless: see follow_selectors). */
+static void pop_cut(struct tailor_state *s)
+{
+        struct cut *c = &s->cuts[--s->ncuts];
+        free(c->option);
+        free(c->alt);
+        strv_free(c->also_off);
+        free(c->why);
+        free(c->origin);
+}
+
+/* How many selectors one map may resolve: each is a run of olddefconfig, and the crypto API's
+ * selectors fan out by the dozen. */
+#define MAX_SELECTOR_TRIES 24
+
+static bool kept_by_select(const struct cut *c)
+{
+        static const char kept[] = "kconfig keeps it on: selected by ";
+        return c->status == CUT_KEPT && c->why && strncmp(c->why, kept, sizeof kept - 1) == 0;
+}
+
+/* The selectors of OPTION that are on in REF, each cut alone: one that takes the map's option
+ * ROOT off with it is proposed, with ROOT's cost; one that kconfig keeps on because others select
+ * it in turn is followed the same way (DEPTH levels at most); any other is forgotten.  An option
+ * selected by two that are on (SERIO_I8042 by KEYBOARD_ATKBD and MOUSE_PS2) goes with neither
+ * alone, so neither is proposed. */
+static int follow_selectors(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t root, const char *option,
+                            int depth, int *tries)
+{
+        struct tailor_state *s = &x->s;
+        _cleanup_strv_free_ char **sel = kconfig_selectors(x->src, option);
+        for (char **p = sel; p && *p && *tries < MAX_SELECTOR_TRIES; p++) {
+                _cleanup_free_ char *name = NULL;
+                char *origin = NULL;
+                if (asprintf(&name, "CONFIG_%s", *p) < 0)
+                        return -ENOMEM;
+                if (!streq(kconfig_value(ref, name), "y") || cut_index(s, name) >= 0 || strv_contains(x->o->keep, name) ||
+                    strv_contains(x->o->keep, *p))
+                        continue;
+                (*tries)++;
+                if (asprintf(&origin, "selects %s, which kconfig keeps on", s->cuts[root].option + 7) < 0)
+                        return -ENOMEM;
+                int r = add_cut(s, name, s->cuts[root].cost_us, s->cuts[root].initcalls, origin);
+                r = r ?: propose_one(x, base, ref, &s->cuts[s->ncuts - 1]);
+                if (r < 0)
+                        return r;
+                struct cut *c = &s->cuts[s->ncuts - 1];
+                if (c->status == CUT_QUEUED && strv_contains(c->also_off, s->cuts[root].option)) {
+                        log_info("  %-28s %8.3f ms  to try; proposed as it %s", c->option, (double)c->cost_us / 1000, c->origin);
+                        continue;
+                }
+                bool follow = kept_by_select(c) && depth > 1;
+                _cleanup_free_ char *next = strdup(c->option);
+                pop_cut(s);
+                if (!next)
+                        return -ENOMEM;
+                if (follow && (r = follow_selectors(x, base, ref, root, next, depth - 1, tries)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* An option kconfig keeps on because others select it goes only with them: for each such cut of
+ * this map (from FIRST_NEW), its selectors that take it off (see follow_selectors) become cuts of
+ * their own, carrying its cost (NFS_FS for SUNRPC). */
+static int propose_selectors(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t first_new)
+{
+        struct tailor_state *s = &x->s;
+        size_t end = s->ncuts;
+        int tries = 0, r = 0;
+        for (size_t i = first_new; r >= 0 && i < end; i++)
+                if (kept_by_select(&s->cuts[i]))
+                        r = follow_selectors(x, base, ref, i, s->cuts[i].option, 3, &tries);
+        return r;
 }
 
 /* Cuts dropped so far (a new map is due when a round changed this). */
@@ -454,6 +599,46 @@ static int dropped_count(const struct tailor_state *s)
         for (size_t i = 0; i < s->ncuts; i++)
                 n += s->cuts[i].status == CUT_DROPPED;
         return n;
+}
+
+static int propose_shapers(struct tailor_ctx *x, const char *owner, const char *object, const char *initcall, const char *what,
+                           long long cost_us, char *const *base, const struct kconfig *ref, int **fresh, size_t *nfresh);
+
+/* The cuts of this map (from FIRST_NEW) that stay (the machine needs them, or kconfig keeps
+ * them; not --keep), each initcall of theirs in L costing MIN_COST or more: what shapes its
+ * object is proposed (propose_shapers).  Appended to the cuts; the batch takes them. */
+static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log *l, char *const *base, const struct kconfig *ref,
+                                size_t first_new, long long min_cost)
+{
+        struct tailor_state *s = &x->s;
+        size_t end = s->ncuts;
+        bool any = false;
+        for (size_t i = first_new; i < end; i++)
+                any = any || (s->cuts[i].status == CUT_KEPT && s->cuts[i].cost_us >= min_cost &&
+                              !(s->cuts[i].why && streq(s->cuts[i].why, "kept by --keep")));
+        if (!any)
+                return 0;
+        struct kmap_origin *orig = NULL;
+        int r = kmap_origins(x->tree.obj, x->src, l, &orig);
+        if (r < 0)
+                return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
+        _cleanup_free_ int *fresh = NULL;
+        size_t n = 0;
+        for (size_t k = 0; r >= 0 && k < l->n; k++) {
+                const struct initcall *ic = &l->calls[k];
+                const char *owner = orig[k].options ? orig[k].options[0] : NULL;
+                ssize_t ci = owner && orig[k].object && ic->usecs >= min_cost ? cut_index(s, owner) : -1;
+                if (ci < (ssize_t)first_new || ci >= (ssize_t)end || s->cuts[ci].status != CUT_KEPT ||
+                    (s->cuts[ci].why && streq(s->cuts[ci].why, "kept by --keep")))
+                        continue;
+                _cleanup_free_ char *what = NULL;
+                if (asprintf(&what, "costs %.3f ms", (double)ic->usecs / 1000) < 0)
+                        r = -ENOMEM;
+                else
+                        r = propose_shapers(x, owner, orig[k].object, ic->name, what, ic->usecs, base, ref, &fresh, &n);
+        }
+        kmap_origins_free(orig, l->n);
+        return r;
 }
 
 /* The map of a boot (LOGS/A-01.log) of the best kernel so far, and the proposals it brings: the
@@ -497,20 +682,12 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 if (known || k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
                     !streq(kconfig_value(&ref, k->option), "y"))
                         continue;
-                if ((r = add_cut(s, k)) < 0)
-                        break;
-                struct cut *c = &s->cuts[s->ncuts - 1];
-                if (strv_contains(o->keep, c->option) || strv_contains(o->keep, c->option + 7)) {
-                        c->status = CUT_KEPT;
-                        c->why = strdup("kept by --keep");
-                        continue;
-                }
-                r = propose_one(x, base, &ref, c);
-                log_info("  %-28s %8.3f ms  %s%s%s", c->option, (double)c->cost_us / 1000,
-                         c->status == CUT_QUEUED ? "to try" : "kept: ", c->why ? c->why : "",
-                         c->alt ? " (its choice's other member instead)" : "");
+                r = add_cut(s, k->option, k->usecs, (int)k->count, NULL);
+                r = r ?: propose_or_keep(x, base, &ref, s->ncuts - 1);
         }
         kmap_costs_free(costs, ncost);
+        r = r ?: propose_selectors(x, base, &ref, first_new);
+        r = r ?: propose_kept_shapers(x, &l, base, &ref, first_new, min_cost);
         if (r < 0)
                 return r;
         /* One batch of every proposal first: the fewest builds when most can go; a batch that
@@ -555,7 +732,7 @@ static int measure_start(struct tailor_ctx *x)
                                         "against", what, st);
         struct measure none = { 0 };
         bool faster;
-        r = bench(x, 1, 0, logs, &s->start, &none, &faster);
+        r = bench(x, 1, 0, logs, &s->start, &none, &faster, 0, NULL);
         if (r < 0)
                 return r;
         _cleanup_(kconfig_free) struct kconfig start = { 0 };
@@ -717,6 +894,190 @@ static void settle_gone(struct tailor_state *s, int *g)
         g[k] = -1;
 }
 
+/* The initcall time a moved cost is measured against: --min-cost, and 1% of the best kernel's. */
+static long long grow_threshold(const struct tailor_ctx *x)
+{
+        long long best = x->s.best.initcalls_us, min_cost = x->o->min_cost_us >= 0 ? x->o->min_cost_us : best / 500;
+        return best / 100 > min_cost ? best / 100 : min_cost;
+}
+
+/* Append I to the -1 ended list *V of *N indexes. */
+static int push_index(int **v, size_t *n, int i)
+{
+        int *more = realloc(*v, (*n + 2) * sizeof *more);
+        if (!more)
+                return -ENOMEM;
+        more[(*n)++] = i;
+        more[*n] = -1;
+        *v = more;
+        return 0;
+}
+
+/* Propose OPTION for a cost that moved (ORIGIN taken), unless it is known or off in REF; the
+ * index of a queued cut goes to *V.  One that kconfig or the machine keeps is forgotten (a
+ * guess that cannot be tried is noise in the report), unless it is the owner (REMEMBER_KEPT):
+ * the report says why the cost stays where it moved. */
+static int propose_moved_option(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, const char *option,
+                                long long cost_us, char *origin, bool remember_kept, int **v, size_t *n)
+{
+        struct tailor_state *s = &x->s;
+        if (!streq(kconfig_value(ref, option), "y") || cut_index(s, option) >= 0 || strv_contains(x->o->keep, option) ||
+            strv_contains(x->o->keep, option + 7)) {
+                free(origin);
+                return 0;
+        }
+        int r = add_cut(s, option, cost_us, 0, origin);
+        r = r ?: propose_one(x, base, ref, &s->cuts[s->ncuts - 1]);
+        if (r < 0)
+                return r;
+        struct cut *c = &s->cuts[s->ncuts - 1];
+        if (c->status != CUT_QUEUED && !remember_kept) {
+                pop_cut(s);
+                return 0;
+        }
+        log_info("  %-28s %8.3f ms  %s%s; proposed as it %s", c->option, (double)c->cost_us / 1000,
+                 c->status == CUT_QUEUED ? "to try" : "kept: ", c->why ? c->why : "", c->origin);
+        return c->status == CUT_QUEUED ? push_index(v, n, (int)s->ncuts - 1) : 0;
+}
+
+/* What a cut C of the group and the owner of a slower initcall both need on: the symbols both
+ * their Kconfig entries require (their "depends on" and enclosing "if"s), into *cands, with the
+ * reason in *why at the same index. */
+static int shared_needs(const struct tailor_ctx *x, const char *cut, const char *owner, char *const *owner_needs, char ***cands,
+                        char ***why)
+{
+        _cleanup_free_ char *deps = kconfig_depends(x->src, cut);
+        _cleanup_strv_free_ char **needs = deps ? kconfig_conjuncts(deps) : NULL;
+        int r = 0;
+        for (char **a = needs; r >= 0 && a && *a; a++)
+                if (strv_contains(owner_needs, *a) && !strv_contains(*cands, *a)) {
+                        r = strv_push(cands, *a);
+                        r = r ?: strv_pushf(why, "needed by %s and %s", cut + 7, owner + 7);
+                }
+        return r;
+}
+
+/* Whether OPTION ("CONFIG_X") needs OWNER ("SERIAL_8250") on, directly or through one of its
+ * own needs, HOPS deep (SERIAL_8250_DETECT_IRQ needs SERIAL_8250_EXTENDED, which needs
+ * SERIAL_8250): an option of the owner's own, not one its Kconfig file merely also declares
+ * (init/Kconfig declares PERF_EVENTS and PRINTK). */
+static bool needs_owner(const struct tailor_ctx *x, const char *option, const char *owner, int hops)
+{
+        _cleanup_free_ char *deps = kconfig_depends(x->src, option);
+        _cleanup_strv_free_ char **needs = deps ? kconfig_conjuncts(deps) : NULL;
+        if (strv_contains(needs, owner))
+                return true;
+        for (char **n = needs; hops > 1 && n && *n; n++)
+                if (needs_owner(x, *n, owner, hops - 1))
+                        return true;
+        return false;
+}
+
+/* An option that must stay (the machine's console driver) can still be made cheaper: the options
+ * of its own (declared in its Kconfig file, and needing it on) that its OBJECT's compile tested
+ * (fixdep's list: SERIAL_8250_DETECT_IRQ for 8250_core.o, whose legacy ports then probe their
+ * interrupts, 120 ms each) are proposed, each with COST_US; INITCALL and WHAT say why. */
+static int propose_shapers(struct tailor_ctx *x, const char *owner, const char *object, const char *initcall, const char *what,
+                           long long cost_us, char *const *base, const struct kconfig *ref, int **fresh, size_t *nfresh)
+{
+        _cleanup_strv_free_ char **tested = NULL, **siblings = kconfig_file_siblings(x->src, owner);
+        if (kbuild_object_tested(x->tree.obj, object, &tested) < 0)
+                return 0;
+        int r = 0;
+        for (char **t = tested; r >= 0 && t && *t; t++) {
+                char *origin = NULL;
+                if (streq(*t, owner) || !strv_contains(siblings, *t + 7) || !needs_owner(x, *t, owner + 7, 2))
+                        continue;
+                if (asprintf(&origin, "shapes %s (%s stays), whose %s %s", object, owner + 7, initcall, what) < 0)
+                        r = -ENOMEM;
+                else
+                        r = propose_moved_option(x, base, ref, *t, cost_us, origin, false, fresh, nfresh);
+        }
+        return r;
+}
+
+/* propose_moved's proposals for one owner OWNER ("CONFIG_X") of initcall IC, defined in OBJECT
+ * (or NULL); the queued ones appended to *FRESH. */
+static int propose_for_owner(struct tailor_ctx *x, const int *g, const struct initcall *ic, const char *owner, const char *object,
+                             int build, char *const *base, const struct kconfig *ref, int **fresh, size_t *nfresh)
+{
+        struct tailor_state *s = &x->s;
+        int r = 0;
+        log_info("build %d: %s (%s) is %.3f ms slower: proposing what takes it", build, ic->name, owner + 7,
+                 (double)ic->usecs / 1000);
+        _cleanup_free_ char *odeps = kconfig_depends(x->src, owner);
+        _cleanup_strv_free_ char **oneeds = odeps ? kconfig_conjuncts(odeps) : NULL, **cands = NULL, **why = NULL;
+        for (const int *p = g; r >= 0 && *p >= 0; p++)
+                r = shared_needs(x, s->cuts[*p].option, owner, oneeds, &cands, &why);
+        if (r >= 0 && !strv_contains(cands, owner + 7)) {
+                r = strv_push(&cands, owner + 7);
+                r = r ?: strv_push(&why, "its owner");
+        }
+        for (size_t k = 0; r >= 0 && cands && cands[k]; k++) {
+                _cleanup_free_ char *name = NULL;
+                char *origin = NULL;
+                if (asprintf(&name, "CONFIG_%s", cands[k]) < 0 ||
+                    asprintf(&origin, "takes %s's %.3f ms, moved there in build %d (%s)", ic->name,
+                             (double)ic->usecs / 1000, build, why[k]) < 0)
+                        r = -ENOMEM;
+                else
+                        r = propose_moved_option(x, base, ref, name, ic->usecs, origin, streq(name, owner), fresh, nfresh);
+        }
+        ssize_t oi = r >= 0 ? cut_index(s, owner) : -1;
+        if (oi < 0 || s->cuts[oi].status != CUT_KEPT || !object)
+                return r;
+        _cleanup_free_ char *what = NULL;
+        if (asprintf(&what, "took %.3f ms more in build %d", (double)ic->usecs / 1000, build) < 0)
+                return -ENOMEM;
+        return propose_shapers(x, owner, object, ic->name, what, ic->usecs, base, ref, fresh, nfresh);
+}
+
+/* A cut's saving can reappear as another initcall's cost: without KPROBE_EVENTS, tracing's event
+ * files are made under init_blk_tracer instead (669 ms, TCG); without ACPI, serial8250_init
+ * probes the legacy ports' IRQs (514 ms).  For each initcall that candidate BUILD made slower
+ * (GROWN), the map names the option O owning it, and new cuts are proposed:
+ *   - what both O and a cut of G need on (FTRACE, for KPROBE_EVENTS and BLK_DEV_IO_TRACE): it
+ *     takes the cost wherever it moves;
+ *   - O itself;
+ *   - when O must stay (SERIAL_8250: the machine's console), the options of O's own Kconfig file
+ *     that its object's compile tested (fixdep's list: SERIAL_8250_DETECT_IRQ).
+ * Each goes through propose_one as any cut does.  *RET_NEW (malloc'd, -1 ended; NULL when none):
+ * the queued ones. */
+static int propose_moved(struct tailor_ctx *x, const int *g, const struct initcall_log *grown, int build, int **ret_new)
+{
+        struct tailor_state *s = &x->s;
+        *ret_new = NULL;
+        if (grown->n == 0)
+                return 0;
+        struct kmap_origin *orig = NULL;
+        int r = kmap_origins(x->tree.obj, x->src, grown, &orig);
+        if (r < 0)
+                return log_error_errno(r, "cannot map build %d's slower initcalls", build);
+        _cleanup_strv_free_ char **base = NULL;
+        _cleanup_free_ char *refp = path_join(x->rundir, "best.config");
+        _cleanup_(kconfig_free) struct kconfig ref = { 0 };
+        _cleanup_free_ int *fresh = NULL;
+        size_t n = 0;
+        r = best_changes(s, &base);
+        r = r ?: resolve_changes(x, base, refp, &ref);
+        for (size_t i = 0; r >= 0 && i < grown->n; i++) {
+                /* "A|B": an object either option builds; each is an owner. */
+                const char *owners = orig[i].options ? orig[i].options[0] : "";
+                for (const char *o = owners; r >= 0 && *o; o += strcspn(o, "|"), o += *o == '|') {
+                        _cleanup_free_ char *one = strndup(o, strcspn(o, "|"));
+                        if (!one)
+                                r = -ENOMEM;
+                        else if (strncmp(one, "CONFIG_", 7) == 0)
+                                r = propose_for_owner(x, g, &grown->calls[i], one, orig[i].object, build, base, &ref, &fresh, &n);
+                }
+        }
+        kmap_origins_free(orig, grown->n);
+        if (r < 0)
+                return r;
+        *ret_new = TAKE_PTR(fresh);
+        return 0;
+}
+
 /* Try the group on top of the best kernel: build, payload, bench. */
 static int try_group(struct tailor_ctx *x, int *g)
 {
@@ -763,6 +1124,7 @@ static int try_group(struct tailor_ctx *x, int *g)
         t.ccache_misses = bs.ccache_misses;
         bool pass = false, faster = false;
         char why[160] = "";
+        _cleanup_(initcall_log_free) struct initcall_log grown = { .run_init_us = -1 };
         if (r < 0) {
                 snprintf(why, sizeof why, "the kernel does not build without it");
                 t.result = strdup("build failed");
@@ -778,7 +1140,7 @@ static int try_group(struct tailor_ctx *x, int *g)
                         t.result = strdup(streq(what, "the host check") ? "host check failed" : "payload failed");
                 } else {
                         struct measure best;
-                        r = bench(x, s->best_build, build, NULL, &best, &t.m, &faster);
+                        r = bench(x, s->best_build, build, NULL, &best, &t.m, &faster, grow_threshold(x), &grown);
                         if (r < 0) {
                                 snprintf(why, sizeof why, "a boot fails without it (see build %d's bench)", build);
                                 t.result = strdup("boot failed");
@@ -801,7 +1163,23 @@ static int try_group(struct tailor_ctx *x, int *g)
                 s->best_build = build;
                 log_info("build %d: faster (initcalls %.3f ms), kept as the best", build, (double)m.initcalls_us / 1000);
         }
-        return after_verdict(s, g, pass && faster, result ? result : "failed", why, build);
+        /* Costs that moved: proposals that take them.  When the group was not faster, they are
+         * tried with it (where the cost moved to), before any bisection; when it was, next. */
+        _cleanup_free_ int *moved = NULL;
+        if (pass && (r = propose_moved(x, g, &grown, build, &moved)) < 0)
+                return r;
+        size_t nmoved = moved ? tailor_group_len(moved) : 0;
+        if (nmoved && !faster) {
+                _cleanup_free_ int *with = calloc(n + nmoved + 1, sizeof *with);
+                if (!with)
+                        return -ENOMEM;
+                memcpy(with, g, n * sizeof *with);
+                memcpy(with + n, moved, nmoved * sizeof *with);
+                log_info("build %d: not faster, with costs that moved; next, the same cuts and %zu more", build, nmoved);
+                return tailor_push_group(s, with, n + nmoved);
+        }
+        r = after_verdict(s, g, pass && faster, result ? result : "failed", why, build);
+        return r < 0 || !nmoved ? r : tailor_push_group(s, moved, nmoved);
 }
 
 /* A round ended (no group left).  When it dropped something, the best kernel is booted and mapped
@@ -820,7 +1198,7 @@ static int next_round(struct tailor_ctx *x)
         rm_rf(logs);
         struct measure m = { 0 }, none = { 0 };
         bool faster;
-        int r = bench(x, s->best_build, 0, logs, &m, &none, &faster);
+        int r = bench(x, s->best_build, 0, logs, &m, &none, &faster, 0, NULL);
         if (r < 0)
                 return r;
         return map_and_propose(x, logs, what);

@@ -26,6 +26,8 @@ struct cut {
         enum cut_status status;
         char *why;          /* kept: why; dropped: NULL */
         int build;          /* the build that decided it (0: decided without one) */
+        char *origin;       /* why it was proposed, when not for initcalls of its own: "selects
+                             * CRYPTO_JITTERENTROPY", or a cost that moved; NULL: the map's */
 };
 
 /* What a kernel measured: medians over the bench's boots (µs; instruction-time with insn). */

@@ -1,5 +1,6 @@
-/* The Kconfig tree walker (kernel/fragment.c's kconfig_depends): it follows source lines through
- * a kernel source tree to say why an option was dropped.  The input is up to four files, NUL
+/* The Kconfig tree walker (kernel/fragment.c's kconfig_depends, and kconfig_file_siblings, the
+ * tailor's: the entries of one file), and kconfig_conjuncts over what it returns: it follows
+ * source lines through a kernel source tree to say why an option was dropped.  The input is up to four files, NUL
  * between them: Kconfig, a/Kconfig, b/Kconfig and c/Kconfig under a directory of its own.
  * Promises: it ends (no loop through sources), reads nothing outside the tree, and what it
  * returns for a symbol is a string. */
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
+#include "common/strv.h"
 #include "kernel/fragment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,8 +44,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 off += len + 1;
         }
         static const char *const symbols[] = { "FOO", "CONFIG_BAR", "X86" };
-        for (size_t i = 0; i < 3; i++)
-                free(kconfig_depends(tree, symbols[i]));
+        for (size_t i = 0; i < 3; i++) {
+                char *deps = kconfig_depends(tree, symbols[i]);
+                char **terms = deps ? kconfig_conjuncts(deps) : NULL;
+                for (char **t = terms; t && *t; t++)
+                        fuzz_assert(**t && strspn(*t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abcdefghijklmnopqrstuvwxyz") == strlen(*t));
+                strv_free(terms);
+                free(deps);
+                char **siblings = kconfig_file_siblings(tree, symbols[i]);
+                for (char **t = siblings; t && *t; t++)
+                        fuzz_assert(**t && !strchr(*t, ' '));
+                strv_free(siblings);
+        }
         free(tree);
         return 0;
 }

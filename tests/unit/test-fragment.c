@@ -185,6 +185,38 @@ static void test_depends(void)
         kconfig_free(&fin);
 }
 
+/* The tailor's proposals for a cost that moved: what an entry needs on for sure, and the options
+ * of a driver's own Kconfig file. */
+static void test_conjuncts_siblings(void)
+{
+        static const struct {
+                const char *expr, *want;
+        } cases[] = {
+                { "FTRACE && (A || B) && !C && D", "FTRACE D" },
+                { "X=y && Y", "Y" },
+                { "  SPACED  &&TIGHT", "SPACED TIGHT" },
+                { "A && A && y", "A" },
+                { "(A && B)", "" },
+                { "A || B", "" },
+                { "", "" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_strv_free_ char **c = kconfig_conjuncts(cases[i].expr);
+                _cleanup_free_ char *joined = c ? strv_join(c, " ") : strdup("");
+                CHECK(streq(joined, cases[i].want), "conjuncts of '%s': '%s' (want '%s')", cases[i].expr, joined, cases[i].want);
+        }
+        _cleanup_free_ char *src = path_join(fixtures(), "kconfig/ksrc");
+        _cleanup_strv_free_ char **dbg = kconfig_file_siblings(src, "CONFIG_FOO_DEBUG");
+        _cleanup_free_ char *dbg_joined = dbg ? strv_join(dbg, " ") : NULL;
+        CHECK_STR(dbg_joined, "FOO_DEBUG FOO_DEBUG_VERBOSE", "the entries of a sourced file");
+        _cleanup_strv_free_ char **top = kconfig_file_siblings(src, "FOO");
+        CHECK(strv_length(top) == 11 && streq(top[0], "BAR") && streq(top[10], "PICKS_A") && !strv_contains(top, "FOO_DEBUG") &&
+                      !strv_contains(top, "NEVER_SOURCED"),
+              "the top file's entries, and none of the files it sources (%zu)", strv_length(top));
+        _cleanup_strv_free_ char **none = kconfig_file_siblings(src, "NOPE");
+        CHECK(none == NULL, "an option no file declares: none");
+}
+
 int main(void)
 {
         test_syntax();
@@ -192,5 +224,6 @@ int main(void)
         test_missing();
         test_depends();
         test_depends_loop();
+        test_conjuncts_siblings();
         return tap_done();
 }

@@ -97,6 +97,18 @@ int main(void)
         CHECK(kmakefile_object_options(src, "drivers/virtio/absent.o", &none) == -ENOENT && !none,
               "an object no Makefile names: -ENOENT");
 
+        /* What an object's compile tested, from fixdep's list in its .cmd file (a real one). */
+        _cleanup_free_ char *out = NULL;
+        _cleanup_strv_free_ char **tested = NULL;
+        if (asprintf(&out, "%s/kbuild-out", fixtures ? fixtures : "tests/fixtures") >= 0)
+                CHECK(kbuild_object_tested(out, "drivers/tty/serial/8250/8250_core.o", &tested) == 0, "read 8250_core.o's .cmd");
+        CHECK(strv_length(tested) == 25 && streq(tested[0], "CONFIG_SPARC") && strv_contains(tested, "CONFIG_SERIAL_8250_DETECT_IRQ") &&
+                      strv_contains(tested, "CONFIG_MAGIC_SYSRQ_SERIAL") && !strv_contains(tested, "CONFIG_not_a_symbol"),
+              "every config it tested, once, in order; not a path that is no symbol (%zu)", strv_length(tested));
+        char **absent = NULL;
+        CHECK(out && kbuild_object_tested(out, "drivers/virtio/blk.o", &absent) == -ENOENT && !absent,
+              "an object not built there: -ENOENT");
+
         /* Not an object: refused, not read past its end. */
         _cleanup_free_ char *bad = NULL;
         char **syms = NULL;
