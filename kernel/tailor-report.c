@@ -78,10 +78,10 @@ static void fill_fragment(FILE *f, const void *data)
                 if (c->status != CUT_DROPPED)
                         continue;
                 if (c->why) { /* it went with another cut */
-                        fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; %s (build %d)\n", c->option,
+                        fprintf(f, "\n# %s: %d initcall(s), %.3f %s in the kernel it was cut from; %s (build %d)\n", c->option,
                                 c->initcalls, (double)c->cost_us / 1000, unit(s), c->why, c->build);
                 } else {
-                        fprintf(f, "\n# %s: its %d initcall(s) took %.3f %s in the starting kernel; build %d dropped it "
+                        fprintf(f, "\n# %s: %d initcall(s), %.3f %s in the kernel it was cut from; build %d dropped it "
                                    "(that build saved %.3f %s)%s%s\n",
                                 c->option, c->initcalls, (double)c->cost_us / 1000, unit(s), c->build,
                                 (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
@@ -92,12 +92,22 @@ static void fill_fragment(FILE *f, const void *data)
                 if (c->alt)
                         fprintf(f, "%s=y\n", c->alt);
                 fprintf(f, "# %s is not set\n", c->option);
+                /* What was cut together with it (what kept an option on), where kconfig let it go. */
+                bool said = false;
+                for (char **o = c->with; o && *o; o++) {
+                        if (!strv_contains(c->also_off, *o) || is_cut_or_written(s, i, *o))
+                                continue;
+                        if (!said)
+                                fprintf(f, "# cut together with it:\n");
+                        said = true;
+                        fprintf(f, "# %s is not set\n", *o);
+                }
                 /* What kconfig turns off with it, said off too: a start fragment that asks for one
                  * of them (base.config asks for UNIX, which goes with NET) would otherwise fail
                  * kernel build's check of the merged fragments. */
-                bool said = false;
+                said = false;
                 for (char **o = c->also_off; o && *o; o++) {
-                        if (is_cut_or_written(s, i, *o))
+                        if (is_cut_or_written(s, i, *o) || strv_contains(c->with, *o))
                                 continue;
                         if (!said)
                                 fprintf(f, "# kconfig turns these off with it:\n");
@@ -212,6 +222,10 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
                 json_object_object_add(e, "cost_ms", json_object_new_double((double)c->cost_us / 1000));
                 json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
                 json_object_object_add(e, "replaced_by", c->alt ? json_object_new_string(c->alt) : NULL);
+                json_object *with = json_object_new_array();
+                for (char **p = c->with; p && *p; p++)
+                        json_object_array_add(with, json_object_new_string(*p));
+                json_object_object_add(e, "with", with);
                 json_object_object_add(e, "why", c->why ? json_object_new_string(c->why) : NULL);
                 json_object_object_add(e, "origin", c->origin ? json_object_new_string(c->origin) : NULL);
                 json_object_object_add(e, "build", json_object_new_int(c->build));

@@ -86,6 +86,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "option", json_object_new_string(c->option));
                 json_object_object_add(e, "alt", str_or_null(c->alt));
+                json_object_object_add(e, "with", strv_to_json(c->with));
                 json_object_object_add(e, "cost_us", json_object_new_int64(c->cost_us));
                 json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
                 json_object_object_add(e, "also_off", strv_to_json(c->also_off));
@@ -207,6 +208,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
                         struct cut *c = &s.cuts[i];
                         c->option = get_str(e, "option");
                         c->alt = get_str(e, "alt");
+                        c->with = get_strv(e, "with");
                         c->cost_us = get_int(e, "cost_us");
                         c->initcalls = (int)get_int(e, "initcalls");
                         c->also_off = get_strv(e, "also_off");
@@ -265,6 +267,16 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
         return 0;
 }
 
+void tailor_cut_free(struct cut *c)
+{
+        free(c->option);
+        free(c->alt);
+        strv_free(c->with);
+        strv_free(c->also_off);
+        free(c->why);
+        free(c->origin);
+}
+
 void tailor_state_free(struct tailor_state *s)
 {
         free(s->from);
@@ -273,13 +285,8 @@ void tailor_state_free(struct tailor_state *s)
         free(s->check_host);
         free(s->machine);
         free(s->clock);
-        for (size_t i = 0; i < s->ncuts; i++) {
-                free(s->cuts[i].option);
-                free(s->cuts[i].alt);
-                strv_free(s->cuts[i].also_off);
-                free(s->cuts[i].why);
-                free(s->cuts[i].origin);
-        }
+        for (size_t i = 0; i < s->ncuts; i++)
+                tailor_cut_free(&s->cuts[i]);
         free(s->cuts);
         for (size_t i = 0; i < s->nstack; i++)
                 free(s->stack[i]);

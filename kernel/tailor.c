@@ -23,6 +23,7 @@
 #include "../common/clock.h"
 #include "../common/exit-status.h"
 #include "../common/extfs.h"
+#include "../common/initrd-format.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
 #include "../common/initcall.h"
@@ -71,6 +72,8 @@ struct tailor_ctx {
         char *guestfs_settings; /* LIBGUESTFS_BACKEND_SETTINGS for the host check ("" none), or NULL: not asked yet */
         struct extfs_info root_fs; /* the appliance's root, which every candidate must mount ... */
         bool root_known;           /* ... when it is an ext2/3/4 image */
+        struct initrd_format initrd; /* the appliance's initrd, which every candidate must unpack ... */
+        bool initrd_known;           /* ... when its format is one the kernel knows */
         struct tailor_state s;
         double t0;
 };
@@ -100,6 +103,14 @@ static int make_appliance(const struct tailor_ctx *x, int build)
                 return -ENOMEM;
         char *argv[] = { "-q", "build", "--kernel", img, "--like", x->o->check, "-o", app, NULL };
         return run_self(argv) == 0 ? 0 : log_error_status(-EIO, "cannot make the appliance for build %d", build);
+}
+
+/* A candidate's appliance, once nothing boots it again; its kernel, config and logs stay. */
+static void drop_appliance(const struct tailor_ctx *x, int build)
+{
+        _cleanup_free_ char *app = build_path(x, build, "app");
+        if (app)
+                rm_rf(app);
 }
 
 /* How every boot of the tailor is made: its clock, machine and time limit (run and bench). */
@@ -393,7 +404,15 @@ static char *machine_needs(const struct kconfig *c, enum machine m)
         return s;
 }
 
+/* --keep names OPTION ("CONFIG_X"), with or without its prefix. */
+static bool kept_by_hand(const struct tailor_ctx *x, const char *option)
+{
+        return strv_contains(x->o->keep, option) || (strncmp(option, "CONFIG_", 7) == 0 && strv_contains(x->o->keep, option + 7));
+}
+
 static int best_changes(const struct tailor_state *s, char ***ret);
+static int push_cut(const struct cut *c, char ***changes);
+static int push_index(int **v, size_t *n, int i);
 
 /* One option of the map, checked against kconfig alone (no build), on top of the best kernel so
  * far (BASE: its changes to the start; START: its config): can it go, and what goes with it?  Its
@@ -406,7 +425,7 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
         int r = 0;
         for (char *const *b = base; r >= 0 && b && *b; b++)
                 r = strv_push(&changes, *b);
-        r = r ?: strv_pushf(&changes, "%s=n", c->option);
+        r = r ?: push_cut(c, &changes);
         r = r ?: resolve_changes(x, changes, probe, &res);
         if (r < 0)
                 return r;
@@ -423,7 +442,7 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                         kconfig_free(&res);
                         for (char *const *b = base; r >= 0 && b && *b; b++)
                                 r = strv_push(&with_alt, *b);
-                        r = r ?: strv_pushf(&with_alt, "%s=n", c->option);
+                        r = r ?: push_cut(c, &with_alt);
                         r = r ?: strv_pushf(&with_alt, "%s=y", alt);
                         r = r ?: resolve_changes(x, with_alt, probe, &res);
                         if (r < 0)
@@ -444,6 +463,13 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                                                         : "kconfig keeps it on: it has no prompt, or what selects it is on");
                         return r < 0 ? -ENOMEM : 0;
                 }
+        }
+        const char *unpack = x->initrd_known ? initrd_kconfig_lacks(&res, &x->initrd) : NULL;
+        if (unpack) {
+                c->status = CUT_KEPT;
+                if (asprintf(&c->why, "the appliance's initrd (%s) needs it (%s is not set)", x->initrd.name, unpack) < 0)
+                        return c->why = NULL, -ENOMEM;
+                return 0;
         }
         char *need = machine_needs(&res, x->o->machine);
         if (need) {
@@ -468,6 +494,12 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                     strv_push(&c->also_off, n) < 0)
                         return -ENOMEM;
         }
+        /* --keep is kept whichever cut would take it. */
+        for (char **o = c->also_off; o && *o; o++)
+                if (kept_by_hand(x, *o)) {
+                        c->status = CUT_KEPT;
+                        return asprintf(&c->why, "kconfig takes %s off with it, which --keep keeps", *o + 7) < 0 ? (c->why = NULL, -ENOMEM) : 0;
+                }
         c->status = CUT_QUEUED;
         return 0;
 }
@@ -504,7 +536,7 @@ static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct
 {
         struct cut *c = &x->s.cuts[i];
         int r = 0;
-        if (strv_contains(x->o->keep, c->option) || strv_contains(x->o->keep, c->option + 7)) {
+        if (kept_by_hand(x, c->option)) {
                 c->status = CUT_KEPT;
                 c->why = strdup("kept by --keep");
         } else {
@@ -519,76 +551,171 @@ static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct
 /* Forget the last cut (a selector that proved useless: see follow_selectors). */
 static void pop_cut(struct tailor_state *s)
 {
-        struct cut *c = &s->cuts[--s->ncuts];
-        free(c->option);
-        free(c->alt);
-        strv_free(c->also_off);
-        free(c->why);
-        free(c->origin);
+        tailor_cut_free(&s->cuts[--s->ncuts]);
 }
 
-/* How many selectors one map may resolve: each is a run of olddefconfig, and the crypto API's
- * selectors fan out by the dozen. */
-#define MAX_SELECTOR_TRIES 24
+/* How many tries of what keeps an option on one map may resolve: each is a run of olddefconfig,
+ * and the crypto API's selectors fan out by the dozen. */
+#define MAX_KEEPER_TRIES 32
+
+static const char kept_select_why[] = "kconfig keeps it on: selected by ";
+static const char kept_no_prompt_why[] = "kconfig keeps it on: it has no prompt, or what selects it is on";
 
 static bool kept_by_select(const struct cut *c)
 {
-        static const char kept[] = "kconfig keeps it on: selected by ";
-        return c->status == CUT_KEPT && c->why && strncmp(c->why, kept, sizeof kept - 1) == 0;
+        return c->status == CUT_KEPT && c->why && strncmp(c->why, kept_select_why, sizeof kept_select_why - 1) == 0;
 }
 
-/* The selectors of OPTION that are on in REF, each cut alone: one that takes the map's option
- * ROOT off with it is proposed, with ROOT's cost; one that kconfig keeps on because others select
- * it in turn is followed the same way (DEPTH levels at most); any other is forgotten.  An option
- * selected by two that are on (SERIO_I8042 by KEYBOARD_ATKBD and MOUSE_PS2) goes with neither
- * alone, so neither is proposed. */
-static int follow_selectors(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t root, const char *option,
-                            int depth, int *tries)
+static bool kept_without_prompt(const struct cut *c)
 {
-        struct tailor_state *s = &x->s;
-        _cleanup_strv_free_ char **sel = kconfig_selectors(x->src, option);
-        for (char **p = sel; p && *p && *tries < MAX_SELECTOR_TRIES; p++) {
-                _cleanup_free_ char *name = NULL;
-                char *origin = NULL;
-                if (asprintf(&name, "CONFIG_%s", *p) < 0)
+        return c->status == CUT_KEPT && c->why && streq(c->why, kept_no_prompt_why);
+}
+
+/* What keeps the kept cut C on, that cutting could take off ("CONFIG_X" names that are y in REF,
+ * not --keep; a strv): the entries that select it; for an entry without a prompt that nothing
+ * on selects (CRYPTO_DRBG: "default CRYPTO_DRBG_MENU" inside "if CRYPTO_DRBG_MENU"), the symbols
+ * its dependencies need on, the innermost first. */
+static int keepers_of(const struct tailor_ctx *x, const struct cut *c, const struct kconfig *ref, char ***ret)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        if (kept_by_select(c)) {
+                names = kconfig_selectors(x->src, c->option);
+        } else if (kept_without_prompt(c)) {
+                _cleanup_free_ char *deps = kconfig_depends(x->src, c->option);
+                _cleanup_strv_free_ char **terms = deps ? kconfig_conjuncts(deps) : NULL;
+                for (size_t n = strv_length(terms); n > 0; n--)
+                        if (strv_push(&names, terms[n - 1]) < 0)
+                                return -ENOMEM;
+        }
+        for (char **p = names; p && *p; p++) {
+                _cleanup_free_ char *full = NULL;
+                if (asprintf(&full, "CONFIG_%s", *p) < 0)
                         return -ENOMEM;
-                if (!streq(kconfig_value(ref, name), "y") || cut_index(s, name) >= 0 || strv_contains(x->o->keep, name) ||
-                    strv_contains(x->o->keep, *p))
-                        continue;
-                (*tries)++;
-                if (asprintf(&origin, "selects %s, which kconfig keeps on", s->cuts[root].option + 7) < 0)
+                if (streq(kconfig_value(ref, full), "y") && !kept_by_hand(x, full) && !strv_contains(*ret, full) &&
+                    strv_consume(ret, TAKE_PTR(full)) < 0)
                         return -ENOMEM;
-                int r = add_cut(s, name, s->cuts[root].cost_us, s->cuts[root].initcalls, origin);
-                r = r ?: propose_one(x, base, ref, &s->cuts[s->ncuts - 1]);
-                if (r < 0)
-                        return r;
-                struct cut *c = &s->cuts[s->ncuts - 1];
-                if (c->status == CUT_QUEUED && strv_contains(c->also_off, s->cuts[root].option)) {
-                        log_info("  %-28s %8.3f ms  to try; proposed as it %s", c->option, (double)c->cost_us / 1000, c->origin);
-                        continue;
-                }
-                bool follow = kept_by_select(c) && depth > 1;
-                _cleanup_free_ char *next = strdup(c->option);
-                pop_cut(s);
-                if (!next)
-                        return -ENOMEM;
-                if (follow && (r = follow_selectors(x, base, ref, root, next, depth - 1, tries)) < 0)
-                        return r;
         }
         return 0;
 }
 
-/* An option kconfig keeps on because others select it goes only with them: for each such cut of
- * this map (from FIRST_NEW), its selectors that take it off (see follow_selectors) become cuts of
- * their own, carrying its cost (NFS_FS for SUNRPC). */
-static int propose_selectors(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t first_new)
+/* Why a cut of NAMES together with PATH (the map's option, down to the one NAMES keep on) was
+ * proposed: "selects SUNRPC, which kconfig keeps on"; "keeps CRYPTO_JITTERENTROPY on (through
+ * CRYPTO_RNG_DEFAULT, CRYPTO_DRBG_MENU, CRYPTO_DRBG), with CRYPTO_ECHAINIV". */
+static char *keeper_origin(char *const *path, char *const *names)
+{
+        size_t np = strv_length(path), nn = strv_length(names);
+        char *o = NULL;
+        if (np == 1 && nn == 1)
+                return asprintf(&o, "selects %s, which kconfig keeps on", path[0] + 7) < 0 ? NULL : o;
+        _cleanup_strv_free_ char **through = NULL, **with = NULL;
+        for (size_t i = np; i > 1; i--)
+                if (strv_push(&through, path[i - 1] + 7) < 0)
+                        return NULL;
+        for (size_t i = 1; i < nn; i++)
+                if (strv_push(&with, names[i] + 7) < 0)
+                        return NULL;
+        _cleanup_free_ char *t = through ? strv_join(through, ", ") : NULL, *w = with ? strv_join(with, ", ") : NULL;
+        if (asprintf(&o, "keeps %s on%s%s%s%s%s", path[0] + 7, t ? " (through " : "", t ? t : "", t ? ")" : "", w ? ", with " : "",
+                     w ? w : "") < 0)
+                return NULL;
+        return o;
+}
+
+/* A cut of NAMES[0], with the other NAMES and PATH (the map's option ROOT first, then what keeps
+ * it on, down to the one NAMES keep on) cut together: proposed when kconfig then takes ROOT off
+ * (*FOUND), with ROOT's cost; otherwise forgotten, its verdict moved to RET_KEPT (when not NULL)
+ * for follow_keepers to go on from. */
+static int try_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t root, char *const *path,
+                       char *const *names, struct cut *ret_kept, bool *found)
 {
         struct tailor_state *s = &x->s;
-        size_t end = s->ncuts;
+        char *origin = keeper_origin(path, names);
+        if (!origin)
+                return -ENOMEM;
+        int r = add_cut(s, names[0], s->cuts[root].cost_us, s->cuts[root].initcalls, origin);
+        if (r < 0)
+                return r;
+        struct cut *c = &s->cuts[s->ncuts - 1];
+        for (char *const *p = path; r >= 0 && p && *p; p++)
+                r = strv_push(&c->with, *p);
+        for (char *const *p = names + 1; r >= 0 && *p; p++)
+                r = strv_push(&c->with, *p);
+        r = r ?: propose_one(x, base, ref, c);
+        if (r < 0)
+                return r;
+        if (c->status == CUT_QUEUED && strv_contains(c->also_off, path[0])) {
+                log_info("  %-28s %8.3f ms  to try; proposed as it %s", c->option, (double)c->cost_us / 1000, c->origin);
+                *found = true;
+                return 0;
+        }
+        if (ret_kept) {
+                *ret_kept = (struct cut){ .option = TAKE_PTR(c->option), .status = c->status, .why = TAKE_PTR(c->why) };
+        }
+        pop_cut(s);
+        return 0;
+}
+
+/* Take the map's option ROOT off by cutting what keeps it on (keepers_of KEPT, the cut of PATH's
+ * last option; PATH starts at ROOT): each alone, and one that kconfig keeps on in turn is followed
+ * the same way (DEPTH levels at most); then, when several select it and none takes it off alone,
+ * all of them together.  The first that takes ROOT off is proposed (NFS_FS for SUNRPC; CRYPTO_SEQIV
+ * and CRYPTO_ECHAINIV, through CRYPTO_RNG_DEFAULT, CRYPTO_DRBG_MENU and CRYPTO_DRBG, for
+ * CRYPTO_JITTERENTROPY); the others are forgotten.  An option that is not y (built in) is left. */
+static int follow_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t root, char ***path,
+                          const struct cut *kept, int depth, int *tries, bool *found)
+{
+        struct tailor_state *s = &x->s;
+        _cleanup_strv_free_ char **keepers = NULL;
+        int r = keepers_of(x, kept, ref, &keepers);
+        bool any_cut = false;
+        for (char **p = keepers; r >= 0 && p && *p && !*found && *tries < MAX_KEEPER_TRIES; p++) {
+                if (cut_index(s, *p) >= 0 || strv_contains(*path, *p)) {
+                        any_cut = true;
+                        continue;
+                }
+                (*tries)++;
+                struct cut next = { 0 };
+                char *one[] = { *p, NULL };
+                r = try_keepers(x, base, ref, root, *path, one, &next, found);
+                if (r >= 0 && !*found && depth > 1 && (kept_by_select(&next) || kept_without_prompt(&next))) {
+                        size_t n = strv_length(*path);
+                        r = strv_push(path, next.option);
+                        r = r ?: follow_keepers(x, base, ref, root, path, &next, depth - 1, tries, found);
+                        free((*path)[n]);
+                        (*path)[n] = NULL;
+                }
+                tailor_cut_free(&next);
+        }
+        /* Selected by several that are on, none of which takes it off alone (CRYPTO_RNG_DEFAULT,
+         * by CRYPTO_SEQIV and CRYPTO_ECHAINIV): all of them together, unless one is a cut already. */
+        if (r >= 0 && !*found && !any_cut && kept_by_select(kept) && strv_length(keepers) > 1 && *tries < MAX_KEEPER_TRIES) {
+                (*tries)++;
+                r = try_keepers(x, base, ref, root, *path, keepers, NULL, found);
+        }
+        return r;
+}
+
+/* An option kconfig keeps on (others select it, or it has no prompt) goes only with what keeps
+ * it on: for each such cut of this map (the N indexes MAPPED), the cut follow_keepers finds
+ * carries its cost (NFS_FS for SUNRPC). */
+static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, const int *mapped, size_t n)
+{
+        struct tailor_state *s = &x->s;
         int tries = 0, r = 0;
-        for (size_t i = first_new; r >= 0 && i < end; i++)
-                if (kept_by_select(&s->cuts[i]))
-                        r = follow_selectors(x, base, ref, i, s->cuts[i].option, 3, &tries);
+        for (size_t k = 0; r >= 0 && k < n; k++) {
+                size_t i = (size_t)mapped[k];
+                if (!kept_by_select(&s->cuts[i]) && !kept_without_prompt(&s->cuts[i]))
+                        continue;
+                _cleanup_strv_free_ char **path = NULL;
+                bool found = false;
+                r = strv_push(&path, s->cuts[i].option);
+                /* a copy: the cuts it adds may move s->cuts */
+                struct cut kept = { .option = strdup(s->cuts[i].option), .status = s->cuts[i].status, .why = strdup(s->cuts[i].why) };
+                if (!kept.option || !kept.why)
+                        r = -ENOMEM;
+                r = r ?: follow_keepers(x, base, ref, i, &path, &kept, 4, &tries, &found);
+                tailor_cut_free(&kept);
+        }
         return r;
 }
 
@@ -604,18 +731,18 @@ static int dropped_count(const struct tailor_state *s)
 static int propose_shapers(struct tailor_ctx *x, const char *owner, const char *object, const char *initcall, const char *what,
                            long long cost_us, char *const *base, const struct kconfig *ref, int **fresh, size_t *nfresh);
 
-/* The cuts of this map (from FIRST_NEW) that stay (the machine needs them, or kconfig keeps
- * them; not --keep), each initcall of theirs in L costing MIN_COST or more: what shapes its
+/* The cuts of this map (the N indexes MAPPED) that stay (the machine needs them, or kconfig
+ * keeps them; not --keep), each initcall of theirs in L costing MIN_COST or more: what shapes its
  * object is proposed (propose_shapers).  Appended to the cuts; the batch takes them. */
 static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log *l, char *const *base, const struct kconfig *ref,
-                                size_t first_new, long long min_cost)
+                                const int *mapped, size_t n, long long min_cost)
 {
         struct tailor_state *s = &x->s;
-        size_t end = s->ncuts;
         bool any = false;
-        for (size_t i = first_new; i < end; i++)
-                any = any || (s->cuts[i].status == CUT_KEPT && s->cuts[i].cost_us >= min_cost &&
-                              !(s->cuts[i].why && streq(s->cuts[i].why, "kept by --keep")));
+        for (size_t k = 0; k < n; k++) {
+                const struct cut *c = &s->cuts[mapped[k]];
+                any = any || (c->status == CUT_KEPT && c->cost_us >= min_cost && !kept_by_hand(x, c->option));
+        }
         if (!any)
                 return 0;
         struct kmap_origin *orig = NULL;
@@ -623,22 +750,47 @@ static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log 
         if (r < 0)
                 return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
         _cleanup_free_ int *fresh = NULL;
-        size_t n = 0;
+        size_t nfresh = 0;
         for (size_t k = 0; r >= 0 && k < l->n; k++) {
                 const struct initcall *ic = &l->calls[k];
                 const char *owner = orig[k].options ? orig[k].options[0] : NULL;
                 ssize_t ci = owner && orig[k].object && ic->usecs >= min_cost ? cut_index(s, owner) : -1;
-                if (ci < (ssize_t)first_new || ci >= (ssize_t)end || s->cuts[ci].status != CUT_KEPT ||
-                    (s->cuts[ci].why && streq(s->cuts[ci].why, "kept by --keep")))
+                bool mine = false;
+                for (size_t m = 0; ci >= 0 && m < n; m++)
+                        mine = mine || mapped[m] == ci;
+                if (!mine || s->cuts[ci].status != CUT_KEPT || kept_by_hand(x, owner))
                         continue;
                 _cleanup_free_ char *what = NULL;
                 if (asprintf(&what, "costs %.3f ms", (double)ic->usecs / 1000) < 0)
                         r = -ENOMEM;
                 else
-                        r = propose_shapers(x, owner, orig[k].object, ic->name, what, ic->usecs, base, ref, &fresh, &n);
+                        r = propose_shapers(x, owner, orig[k].object, ic->name, what, ic->usecs, base, ref, &fresh, &nfresh);
         }
         kmap_origins_free(orig, l->n);
         return r;
+}
+
+/* A kept cut whose verdict came from kconfig or the machine, without a build (not --keep). */
+static bool decided_without_build(const struct tailor_ctx *x, const struct cut *c)
+{
+        return c->status == CUT_KEPT && c->build == 0 && !kept_by_hand(x, c->option);
+}
+
+/* Forget what propose_one decided about C, to weigh it again. */
+static void reset_verdict(struct cut *c)
+{
+        free(c->alt);
+        free(c->why);
+        strv_free(c->also_off);
+        c->alt = c->why = NULL;
+        c->also_off = NULL;
+        c->status = CUT_QUEUED;
+}
+
+/* --min-cost, or by default 0.2% of TOTAL, the initcall time of the kernel mapped. */
+static long long min_cost_us(const struct tailor_ctx *x, long long total)
+{
+        return x->o->min_cost_us >= 0 ? x->o->min_cost_us : total / 500;
 }
 
 /* The map of a boot (LOGS/A-01.log) of the best kernel so far, and the proposals it brings: the
@@ -647,7 +799,6 @@ static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log 
  * objects of options cut since), so it maps any later kernel's functions too. */
 static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *what)
 {
-        const struct tailor_opts *o = x->o;
         struct tailor_state *s = &x->s;
         _cleanup_free_ char *logp = path_join(logs, "A-01.log"), *text = NULL;
         int r = read_full_file(logp, &text, NULL);
@@ -668,34 +819,44 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         if ((r = kmap_option_costs(x->tree.obj, x->src, &l, &costs, &ncost)) < 0)
                 return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
         long long total = initcall_total_us(&l);
-        long long min_cost = o->min_cost_us >= 0 ? o->min_cost_us : total / 500; /* 0.2% */
+        long long min_cost = min_cost_us(x, total);
         log_info("the map of %s: %zu options build its initcalls (%.3f ms); proposing those over %.3f ms", what, ncost,
                  (double)total / 1000, (double)min_cost / 1000);
         size_t first_new = s->ncuts;
+        _cleanup_free_ int *mapped = NULL;
+        size_t nmapped = 0;
         for (size_t i = 0; r >= 0 && i < ncost; i++) {
                 const struct kmap_cost *k = &costs[i];
-                /* "(always built)", and "A|B": objects of two options, cut by neither alone; an
-                 * option decided in an earlier round stays decided. */
-                bool known = false;
-                for (size_t j = 0; j < first_new; j++)
-                        known = known || streq(s->cuts[j].option, k->option);
-                if (known || k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
-                    !streq(kconfig_value(&ref, k->option), "y"))
+                /* "(always built)", and "A|B": objects of two options, cut by neither alone.  An
+                 * option a build decided stays decided; one kconfig or the machine kept is weighed
+                 * again: what kept it on may be gone (CRYPTO_SEQIV, once networking is). */
+                ssize_t j = cut_index(s, k->option);
+                if ((j >= 0 && !decided_without_build(x, &s->cuts[j])) || k->usecs < min_cost ||
+                    strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') || !streq(kconfig_value(&ref, k->option), "y"))
                         continue;
-                r = add_cut(s, k->option, k->usecs, (int)k->count, NULL);
-                r = r ?: propose_or_keep(x, base, &ref, s->ncuts - 1);
+                if (j >= 0) {
+                        reset_verdict(&s->cuts[j]);
+                        s->cuts[j].cost_us = k->usecs;
+                        s->cuts[j].initcalls = (int)k->count;
+                } else {
+                        r = add_cut(s, k->option, k->usecs, (int)k->count, NULL);
+                        j = (ssize_t)s->ncuts - 1;
+                }
+                r = r ?: push_index(&mapped, &nmapped, (int)j);
+                r = r ?: propose_or_keep(x, base, &ref, (size_t)j);
         }
         kmap_costs_free(costs, ncost);
-        r = r ?: propose_selectors(x, base, &ref, first_new);
-        r = r ?: propose_kept_shapers(x, &l, base, &ref, first_new, min_cost);
+        r = r ?: propose_keepers(x, base, &ref, mapped, nmapped);
+        r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
                 return r;
         /* One batch of every proposal first: the fewest builds when most can go; a batch that
-         * breaks the payload is bisected. */
+         * breaks the payload is bisected.  (A round starts with no group left: every queued cut
+         * is this map's.) */
         _cleanup_free_ int *idx = calloc(s->ncuts + 1, sizeof *idx);
         size_t n = 0;
-        for (size_t i = first_new; idx && i < s->ncuts; i++)
-                if (s->cuts[i].status == CUT_QUEUED)
+        for (size_t i = 0; idx && i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_QUEUED && (i >= first_new || s->cuts[i].build == 0))
                         idx[n++] = (int)i;
         if (!idx || (n && tailor_push_group(s, idx, n) < 0))
                 return -ENOMEM;
@@ -752,10 +913,13 @@ static int measure_start(struct tailor_ctx *x)
 
 /* ---- the loop --------------------------------------------------------------------------------- */
 
-/* The kconfig changes of one cut: the option off, and the choice member that takes its place. */
+/* The kconfig changes of one cut: the option off, what is cut together with it, and the choice
+ * member that takes its place. */
 static int push_cut(const struct cut *c, char ***changes)
 {
         int r = strv_pushf(changes, "%s=n", c->option);
+        for (char **w = c->with; r >= 0 && w && *w; w++)
+                r = strv_pushf(changes, "%s=n", *w);
         return r < 0 || !c->alt ? r : strv_pushf(changes, "%s=y", c->alt);
 }
 
@@ -829,11 +993,14 @@ static const struct trial *same_config_failed(const struct tailor_state *s, cons
 }
 
 /* What follows a verdict on group G: kept as the best, kept out (one option), or bisected. */
+static void settle_kept_gone(struct tailor_state *s);
+
 static int after_verdict(struct tailor_state *s, int *g, bool better, const char *result, const char *why, int build)
 {
         size_t n = tailor_group_len(g);
         if (better) {
                 decide(s, g, CUT_DROPPED, NULL, build);
+                settle_kept_gone(s);
                 return 0;
         }
         if (n == 1) {
@@ -871,6 +1038,18 @@ static const struct cut *dropped_with(const struct tailor_state *s, const char *
         return NULL;
 }
 
+/* C went with the accepted cut WITH. */
+static void mark_gone(struct cut *c, const struct cut *with)
+{
+        c->status = CUT_DROPPED;
+        c->build = with->build;
+        free(c->why);
+        c->why = NULL;
+        if (asprintf(&c->why, "off with %s", with->option) < 0)
+                c->why = NULL;
+        log_info("%s: off with %s (build %d)", c->option, with->option, with->build);
+}
+
 /* Members of G that an accepted cut already took with it (SCSI_VIRTIO goes with SCSI): dropped
  * without a build of their own, and taken out of G. */
 static void settle_gone(struct tailor_state *s, int *g)
@@ -883,21 +1062,26 @@ static void settle_gone(struct tailor_state *s, int *g)
                         g[k++] = g[i];
                         continue;
                 }
-                c->status = CUT_DROPPED;
-                c->build = with->build;
-                free(c->why);
-                c->why = NULL;
-                if (asprintf(&c->why, "off with %s", with->option) < 0)
-                        c->why = NULL;
-                log_info("%s: already off with %s (build %d)", c->option, with->option, with->build);
+                mark_gone(c, with);
         }
         g[k] = -1;
+}
+
+/* Cuts kconfig kept (no build decided them) that an accepted cut took off with it: dropped, said
+ * with which (CRYPTO_JITTERENTROPY, with the cut of what kept it on). */
+static void settle_kept_gone(struct tailor_state *s)
+{
+        for (size_t i = 0; i < s->ncuts; i++) {
+                const struct cut *with = s->cuts[i].status == CUT_KEPT && s->cuts[i].build == 0 ? dropped_with(s, s->cuts[i].option) : NULL;
+                if (with)
+                        mark_gone(&s->cuts[i], with);
+        }
 }
 
 /* The initcall time a moved cost is measured against: --min-cost, and 1% of the best kernel's. */
 static long long grow_threshold(const struct tailor_ctx *x)
 {
-        long long best = x->s.best.initcalls_us, min_cost = x->o->min_cost_us >= 0 ? x->o->min_cost_us : best / 500;
+        long long best = x->s.best.initcalls_us, min_cost = min_cost_us(x, best);
         return best / 100 > min_cost ? best / 100 : min_cost;
 }
 
@@ -921,8 +1105,7 @@ static int propose_moved_option(struct tailor_ctx *x, char *const *base, const s
                                 long long cost_us, char *origin, bool remember_kept, int **v, size_t *n)
 {
         struct tailor_state *s = &x->s;
-        if (!streq(kconfig_value(ref, option), "y") || cut_index(s, option) >= 0 || strv_contains(x->o->keep, option) ||
-            strv_contains(x->o->keep, option + 7)) {
+        if (!streq(kconfig_value(ref, option), "y") || cut_index(s, option) >= 0 || kept_by_hand(x, option)) {
                 free(origin);
                 return 0;
         }
@@ -1158,6 +1341,9 @@ static int try_group(struct tailor_ctx *x, int *g)
         _cleanup_free_ char *result = t.result ? strdup(t.result) : NULL;
         if ((r = add_trial(s, &t)) < 0)
                 return r;
+        /* Only the best's appliance boots again (each bench and map is against it): a run keeps
+         * one appliance, not one per build (libguestfs's are hundreds of MB). */
+        drop_appliance(x, pass && faster ? s->best_build : build);
         if (pass && faster) {
                 s->best = m;
                 s->best_build = build;
@@ -1532,6 +1718,8 @@ int kernel_tailor(int argc, char **argv)
         struct tailor_ctx x = { .o = &o, .t0 = now_sec() };
         _cleanup_free_ char *root_image = path_join(o.check, "root");
         x.root_known = root_image && extfs_read(root_image, &x.root_fs) == 0;
+        _cleanup_free_ char *initrd = path_join(o.check, "initrd");
+        x.initrd_known = initrd && initrd_format_read(initrd, &x.initrd) == 0;
         char srckey[65], tree_key[65], run_key[65];
         if (kbuild_source_tree(o.source, &x.src, srckey) < 0)
                 return EXIT_USAGE;

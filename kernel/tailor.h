@@ -20,7 +20,10 @@ enum cut_status { CUT_QUEUED, CUT_DROPPED, CUT_KEPT };
 struct cut {
         char *option;       /* "CONFIG_X" */
         char *alt;          /* a choice member turned on in its place ("CONFIG_SLAB"), or NULL */
-        long long cost_us;  /* initcall time of the starting kernel mapped to it */
+        char **with;        /* options cut together with it, a strv ("CONFIG_X"), or NULL: what
+                             * keeps an option on, when no one of them alone takes it off */
+        long long cost_us;  /* initcall time mapped to it: by the map that proposed it, or that last
+                             * weighed it again (a verdict of kconfig's or the machine's) */
         int initcalls;      /* how many initcalls that is */
         char **also_off;    /* what kconfig turned off with it (its dependents), a strv */
         enum cut_status status;
@@ -73,6 +76,8 @@ struct tailor_state {
 int tailor_state_load(const char *path, struct tailor_state *ret);
 int tailor_state_save(const char *path, const struct tailor_state *s);
 void tailor_state_free(struct tailor_state *s);
+/* What one cut owns (its strings), freed. */
+void tailor_cut_free(struct cut *c);
 /* Push a group (N indexes) on the stack. */
 int tailor_push_group(struct tailor_state *s, const int *idx, size_t n);
 size_t tailor_group_len(const int *g);

@@ -18,7 +18,18 @@ if [ "${TIMING_SENSITIVE:-0}" = 1 ]; then flock -x 9; else flock -s 9; fi
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
-finish() { [ "$failures" -eq 0 ] && exit 0; echo "$failures check(s) failed" >&2; exit 1; }
+# A passing test leaves no tailor run behind: each is keyed by its appliance's path, so every
+# checkout would add its own (130-830 MB each) to the shared cache.  A failing one keeps its run
+# (candidates' logs) for a look.
+forget_tailor_runs() {
+    for d in $(cat "$WORK"/*.err 2>/dev/null | sed -n 's/.*tailor: tree .*, state \(.*\)\/state\.json$/\1/p' | sort -u); do
+        case $d in */leanboot/tailor/run-*) rm -rf "$d" ;; esac
+    done
+}
+finish() {
+    [ "$failures" -eq 0 ] && { forget_tailor_runs; exit 0; }
+    echo "$failures check(s) failed" >&2; exit 1
+}
 
 # Skip (77) only when a tool is truly absent.
 requires() {
@@ -55,6 +66,29 @@ run_capture() {
     eval "${p}_out=\$(cat \"\$WORK/\$p.out\")"
     eval "${p}_err=\$(cat \"\$WORK/\$p.err\")"
     eval "${p}_rc=$rc"
+}
+
+# tailor_from_base WHAT CONFIG_X=y... -- TAILOR_OPTIONS...: kernel tailor from base.config plus
+# those lines (a fragment), on an appliance of the custom kernel whose payload is 'true', with a
+# 1 ms --min-cost.  It writes $WORK/cut.config, t.json, t.out and t.err, and sets err (the log);
+# a failed run ends the test.
+tailor_from_base() {
+    requires make gcc bc bison flex ccache python3
+    local what=$1 rc=0
+    shift
+    K=$(custom_kernel)
+    "$LEANBOOT" -q build --kernel "$K" -o "$WORK/app" || { fail "build on the kernel"; finish; }
+    : >"$WORK/start.config"
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        printf '%s\n' "$1" >>"$WORK/start.config"
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    "$LEANBOOT" kernel tailor --fragment "$WORK/start.config" --check "$WORK/app:true" -o "$WORK/cut.config" \
+        --json "$WORK/t.json" --min-cost 1000 --fresh "$@" >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
+    expect_eq "tailor from base + $what: exit 0" "$rc" 0
+    [ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
+    err=$(cat "$WORK/t.err")
 }
 
 # tailor_json_checks FILE < PYTHON: checks of a tailor report (--json FILE), written in Python

@@ -7,18 +7,8 @@
 # object (SERIAL_8250_DETECT_IRQ), tries the cuts again with it before any bisection, and keeps
 # them all.
 . "$(dirname "$0")/lib.sh"
-requires make gcc bc bison flex ccache python3
-K=$(custom_kernel)
-"$LEANBOOT" -q build --kernel "$K" -o "$WORK/app" || { fail "build on the kernel"; finish; }
-printf '%s\n' CONFIG_ACPI=y CONFIG_PNP=y CONFIG_PNPACPI=y CONFIG_SERIAL_8250_PNP=y CONFIG_SERIAL_8250_EXTENDED=y \
-    CONFIG_SERIAL_8250_DETECT_IRQ=y >"$WORK/acpi.config"
-
-rc=0
-"$LEANBOOT" kernel tailor --fragment "$WORK/acpi.config" --check "$WORK/app:true" -o "$WORK/cut.config" \
-    --json "$WORK/t.json" --min-cost 1000 --keep SLUB --budget 4 --fresh >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
-expect_eq "tailor from base + ACPI + DETECT_IRQ: exit 0" "$rc" 0
-[ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
-err=$(cat "$WORK/t.err")
+tailor_from_base "ACPI + DETECT_IRQ" CONFIG_ACPI=y CONFIG_PNP=y CONFIG_PNPACPI=y CONFIG_SERIAL_8250_PNP=y \
+    CONFIG_SERIAL_8250_EXTENDED=y CONFIG_SERIAL_8250_DETECT_IRQ=y -- --keep SLUB --budget 4
 expect_match "ACPI is proposed" "$err" "CONFIG_ACPI +[0-9.]+ ms +to try"
 expect_match "the cost that moved is seen" "$err" "build 2: serial8250_init \(SERIAL_8250\) is [0-9.]+ ms slower: proposing what takes it"
 expect_match "what shapes the owner's object is proposed" "$err" \

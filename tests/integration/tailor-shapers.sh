@@ -6,17 +6,7 @@
 # 8250_core.o's compile tested (kbuild's dependency list, through asm/serial.h), and the one
 # that costs goes, with its measured saving.
 . "$(dirname "$0")/lib.sh"
-requires make gcc bc bison flex ccache python3
-K=$(custom_kernel)
-"$LEANBOOT" -q build --kernel "$K" -o "$WORK/app" || { fail "build on the kernel"; finish; }
-printf 'CONFIG_SERIAL_8250_EXTENDED=y\nCONFIG_SERIAL_8250_DETECT_IRQ=y\n' >"$WORK/irq.config"
-
-rc=0
-"$LEANBOOT" kernel tailor --fragment "$WORK/irq.config" --check "$WORK/app:true" -o "$WORK/cut.config" \
-    --json "$WORK/t.json" --min-cost 1000 --budget 3 --fresh >"$WORK/t.out" 2>"$WORK/t.err" || rc=$?
-expect_eq "tailor from base + DETECT_IRQ: exit 0" "$rc" 0
-[ "$rc" = 0 ] || { tail -30 "$WORK/t.err" >&2; finish; }
-err=$(cat "$WORK/t.err")
+tailor_from_base DETECT_IRQ CONFIG_SERIAL_8250_EXTENDED=y CONFIG_SERIAL_8250_DETECT_IRQ=y -- --budget 3
 expect_match "the console driver stays" "$err" "CONFIG_SERIAL_8250 +[0-9.]+ ms +kept: the pc machine needs it"
 expect_match "what shapes its object is proposed, with why" "$err" \
     "CONFIG_SERIAL_8250_DETECT_IRQ +[0-9.]+ ms +to try; proposed as it shapes drivers/tty/serial/8250/8250_core.o \(SERIAL_8250 stays\), whose serial8250_init costs [0-9.]+ ms"

@@ -25,14 +25,23 @@ static void make_state(struct tailor_state *s)
                                      .options = 631, .valid = true };
         s->best = (struct measure){ .initcalls_us = 6500, .kernel_us = 24000, .total_us = 41000, .image_size = 2400000,
                                     .options = 600, .valid = true };
-        s->ncuts = 3;
-        s->cuts = calloc(3, sizeof *s->cuts);
+        s->ncuts = 4;
+        s->cuts = calloc(4, sizeof *s->cuts);
         s->cuts[0] = (struct cut){ .option = strdup("CONFIG_SLUB"), .alt = strdup("CONFIG_SLAB"), .cost_us = 3526, .initcalls = 1,
                                    .status = CUT_DROPPED, .build = 3 };
         strv_push(&s->cuts[0].also_off, "CONFIG_SLUB_CPU_PARTIAL");
         s->cuts[1] = (struct cut){ .option = strdup("CONFIG_EXT4_FS"), .cost_us = 484, .initcalls = 1, .status = CUT_KEPT,
                                    .why = strdup("the payload fails without it (exit status 125)"), .build = 4 };
         s->cuts[2] = (struct cut){ .option = strdup("CONFIG_AIO"), .cost_us = 90, .initcalls = 1, .status = CUT_QUEUED };
+        /* A cut of several: what keeps jitterentropy on, cut together. */
+        s->cuts[3] = (struct cut){ .option = strdup("CONFIG_CRYPTO_SEQIV"), .cost_us = 22362, .initcalls = 1, .status = CUT_DROPPED,
+                                   .build = 3, .origin = strdup("keeps CRYPTO_JITTERENTROPY on, with CRYPTO_ECHAINIV") };
+        strv_push(&s->cuts[3].with, "CONFIG_CRYPTO_JITTERENTROPY");
+        strv_push(&s->cuts[3].with, "CONFIG_CRYPTO_ECHAINIV");
+        strv_push(&s->cuts[3].with, "CONFIG_CRYPTO_DRBG_MENU"); /* kconfig kept it on: not said off */
+        strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_JITTERENTROPY");
+        strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_AEAD");
+        strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_ECHAINIV");
         int g[] = { 2 };
         tailor_push_group(s, g, 1);
         s->ntrials = 2;
@@ -59,9 +68,11 @@ int main(void)
         CHECK_STR(back.check_host, "guestfish -a d.img run :\nlist-filesystems", "host check");
         CHECK(back.start.initcalls_us == 10635 && back.best.options == 600 && back.best_build == 3 && back.builds == 4,
               "measures and counters");
-        CHECK(back.ncuts == 3 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
+        CHECK(back.ncuts == 4 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
                       back.cuts[2].status == CUT_QUEUED, "each cut's status");
         CHECK_STR(back.cuts[0].alt, "CONFIG_SLAB", "a choice's replacement");
+        CHECK(back.cuts[3].with && strv_length(back.cuts[3].with) == 3 && streq(back.cuts[3].with[1], "CONFIG_CRYPTO_ECHAINIV") &&
+                      back.cuts[0].with == NULL, "what is cut together with a cut (and nothing, for one cut alone)");
         CHECK_STR(back.cuts[1].why, "the payload fails without it (exit status 125)", "why a cut stays");
         CHECK(back.nstack == 1 && tailor_group_len(back.stack[0]) == 1 && back.stack[0][0] == 2, "the groups left to try");
         CHECK(back.ntrials == 2 && back.trials[1].ccache_hits == 890 && back.trials[1].objects == 900, "the builds");
@@ -73,18 +84,24 @@ int main(void)
         struct kconfig k = { 0 };
         _cleanup_free_ char *err = NULL;
         CHECK(kconfig_load(frag, &k, &err) == 0, "the fragment parses: %s", err ? err : "");
-        CHECK(k.n == 3, "three lines: the dropped option, its replacement, what went with it (got %zu)", k.n);
+        CHECK(k.n == 7, "seven lines: the dropped options, a replacement, what was cut with one, what went with them (got %zu)",
+              k.n);
         CHECK_STR(kconfig_value(&k, "CONFIG_SLUB"), "n", "dropped: not set");
         CHECK_STR(kconfig_value(&k, "CONFIG_SLAB"), "y", "its replacement: on");
         CHECK(kconfig_find(&k, "CONFIG_EXT4_FS") == NULL && kconfig_find(&k, "CONFIG_AIO") == NULL,
               "kept and untried options are not in it");
         _cleanup_free_ char *text = NULL;
         read_full_file(frag, &text, NULL);
-        CHECK(text && strstr(text, "# CONFIG_SLUB: its 1 initcall(s) took 3.526 insn-ms in the starting kernel; build 3 dropped it"),
+        CHECK(text && strstr(text, "# CONFIG_SLUB: 1 initcall(s), 3.526 insn-ms in the kernel it was cut from; build 3 dropped it"),
               "each cut says its cost and the build that dropped it");
         CHECK(text && strstr(text, "; on the host: guestfish -a d.img run : list-filesystems\n"),
               "the host check named, on one comment line");
         CHECK(text && strstr(text, "# kconfig turns these off with it:\n# CONFIG_SLUB_CPU_PARTIAL is not set\n"), "and what went with it, off too");
+        CHECK(text && strstr(text, "# CONFIG_CRYPTO_SEQIV is not set\n# cut together with it:\n# CONFIG_CRYPTO_JITTERENTROPY is not set\n"
+                                   "# CONFIG_CRYPTO_ECHAINIV is not set\n# kconfig turns these off with it:\n"
+                                   "# CONFIG_CRYPTO_AEAD is not set\n"),
+              "a cut of several: what was cut with it, then what kconfig took, each once");
+        CHECK(kconfig_find(&k, "CONFIG_CRYPTO_DRBG_MENU") == NULL, "what kconfig kept on is not said off");
         kconfig_free(&k);
 
         /* Damaged states are refused whole. */
