@@ -1043,6 +1043,12 @@ static void mark_gone(struct cut *c, const struct cut *with)
 {
         c->status = CUT_DROPPED;
         c->build = with->build;
+        /* what propose_one found for it (a choice's other member, what went with it) was
+         * never built: the fragment must not say it */
+        free(c->alt);
+        c->alt = NULL;
+        strv_free(c->also_off);
+        c->also_off = NULL;
         free(c->why);
         c->why = NULL;
         if (asprintf(&c->why, "off with %s", with->option) < 0)
@@ -1057,7 +1063,12 @@ static void settle_gone(struct tailor_state *s, int *g)
         size_t k = 0;
         for (size_t i = 0; g[i] >= 0; i++) {
                 struct cut *c = &s->cuts[g[i]];
+                /* A cut of several went only when all of it did: one that another took in part
+                 * is still to be built (its other members are untested). */
                 const struct cut *with = dropped_with(s, c->option);
+                for (char **w = c->with; with && w && *w; w++)
+                        if (!strv_contains(with->also_off, *w) && !streq(with->option, *w))
+                                with = NULL;
                 if (!with) {
                         g[k++] = g[i];
                         continue;
@@ -1655,6 +1666,14 @@ static int open_state(struct tailor_ctx *x)
                 if (r < 0)
                         return log_error_errno(r, "the state file %s cannot be read (--fresh starts over)", x->state_path);
                 log_info("resuming from %s: %d build(s) done, %zu group(s) left", x->state_path, x->s.builds, x->s.nstack);
+                /* Each decided candidate's appliance is removed (drop_appliance), the old best's
+                 * too, before the state that names the new best is saved: a run stopped between
+                 * the two finds its best without one, and makes it again from its kernel. */
+                _cleanup_free_ char *app = x->s.best_build > 0 ? build_path(x, x->s.best_build, "app") : NULL;
+                if (app && !file_exists(app) && !x->s.done) {
+                        log_info("build %d, the best: its appliance again", x->s.best_build);
+                        return make_appliance(x, x->s.best_build);
+                }
                 return 0;
         }
         if (o->fresh) {
