@@ -13,6 +13,7 @@ struct mount_spec {
         const char *data;
 };
 
+/* What these need of the kernel is also in common/guest-needs.c, which the tailor keeps on. */
 static const struct mount_spec mounts[] = {
         { "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
         { "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },

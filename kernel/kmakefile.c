@@ -215,6 +215,20 @@ static int add_line_options(char ***opts, const struct hit *h)
         return strv_contains(*opts, any) ? 0 : strv_push(opts, any);
 }
 
+/* The composite's name in a parts list: "dm-mod" of "dm-mod-y", "dm-mod-objs" or
+ * "dm-mod-$(CONFIG_DM_UEVENT)" (a name may hold dashes itself). */
+static size_t composite_name_length(const char *var)
+{
+        const char *cond = strstr(var, "-$(");
+        if (cond)
+                return (size_t)(cond - var);
+        size_t n = strlen(var);
+        if (n > 5 && streq(var + n - 5, "-objs"))
+                return n - 5;
+        const char *dash = strrchr(var, '-');
+        return dash ? (size_t)(dash - var) : n;
+}
+
 int kmakefile_object_options(const char *srcdir, const char *obj, char ***ret)
 {
         _cleanup_strv_free_ char **opts = NULL;
@@ -248,7 +262,7 @@ int kmakefile_object_options(const char *srcdir, const char *obj, char ***ret)
                         bool composite = strncmp(h.var, "obj-", 4) && strncmp(h.var, "lib-", 4) && strncmp(h.var, "core-", 5) &&
                                          strncmp(h.var, "drivers-", 8);
                         if (composite) {
-                                size_t n = strcspn(h.var, "-");
+                                size_t n = composite_name_length(h.var);
                                 free(target);
                                 target = NULL;
                                 if (asprintf(&target, "%.*s.o", (int)n, h.var) < 0) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "callees.h"
 #include "kmakefile.h"
 #include "kmap.h"
 #include "objsyms.h"
@@ -234,14 +235,29 @@ void kmap_origins_free(struct kmap_origin *o, size_t n)
         free(o);
 }
 
+/* --callees: the options M's function reaches (callees.h), a line each under it. */
+static int print_callees(const struct objsyms *idx, const char *tree, const char *src, const struct mapped *m)
+{
+        _cleanup_strv_free_ char **options = NULL, **paths = NULL;
+        int r = callees_options(idx, tree, src, m->object, m->c->name, CALLEE_DEPTH, MAX_CALLEES, &options, &paths);
+        if (r == -ENOMEM)
+                return r;
+        for (size_t k = 0; r >= 0 && options && options[k]; k++)
+                printf("    reaches %-40s %s\n", options[k], paths[k]);
+        return 0;
+}
+
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: leanboot kernel map TREE LOG [--source DIR] [--top N]\n"
+        fprintf(f, "Usage: leanboot kernel map TREE LOG [--source DIR] [--top N] [--callees]\n"
                    "Map each initcall of LOG (a kernel log with initcall_debug, as `analyze` reads) to the\n"
                    "object of the kernel build tree TREE (kbuild's O= directory of that kernel) that defines\n"
                    "its function, and to the Kconfig options that build the object (the option naming it\n"
                    "first, then those of its composite object and directories).  Prints the --top N\n"
                    "initcalls (default 20) with theirs, then the options by the initcall time they bring.\n"
+                   "--callees: under each, the options of the objects its function calls, and what those\n"
+                   "call (two levels, read from the objects' relocations), with the first call path into\n"
+                   "each: where an initcall every kernel builds spends its time.\n"
                    "The source tree: --source, else TREE/source (kbuild's link), else TREE.\n");
 }
 
@@ -249,8 +265,10 @@ int kernel_map(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 { "source", required_argument, NULL, 's' }, { "top", required_argument, NULL, 't' },
-                { "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+                { "callees", no_argument, NULL, 'c' },      { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
         };
+        bool callees = false;
         const char *source = NULL;
         _cleanup_strv_free_ char **pos = NULL;
         int top = 20, c;
@@ -263,6 +281,7 @@ int kernel_map(int argc, char **argv)
                                 return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
                         break;
                 case 's': source = optarg; break;
+                case 'c': callees = true; break;
                 case 't':
                         if (parse_int_range(optarg, 1, 100000, &top) < 0)
                                 return log_error_status(EXIT_USAGE, "kernel map: --top '%s': expected 1 to 100000", optarg);
@@ -319,6 +338,8 @@ int kernel_map(int argc, char **argv)
                                  m[i].ambiguous);
                         printf("%-36.36s %-12.12s %9.3f  %-44.44s %s\n", m[i].c->name, m[i].c->module, (double)m[i].c->usecs / 1000,
                                m[i].object ? m[i].object : what, m[i].object ? options_or_why(&m[i], opts) : "");
+                        if (callees && m[i].object)
+                                r = print_callees(&idx, tree, src, &m[i]);
                 }
                 long long total = initcall_total_us(&l);
                 printf("%zu of %zu initcalls mapped to an object of %s (%.1f of %.1f ms); %zu ambiguous, %zu objects indexed\n",

@@ -22,8 +22,29 @@ static bool in_file(size_t len, uint64_t off, uint64_t size)
         return off <= len && size <= len - off;
 }
 
-int elf_function_symbols(const char *path, char ***ret)
+/* An ELF64 relocatable object mapped read-only, its headers checked against its length. */
+struct elf_view {
+        const unsigned char *m;
+        size_t len;
+        const Elf64_Ehdr *eh;
+        const Elf64_Shdr *sh;
+        /* its symbol table (the first SHT_SYMTAB; none: syms NULL) and that table's strings */
+        size_t symtab, nsyms, strsize;
+        const Elf64_Sym *syms;
+        const char *str;
+};
+
+static void elf_close(struct elf_view *v)
 {
+        if (v->m)
+                munmap((void *)v->m, v->len);
+        *v = (struct elf_view){ 0 };
+}
+
+/* 0, -EBADMSG (not an ELF64 object, or truncated) or -errno. */
+static int elf_open(const char *path, struct elf_view *v)
+{
+        *v = (struct elf_view){ 0 };
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0)
@@ -34,40 +55,133 @@ int elf_function_symbols(const char *path, char ***ret)
         const unsigned char *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED)
                 return -errno;
-        int r = -EBADMSG;
-        char **names = NULL;
-        const Elf64_Ehdr *eh = (const Elf64_Ehdr *)m;
+        *v = (struct elf_view){ .m = m, .len = len, .eh = (const Elf64_Ehdr *)m };
+        const Elf64_Ehdr *eh = v->eh;
         if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-            eh->e_shentsize != sizeof(Elf64_Shdr) || !in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
-                goto out;
-        const Elf64_Shdr *sh = (const Elf64_Shdr *)(m + eh->e_shoff);
+            eh->e_shentsize != sizeof(Elf64_Shdr) || !in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
+                elf_close(v);
+                return -EBADMSG;
+        }
+        v->sh = (const Elf64_Shdr *)(m + eh->e_shoff);
         for (size_t i = 0; i < eh->e_shnum; i++) {
-                if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(Elf64_Sym) || sh[i].sh_link >= eh->e_shnum)
+                const Elf64_Shdr *sh = &v->sh[i];
+                if (sh->sh_type != SHT_SYMTAB || sh->sh_entsize != sizeof(Elf64_Sym) || sh->sh_link >= eh->e_shnum)
                         continue;
-                const Elf64_Shdr *strs = &sh[sh[i].sh_link];
-                if (!in_file(len, sh[i].sh_offset, sh[i].sh_size) || !in_file(len, strs->sh_offset, strs->sh_size))
-                        goto out;
-                const Elf64_Sym *sym = (const Elf64_Sym *)(m + sh[i].sh_offset);
-                const char *str = (const char *)(m + strs->sh_offset);
-                for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
-                        if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || sym[k].st_shndx == SHN_UNDEF ||
-                            sym[k].st_name >= strs->sh_size)
+                const Elf64_Shdr *strs = &v->sh[sh->sh_link];
+                if (!in_file(len, sh->sh_offset, sh->sh_size) || !in_file(len, strs->sh_offset, strs->sh_size)) {
+                        elf_close(v);
+                        return -EBADMSG;
+                }
+                v->symtab = i;
+                v->nsyms = sh->sh_size / sizeof(Elf64_Sym);
+                v->syms = (const Elf64_Sym *)(m + sh->sh_offset);
+                v->str = (const char *)(m + strs->sh_offset);
+                v->strsize = strs->sh_size;
+                break;
+        }
+        return 0;
+}
+
+/* SYM's name, or NULL when it has none or it runs off its table. */
+static const char *sym_name(const struct elf_view *v, const Elf64_Sym *sym)
+{
+        if (sym->st_name == 0 || sym->st_name >= v->strsize || !memchr(v->str + sym->st_name, '\0', v->strsize - sym->st_name))
+                return NULL;
+        return v->str + sym->st_name;
+}
+
+int elf_function_symbols(const char *path, char ***ret)
+{
+        struct elf_view v;
+        int r = elf_open(path, &v);
+        if (r < 0)
+                return r;
+        char **names = NULL;
+        for (size_t k = 0; k < v.nsyms && r == 0; k++) {
+                const Elf64_Sym *sym = &v.syms[k];
+                const char *name = sym_name(&v, sym);
+                if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_shndx != SHN_UNDEF && name)
+                        r = strv_push(&names, name);
+        }
+        elf_close(&v);
+        if (r < 0) {
+                strv_free(names);
+                return r;
+        }
+        *ret = names;
+        return 0;
+}
+
+/* The function of V defined in section SHNDX at offset AT, or NULL. */
+static const Elf64_Sym *function_at(const struct elf_view *v, size_t shndx, uint64_t at)
+{
+        const Elf64_Sym *syms = v->syms;
+        for (size_t k = 0; k < v->nsyms; k++)
+                if (ELF64_ST_TYPE(syms[k].st_info) == STT_FUNC && syms[k].st_shndx == shndx && syms[k].st_value <= at &&
+                    at < syms[k].st_value + (syms[k].st_size ? syms[k].st_size : 1))
+                        return &syms[k];
+        return NULL;
+}
+
+static int push_new(char ***v, const char *name, const char *self)
+{
+        return streq(name, self) || strv_contains(*v, name) ? 0 : strv_push(v, name);
+}
+
+int elf_function_callees(const char *path, const char *function, char ***ret_here, char ***ret_elsewhere)
+{
+        struct elf_view v;
+        int r = elf_open(path, &v);
+        if (r < 0)
+                return r;
+        const Elf64_Sym *syms = v.syms, *f = NULL;
+        size_t n = v.nsyms;
+        for (size_t k = 0; k < n && !f; k++)
+                if (ELF64_ST_TYPE(syms[k].st_info) == STT_FUNC && syms[k].st_shndx != SHN_UNDEF &&
+                    streq(sym_name(&v, &syms[k]) ?: "", function))
+                        f = &syms[k];
+        char **here = NULL, **elsewhere = NULL;
+        r = f ? 0 : -ENOENT;
+        /* The relocations inside the function's bytes: its calls and tail calls, and the
+         * functions whose address it takes (a driver's probe, passed to a register call). */
+        for (size_t i = 0; r == 0 && i < v.eh->e_shnum; i++) {
+                const Elf64_Shdr *rs = &v.sh[i];
+                if (rs->sh_type != SHT_RELA || rs->sh_link != v.symtab || rs->sh_info != f->st_shndx ||
+                    rs->sh_entsize != sizeof(Elf64_Rela) || !in_file(v.len, rs->sh_offset, rs->sh_size))
+                        continue;
+                const Elf64_Rela *rel = (const Elf64_Rela *)(v.m + rs->sh_offset);
+                for (size_t j = 0; r == 0 && j < rs->sh_size / sizeof *rel; j++) {
+                        size_t si = ELF64_R_SYM(rel[j].r_info);
+                        if (rel[j].r_offset < f->st_value || rel[j].r_offset >= f->st_value + f->st_size || si >= n)
                                 continue;
-                        const char *name = str + sym[k].st_name;
-                        if (!memchr(name, '\0', strs->sh_size - sym[k].st_name))
+                        const Elf64_Sym *t = &syms[si];
+                        const char *name = sym_name(&v, t);
+                        if (t->st_shndx == SHN_UNDEF) {
+                                if (name)
+                                        r = push_new(&elsewhere, name, function);
                                 continue;
-                        if (strv_push(&names, name) < 0) {
-                                r = -ENOMEM;
-                                goto out;
                         }
+                        if (ELF64_ST_TYPE(t->st_info) == STT_SECTION) {
+                                /* A static function of another section, named by its section and
+                                 * an offset: PC-relative ones count from the next instruction. */
+                                unsigned type = ELF64_R_TYPE(rel[j].r_info);
+                                int64_t at = rel[j].r_addend + (type == R_X86_64_PC32 || type == R_X86_64_PLT32 ? 4 : 0);
+                                t = at >= 0 ? function_at(&v, t->st_shndx, (uint64_t)at) : NULL;
+                                name = t ? sym_name(&v, t) : NULL;
+                        }
+                        if (t && name && ELF64_ST_TYPE(t->st_info) == STT_FUNC)
+                                r = push_new(&here, name, function);
                 }
         }
-        r = 0;
-        *ret = TAKE_PTR(names);
-out:
-        strv_free(names);
-        munmap((void *)m, len);
-        return r;
+        elf_close(&v);
+        if (r < 0) {
+                strv_free(here);
+                strv_free(elsewhere);
+                return r;
+        }
+        *ret_here = here;
+        *ret_elsewhere = elsewhere;
+        return 0;
 }
 
 struct walk {

@@ -29,4 +29,12 @@ void objsyms_free(struct objsyms *idx);
  * -EBADMSG when PATH is not one. */
 int elf_function_symbols(const char *path, char ***ret);
 
+/* The functions FUNCTION (defined in the object at PATH) refers to, from the relocations inside
+ * its bytes: what it calls, tail-calls or takes the address of.  *ret_here: those the object
+ * defines itself (static ones too); *ret_elsewhere: those it leaves to others (by their global
+ * names; data symbols among them, which no object defines as a function).  Each once, FUNCTION
+ * itself left out; both strvs possibly NULL.  -ENOENT when the object does not define FUNCTION,
+ * -EBADMSG when PATH is no ELF64 object. */
+int elf_function_callees(const char *path, const char *function, char ***ret_here, char ***ret_elsewhere);
+
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "callees.h"
 #include "fragment.h"
 #include "kbuild.h"
 #include "kmakefile.h"
@@ -23,6 +24,7 @@
 #include "../common/clock.h"
 #include "../common/exit-status.h"
 #include "../common/extfs.h"
+#include "../common/guest-needs.h"
 #include "../common/initrd-format.h"
 #include "../common/fileio.h"
 #include "../common/hash.h"
@@ -477,6 +479,13 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                 c->why = need;
                 return 0;
         }
+        const char *guest_why = NULL, *guest = kconfig_guest_lacks(&res, &guest_why);
+        if (guest) {
+                c->status = CUT_KEPT;
+                if (asprintf(&c->why, "leanboot's guest needs it (%s is not set: %s)", guest, guest_why) < 0)
+                        return c->why = NULL, -ENOMEM;
+                return 0;
+        }
         /* Without a driver for the root, no candidate boots: that needs no build to find out. */
         const char *lacks = x->root_known ? extfs_kconfig_lacks(&res, &x->root_fs) : NULL;
         if (lacks) {
@@ -702,8 +711,19 @@ static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct
 {
         struct tailor_state *s = &x->s;
         int tries = 0, r = 0;
+        /* The tries are shared: the costliest first (HW_CONSOLE, for chr_dev_init's 3 ms, is
+         * proposed after the map's own cuts). */
+        _cleanup_free_ int *order = n ? malloc(n * sizeof *order) : NULL;
+        if (n && !order)
+                return -ENOMEM;
+        for (size_t k = 0; k < n; k++) {
+                size_t j = k;
+                for (; j > 0 && s->cuts[order[j - 1]].cost_us < s->cuts[mapped[k]].cost_us; j--)
+                        order[j] = order[j - 1];
+                order[j] = mapped[k];
+        }
         for (size_t k = 0; r >= 0 && k < n; k++) {
-                size_t i = (size_t)mapped[k];
+                size_t i = (size_t)order[k];
                 if (!kept_by_select(&s->cuts[i]) && !kept_without_prompt(&s->cuts[i]))
                         continue;
                 _cleanup_strv_free_ char **path = NULL;
@@ -765,6 +785,82 @@ static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log 
                         r = -ENOMEM;
                 else
                         r = propose_shapers(x, owner, orig[k].object, ic->name, what, ic->usecs, base, ref, &fresh, &nfresh);
+        }
+        kmap_origins_free(orig, l->n);
+        return r;
+}
+
+/* An initcall every kernel builds (chr_dev_init), or one whose owner stays, still spends its
+ * time in objects that options build: vty_init, in drivers/tty/vt/vt.o, reached through tty_init.
+ * For each initcall of L costing MIN_COST or more of those kinds, the options naming the objects
+ * it reaches (callees.h) are proposed, each with the initcall's cost, the most its cut can save.
+ * Those kconfig keeps on join *MAPPED, for propose_keepers to find what keeps them (vt.o's
+ * option, HW_CONSOLE, has no prompt: VT keeps it); those the machine or the guest keeps are
+ * forgotten, as noise in the report. */
+static bool decided_without_build(const struct tailor_ctx *x, const struct cut *c);
+static void reset_verdict(struct cut *c);
+
+static bool in_indexes(const int *v, size_t n, ssize_t i)
+{
+        for (size_t k = 0; k < n; k++)
+                if (v[k] == i)
+                        return true;
+        return false;
+}
+
+static int propose_callee_options(struct tailor_ctx *x, const struct initcall_log *l, char *const *base, const struct kconfig *ref,
+                                  int **mapped, size_t *nmapped, long long min_cost)
+{
+        struct tailor_state *s = &x->s;
+        struct kmap_origin *orig = NULL;
+        _cleanup_(objsyms_free) struct objsyms idx = { 0 };
+        int r = kmap_origins(x->tree.obj, x->src, l, &orig);
+        r = r ?: objsyms_index(x->tree.obj, x->src, &idx);
+        if (r < 0) {
+                kmap_origins_free(orig, l->n);
+                return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
+        }
+        for (size_t k = 0; r >= 0 && k < l->n; k++) {
+                const struct initcall *ic = &l->calls[k];
+                const char *owner = orig[k].options ? orig[k].options[0] : NULL;
+                ssize_t oi = owner ? cut_index(s, owner) : -1;
+                bool stays = oi >= 0 && s->cuts[oi].status == CUT_KEPT && !kept_by_hand(x, owner);
+                if (!orig[k].object || ic->usecs < min_cost || (owner && !stays))
+                        continue;
+                _cleanup_strv_free_ char **options = NULL, **paths = NULL;
+                r = callees_options(&idx, x->tree.obj, x->src, orig[k].object, ic->name, CALLEE_DEPTH, MAX_CALLEES, &options, &paths);
+                if (r < 0 && r != -ENOMEM) {
+                        r = 0; /* its object is gone from the tree: nothing to read */
+                        continue;
+                }
+                for (size_t j = 0; r >= 0 && options && options[j]; j++) {
+                        const char *o = options[j];
+                        ssize_t i = cut_index(s, o);
+                        bool fresh = i < 0;
+                        /* One proposed before and kept by kconfig is weighed again (what kept it
+                         * may be gone), once a map. */
+                        if (!streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
+                            (i >= 0 && (!decided_without_build(x, &s->cuts[i]) || in_indexes(*mapped, *nmapped, i))))
+                                continue;
+                        if (i >= 0) {
+                                reset_verdict(&s->cuts[i]);
+                        } else {
+                                char *origin = NULL;
+                                if (asprintf(&origin, "builds what %s reaches (%s), which costs %.3f ms%s%s%s", ic->name, paths[j],
+                                             (double)ic->usecs / 1000, owner ? " (" : "", owner ? owner + 7 : "",
+                                             owner ? " stays)" : "") < 0)
+                                        return kmap_origins_free(orig, l->n), -ENOMEM;
+                                r = add_cut(s, o, ic->usecs, 0, origin);
+                                i = (ssize_t)s->ncuts - 1;
+                        }
+                        r = r ?: propose_or_keep(x, base, ref, (size_t)i);
+                        if (r < 0)
+                                break;
+                        if (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))
+                                r = push_index(mapped, nmapped, (int)i);
+                        else if (s->cuts[i].status != CUT_QUEUED && fresh)
+                                pop_cut(s);
+                }
         }
         kmap_origins_free(orig, l->n);
         return r;
@@ -846,6 +942,7 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 r = r ?: propose_or_keep(x, base, &ref, (size_t)j);
         }
         kmap_costs_free(costs, ncost);
+        r = r ?: propose_callee_options(x, &l, base, &ref, &mapped, &nmapped, min_cost);
         r = r ?: propose_keepers(x, base, &ref, mapped, nmapped);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
@@ -864,6 +961,47 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         s->rounds++;
         s->dropped_at_map = dropped_count(s);
         return 0;
+}
+
+/* A resumed run's groups were proposed by the leanboot that saved them: this one may know more
+ * (the initrd's rule kept BLK_DEV_INITRD without a build; session 12's run had queued it).  Each
+ * queued cut is weighed again on the best kernel; one now kept leaves its group, and a group
+ * left empty goes. */
+static int weigh_queued_again(struct tailor_ctx *x)
+{
+        struct tailor_state *s = &x->s;
+        _cleanup_strv_free_ char **base = NULL;
+        _cleanup_free_ char *refp = path_join(x->rundir, "best.config");
+        _cleanup_(kconfig_free) struct kconfig ref = { 0 };
+        int r = best_changes(s, &base);
+        r = r ?: resolve_changes(x, base, refp, &ref);
+        size_t kept = 0;
+        for (size_t g = 0; r >= 0 && g < s->nstack; g++) {
+                size_t k = 0;
+                for (size_t j = 0; r >= 0 && s->stack[g][j] >= 0; j++) {
+                        struct cut *c = &s->cuts[s->stack[g][j]];
+                        if (c->status == CUT_QUEUED) {
+                                reset_verdict(c);
+                                r = propose_or_keep(x, base, &ref, (size_t)s->stack[g][j]);
+                        }
+                        if (c->status == CUT_QUEUED)
+                                s->stack[g][k++] = s->stack[g][j];
+                        else
+                                kept++;
+                }
+                s->stack[g][k] = -1;
+        }
+        size_t n = 0;
+        for (size_t g = 0; g < s->nstack; g++) {
+                if (s->stack[g][0] >= 0)
+                        s->stack[n++] = s->stack[g];
+                else
+                        free(s->stack[g]);
+        }
+        s->nstack = n;
+        if (r >= 0 && kept)
+                log_info("%zu queued cut(s) kept now, weighed again by this leanboot; %zu group(s) left", kept, n);
+        return r;
 }
 
 static int measure_start(struct tailor_ctx *x)
@@ -1765,6 +1903,8 @@ int kernel_tailor(int argc, char **argv)
         }
         log_info("tailor: tree %s, state %s", tree_dir, x.state_path);
         r = open_state(&x);
+        if (r >= 0 && x.s.mapped && !x.s.done && x.s.nstack)
+                r = weigh_queued_again(&x);
         if (r >= 0 && !x.s.mapped) {
                 r = measure_start(&x);
                 if (r >= 0)

@@ -1,6 +1,7 @@
-/* The tailor's map (kernel/objsyms.c, kernel/kmakefile.c): a function to the object that defines
- * it, read from real objects compiled here from a miniature kbuild tree
- * (tests/fixtures/kbuild), and an object to the Kconfig options its Makefiles build it under. */
+/* The tailor's map (kernel/objsyms.c, kernel/kmakefile.c, kernel/callees.c): a function to the
+ * object that defines it, read from real objects compiled here from a miniature kbuild tree
+ * (tests/fixtures/kbuild); an object to the Kconfig options its Makefiles build it under; and
+ * what a function calls, from the objects' relocations. */
 #include <config.h>
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "common/macro.h"
 #include "common/spawn.h"
 #include "common/strv.h"
+#include "kernel/callees.h"
 #include "kernel/kmakefile.h"
 #include "kernel/objsyms.h"
 
@@ -93,6 +95,10 @@ int main(void)
         check_options(src, "drivers/base/core.o", "");                                      /* obj-y all the way up */
         check_options(src, "drivers/base/pty.o", "CONFIG_LEGACY_PTYS|CONFIG_UNIX98_PTYS");  /* either builds it */
         check_options(src, "drivers/base/always.o", "");                                    /* one line needs nothing */
+        check_options(src, "drivers/md/dm.o", "CONFIG_BLK_DEV_DM CONFIG_MD");                /* a composite named with a dash */
+        check_options(src, "drivers/md/dm-ioctl.o", "CONFIG_BLK_DEV_DM CONFIG_MD");          /* continued */
+        check_options(src, "drivers/md/dm-uevent.o", "CONFIG_DM_UEVENT CONFIG_BLK_DEV_DM CONFIG_MD");
+        check_options(src, "drivers/md/dm-init.o", "CONFIG_BLK_DEV_DM CONFIG_MD");           /* dm-mod-objs */
         char **none = NULL;
         CHECK(kmakefile_object_options(src, "drivers/virtio/absent.o", &none) == -ENOENT && !none,
               "an object no Makefile names: -ENOENT");
@@ -109,11 +115,46 @@ int main(void)
         CHECK(out && kbuild_object_tested(out, "drivers/virtio/blk.o", &absent) == -ENOENT && !absent,
               "an object not built there: -ENOENT");
 
+        /* What core_init (an always-built initcall) reaches: another object's function, a static
+         * helper in another section and what it calls, a function whose address it passes. */
+        struct callee *cs = NULL;
+        size_t ncs = 0;
+        CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "core_init", 1, 100, &cs, &ncs) == 0, "core_init's callees");
+        _cleanup_strv_free_ char **got = NULL;
+        for (size_t i = 0; i < ncs; i++)
+                if (strv_pushf(&got, "%s@%s/%d", cs[i].path, cs[i].object, cs[i].depth) < 0)
+                        break;
+        _cleanup_free_ char *joined = got ? strv_join(got, " ") : NULL;
+        CHECK(ncs == 4 && strv_contains(got, "common_init@drivers/virtio/common.o/1") &&
+                      strv_contains(got, "core_helper@drivers/base/core.o/1") && strv_contains(got, "modern_init@drivers/virtio/modern.o/1") &&
+                      strv_contains(got, "register_probe@drivers/base/core.o/1"),
+              "depth 1: a call out, a static callee of another section, an address passed on, a local call (%s)", joined ? joined : "");
+        callees_free(cs, ncs);
+        cs = NULL;
+        CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "core_init", 2, 100, &cs, &ncs) == 0 && ncs == 5 &&
+                      streq(cs[4].path, "core_helper > legacy_init") && streq(cs[4].object, "drivers/virtio/legacy.o") && cs[4].depth == 2,
+              "depth 2: what the helper calls, last (%zu)", ncs);
+        callees_free(cs, ncs);
+        cs = NULL;
+        CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "core_init", 2, 2, &cs, &ncs) == 0 && ncs == 2, "at most MAX");
+        callees_free(cs, ncs);
+        CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "no_such_init", 2, 100, &cs, &ncs) == -ENOENT,
+              "a function the object does not define: -ENOENT");
+        _cleanup_strv_free_ char **copts = NULL, **cpaths = NULL;
+        CHECK(callees_options(&idx, tmpl, src, "drivers/base/core.o", "core_init", 2, 100, &copts, &cpaths) == 0 &&
+                      strv_length(copts) == 2 && streq(copts[0], "CONFIG_VIRTIO_PCI") && streq(copts[1], "CONFIG_VIRTIO_PCI_LEGACY") &&
+                      streq(cpaths[1], "core_helper > legacy_init (drivers/virtio/legacy.o)"),
+              "the options they need, nearest first, each with its first path (%s %s)", copts && copts[0] ? copts[0] : "",
+              copts && copts[0] && copts[1] ? copts[1] : "");
+
         /* Not an object: refused, not read past its end. */
         _cleanup_free_ char *bad = NULL;
         char **syms = NULL;
         if (asprintf(&bad, "%s/not-elf.o", tmpl) >= 0 && write_file_atomic(bad, "\177ELF\2\1\1", 7, 0644) == 0)
                 CHECK(elf_function_symbols(bad, &syms) == -EBADMSG && !syms, "a truncated ELF: -EBADMSG");
+        char **here = NULL, **elsewhere = NULL;
+        CHECK(bad && elf_function_callees(bad, "core_init", &here, &elsewhere) == -EBADMSG && !here && !elsewhere,
+              "its callees: -EBADMSG");
         objsyms_free(&idx);
         rm_rf(tmpl);
         return tap_done();

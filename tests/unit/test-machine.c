@@ -1,5 +1,6 @@
 /* Which QEMU machines a kernel boots on (common/machine.h), from real .config files of the
- * cut-down kernel (base.config, and base.config + microvm.config), and the choice for a manifest. */
+ * cut-down kernel (base.config, and base.config + microvm.config), and the choice for a manifest;
+ * what leanboot's guest needs of a kernel besides (common/guest-needs.h). */
 #include <config.h>
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include "common/guest-needs.h"
 #include "common/machine.h"
 #include "common/macro.h"
 
@@ -50,6 +52,29 @@ static void test_configs(void)
         kconfig_free(&c);
 }
 
+static void test_guest_needs(void)
+{
+        struct kconfig c;
+        const char *why = NULL;
+        CHECK(load("cutdown-base-6.1.192.config", &c) == 0, "base.config's .config read");
+        CHECK(!kconfig_guest_lacks(&c, &why), "base.config has what the init and the measure need");
+        static const char *const edits[][2] = {
+                { "# CONFIG_SYSFS is not set\n", "CONFIG_SYSFS" },
+                { "CONFIG_DEVTMPFS=n\n", "CONFIG_DEVTMPFS" },
+                { "# CONFIG_PRINTK is not set\n", "CONFIG_PRINTK" },
+                { "CONFIG_KALLSYMS=m\n", "CONFIG_KALLSYMS" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
+                struct kconfig e;
+                CHECK(load("cutdown-base-6.1.192.config", &e) == 0 && kconfig_parse(edits[i][0], "edit", &e, NULL) == 0, "edited");
+                const char *got = kconfig_guest_lacks(&e, &why);
+                CHECK(got && streq(got, edits[i][1]) && why && *why, "without %s: it is named (%s: %s)", edits[i][1],
+                      got ? got : "none", got ? why : "");
+                kconfig_free(&e);
+        }
+        kconfig_free(&c);
+}
+
 static void test_manifest(void)
 {
         char *pc_only[] = { "pc", NULL }, *both[] = { "pc", "microvm", NULL };
@@ -89,6 +114,7 @@ static void test_names(void)
 int main(void)
 {
         test_configs();
+        test_guest_needs();
         test_manifest();
         test_names();
         return tap_done();
