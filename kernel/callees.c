@@ -12,8 +12,8 @@
 #include "../common/macro.h"
 #include "../common/strv.h"
 
-/* Weak defaults and their overrides: more objects than this defining one global name are static
- * names that repeat, which an undefined reference cannot mean. */
+/* A global name defined by several objects: a weak default and its overrides, or objects left
+ * in the tree from an earlier configuration.  Beyond this many, the name is not followed. */
 #define MAX_DEFINERS 3
 
 struct walk {
@@ -42,17 +42,28 @@ static int add(struct walk *w, const char *function, const char *object, const c
         w->v = more;
         struct callee *c = &w->v[w->n];
         *c = (struct callee){ strdup(function), strdup(object), NULL, depth };
-        if (via)
-                (void)!asprintf(&c->path, "%s > %s", via, function);
-        else
+        if (via) {
+                if (asprintf(&c->path, "%s > %s", via, function) < 0)
+                        c->path = NULL;
+        } else
                 c->path = strdup(function);
         w->n++;
         return c->function && c->object && c->path ? 0 : -ENOMEM;
 }
 
+/* NAME is a part of FUNCTION the compiler split off (FUNCTION.cold, FUNCTION.part.0): its calls
+ * are FUNCTION's own, at FUNCTION's depth. */
+static bool part_of(const char *name, const char *function)
+{
+        size_t n = strlen(function);
+        return !strncmp(name, function, n) && name[n] == '.';
+}
+
 /* The functions FUNCTION of OBJECT refers to, added at DEPTH with VIA before them. */
 static int expand(struct walk *w, const char *object, const char *function, const char *via, int depth)
 {
+        if (w->n >= w->max)
+                return 0;
         _cleanup_free_ char *path = path_join(w->tree, object);
         _cleanup_strv_free_ char **here = NULL, **elsewhere = NULL;
         if (!path)
@@ -60,12 +71,21 @@ static int expand(struct walk *w, const char *object, const char *function, cons
         int r = elf_function_callees(path, function, &here, &elsewhere);
         if (r < 0)
                 return r;
-        for (char **h = here; r >= 0 && h && *h; h++)
+        for (char **h = here; r >= 0 && h && *h; h++) {
+                bool part = part_of(*h, function) && !seen(w, *h, object);
                 r = add(w, *h, object, via, depth);
+                if (r >= 0 && part)
+                        r = expand(w, object, *h, via, depth);
+                if (r < 0 && r != -ENOMEM)
+                        r = 0;
+        }
         for (char **e = elsewhere; r >= 0 && e && *e; e++) {
-                size_t first = 0, n = objsyms_find(w->idx, *e, &first);
-                for (size_t k = first; r >= 0 && n <= MAX_DEFINERS && k < first + n; k++)
-                        r = add(w, *e, w->idx->v[k].object, via, depth);
+                size_t first = 0, n = objsyms_find(w->idx, *e, &first), globals = 0;
+                for (size_t k = first; k < first + n; k++)
+                        globals += w->idx->v[k].global;
+                for (size_t k = first; r >= 0 && globals <= MAX_DEFINERS && k < first + n; k++)
+                        if (w->idx->v[k].global)
+                                r = add(w, *e, w->idx->v[k].object, via, depth);
         }
         return r;
 }
@@ -79,7 +99,7 @@ int callees_reached(const struct objsyms *idx, const char *tree, const char *obj
         size_t from = 0;
         for (int d = 2; r >= 0 && d <= depth; d++) {
                 size_t to = w.n;
-                for (size_t i = from; r >= 0 && i < to; i++) {
+                for (size_t i = from; r >= 0 && i < to && w.n < max; i++) {
                         _cleanup_free_ char *obj = strdup(w.v[i].object), *fn = strdup(w.v[i].function), *via = strdup(w.v[i].path);
                         r = obj && fn && via ? expand(&w, obj, fn, via, d) : -ENOMEM;
                         if (r < 0 && r != -ENOMEM)

@@ -2,7 +2,8 @@
  * objects' relocations (objsyms.h), each with the object defining it.  An initcall that every
  * kernel builds (chr_dev_init, in drivers/char/mem.o) still spends its time in objects that
  * options build (vty_init, in drivers/tty/vt/vt.o, reached through tty_init): the tailor proposes
- * those options.  Direct references only: a call through a pointer set elsewhere is not seen. */
+ * those options.  Direct references only (objsyms.h, elf_function_callees): a call through a
+ * pointer set elsewhere is not seen. */
 #ifndef LEANBOOT_CALLEES_H
 #define LEANBOOT_CALLEES_H
 
@@ -24,10 +25,11 @@ struct callee {
 
 /* The functions FUNCTION (defined in OBJECT of TREE, which IDX indexes) reaches within DEPTH
  * calls, breadth first (the nearest first), at most MAX; each function once, FUNCTION left out.
- * A name that several objects define globally (a weak default and its override) is followed in
- * each.  *ret (possibly NULL) and *n; 0 or -errno (-ENOENT: OBJECT does not define FUNCTION). */
+ * A part the compiler split off a function (f.cold) counts at that function's depth.  A name
+ * that several objects define globally (a weak default and its override) is followed in each.
+ * *ret (possibly NULL) and *ret_n; 0 or -errno (-ENOENT: OBJECT does not define FUNCTION). */
 int callees_reached(const struct objsyms *idx, const char *tree, const char *object, const char *function, int depth,
-                    size_t max, struct callee **ret, size_t *n);
+                    size_t max, struct callee **ret, size_t *ret_n);
 void callees_free(struct callee *c, size_t n);
 
 /* The options naming the objects (kmakefile.h) of what FUNCTION of OBJECT reaches within DEPTH

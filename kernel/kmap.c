@@ -331,7 +331,7 @@ int kernel_map(int argc, char **argv)
                 if (ncost > 1)
                         qsort(costs, ncost, sizeof *costs, by_cost_desc);
                 printf("%-36s %-12s %9s  %-44s %s\n", "initcall", "module", "ms", "object", "options (naming it first)");
-                for (size_t i = 0; i < l.n && i < (size_t)top; i++) {
+                for (size_t i = 0; r >= 0 && i < l.n && i < (size_t)top; i++) {
                         _cleanup_free_ char *opts = m[i].options ? strv_join(m[i].options, " ") : NULL;
                         char what[64];
                         snprintf(what, sizeof what, m[i].ambiguous ? "? (%zu objects define it)" : "? (no object of the tree)",

@@ -58,7 +58,8 @@ static int elf_open(const char *path, struct elf_view *v)
         *v = (struct elf_view){ .m = m, .len = len, .eh = (const Elf64_Ehdr *)m };
         const Elf64_Ehdr *eh = v->eh;
         if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-            eh->e_shentsize != sizeof(Elf64_Shdr) || !in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
+            eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % 8 != 0 ||
+            !in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
                 elf_close(v);
                 return -EBADMSG;
         }
@@ -68,7 +69,9 @@ static int elf_open(const char *path, struct elf_view *v)
                 if (sh->sh_type != SHT_SYMTAB || sh->sh_entsize != sizeof(Elf64_Sym) || sh->sh_link >= eh->e_shnum)
                         continue;
                 const Elf64_Shdr *strs = &v->sh[sh->sh_link];
-                if (!in_file(len, sh->sh_offset, sh->sh_size) || !in_file(len, strs->sh_offset, strs->sh_size)) {
+                /* (tables are read in place: one at an odd offset would be a misaligned read) */
+                if (sh->sh_offset % 8 != 0 || !in_file(len, sh->sh_offset, sh->sh_size) ||
+                    !in_file(len, strs->sh_offset, strs->sh_size)) {
                         elf_close(v);
                         return -EBADMSG;
                 }
@@ -90,25 +93,41 @@ static const char *sym_name(const struct elf_view *v, const Elf64_Sym *sym)
         return v->str + sym->st_name;
 }
 
-int elf_function_symbols(const char *path, char ***ret)
+int elf_function_symbols(const char *path, char ***ret, bool **ret_global)
 {
         struct elf_view v;
         int r = elf_open(path, &v);
         if (r < 0)
                 return r;
         char **names = NULL;
+        bool *global = NULL;
+        size_t n = 0;
         for (size_t k = 0; k < v.nsyms && r == 0; k++) {
                 const Elf64_Sym *sym = &v.syms[k];
                 const char *name = sym_name(&v, sym);
-                if (ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_shndx != SHN_UNDEF && name)
-                        r = strv_push(&names, name);
+                if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_shndx == SHN_UNDEF || !name)
+                        continue;
+                bool *more = ret_global ? realloc(global, (n + 1) * sizeof *more) : NULL;
+                if (ret_global && !more) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (more) {
+                        global = more;
+                        global[n] = ELF64_ST_BIND(sym->st_info) != STB_LOCAL;
+                }
+                r = strv_push(&names, name);
+                n++;
         }
         elf_close(&v);
         if (r < 0) {
                 strv_free(names);
+                free(global);
                 return r;
         }
         *ret = names;
+        if (ret_global)
+                *ret_global = global;
         return 0;
 }
 
@@ -128,59 +147,160 @@ static int push_new(char ***v, const char *name, const char *self)
         return streq(name, self) || strv_contains(*v, name) ? 0 : strv_push(v, name);
 }
 
+/* What the compiler calls on its own, not the function's code: the ftrace hook, return and
+ * indirect-branch thunks, sanitizers' and the stack protector's helpers.  Every function reaches
+ * them; following them would name FUNCTION_TRACER or RETPOLINE for every initcall. */
+static bool compiler_inserted(const char *name)
+{
+        static const char *const exact[] = { "__fentry__", "mcount", "__x86_return_thunk", "__stack_chk_fail", NULL };
+        static const char *const prefix[] = { "__x86_indirect_", "__sanitizer_cov_", "__asan_", "__kasan_", "__kcsan_",
+                                              "__tsan_",         "__ubsan_",         "__msan_", "__kmsan_", NULL };
+        for (const char *const *e = exact; *e; e++)
+                if (streq(name, *e))
+                        return true;
+        for (const char *const *p = prefix; *p; p++)
+                if (!strncmp(name, *p, strlen(*p)))
+                        return true;
+        return false;
+}
+
+/* The relocation kinds that name a function's address: calls and jumps (PC32, PLT32), absolute
+ * references (a probe stored into a driver's struct: 32, 32S, 64) and, in position-independent
+ * code (not the kernel's, but user space's and this project's tests'), through the GOT. */
+static bool names_an_address(unsigned type)
+{
+        return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_32 || type == R_X86_64_32S ||
+               type == R_X86_64_64 || type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX;
+}
+
+struct callees {
+        const struct elf_view *v;
+        const char *function;
+        char **here, **elsewhere;
+};
+
+static int add_callee(struct callees *c, const Elf64_Sym *t, const char *name)
+{
+        if (!name || compiler_inserted(name))
+                return 0;
+        if (t->st_shndx == SHN_UNDEF)
+                return push_new(&c->elsewhere, name, c->function);
+        if (ELF64_ST_TYPE(t->st_info) != STT_FUNC)
+                return 0;
+        int r = push_new(&c->here, name, c->function);
+        /* A weak default defined here may be overridden by another object: look that up too. */
+        if (r >= 0 && ELF64_ST_BIND(t->st_info) == STB_WEAK)
+                r = push_new(&c->elsewhere, name, c->function);
+        return r;
+}
+
+/* The relocations of RS (one of F's section's relocation tables) inside F's bytes. */
+static int relocated_callees(struct callees *c, const Elf64_Shdr *rs, const Elf64_Sym *f)
+{
+        const struct elf_view *v = c->v;
+        const Elf64_Rela *rel = (const Elf64_Rela *)(v->m + rs->sh_offset);
+        int r = 0;
+        for (size_t j = 0; r >= 0 && j < rs->sh_size / sizeof *rel; j++) {
+                size_t si = ELF64_R_SYM(rel[j].r_info);
+                unsigned type = ELF64_R_TYPE(rel[j].r_info);
+                if (rel[j].r_offset < f->st_value || rel[j].r_offset - f->st_value >= f->st_size || si >= v->nsyms ||
+                    !names_an_address(type))
+                        continue;
+                const Elf64_Sym *t = &v->syms[si];
+                if (ELF64_ST_TYPE(t->st_info) == STT_SECTION) {
+                        /* A static function of another section, named by its section and an
+                         * offset; a PC-relative field's addend counts from the field's end. */
+                        uint64_t at = (uint64_t)rel[j].r_addend + (type == R_X86_64_PC32 || type == R_X86_64_PLT32 ? 4 : 0);
+                        t = function_at(v, t->st_shndx, at);
+                        if (!t || t->st_value != at)
+                                continue;
+                }
+                r = add_callee(c, t, sym_name(v, t));
+        }
+        return r;
+}
+
+/* Calls and jumps to a function of F's own section: the assembler resolves those itself and
+ * leaves no relocation (param_sysfs_init calling its static param_sysfs_builtin).  A call
+ * (e8) or jmp (e9) opcode whose 32-bit displacement lands exactly on another function's first
+ * byte counts; RELOCATED (the offsets of F's relocations) rules out fields the linker fills. */
+static int same_section_callees(struct callees *c, const Elf64_Sym *f, const uint64_t *relocated, size_t nrelocated)
+{
+        const struct elf_view *v = c->v;
+        const Elf64_Shdr *sec = &v->sh[f->st_shndx];
+        if (sec->sh_type != SHT_PROGBITS || f->st_size < 5 || f->st_value > sec->sh_size || f->st_size > sec->sh_size - f->st_value ||
+            !in_file(v->len, sec->sh_offset, sec->sh_size))
+                return 0;
+        const unsigned char *code = v->m + sec->sh_offset;
+        int r = 0;
+        for (uint64_t o = f->st_value; r >= 0 && o + 5 <= f->st_value + f->st_size; o++) {
+                if (code[o] != 0xe8 && code[o] != 0xe9)
+                        continue;
+                bool filled = false;
+                for (size_t k = 0; k < nrelocated && !filled; k++)
+                        filled = relocated[k] == o + 1;
+                int32_t disp;
+                memcpy(&disp, code + o + 1, sizeof disp);
+                uint64_t at = o + 5 + (uint64_t)(int64_t)disp;
+                const Elf64_Sym *t = filled ? NULL : function_at(v, f->st_shndx, at);
+                if (t && t->st_value == at && t != f)
+                        r = add_callee(c, t, sym_name(v, t));
+        }
+        return r;
+}
+
 int elf_function_callees(const char *path, const char *function, char ***ret_here, char ***ret_elsewhere)
 {
         struct elf_view v;
         int r = elf_open(path, &v);
         if (r < 0)
                 return r;
-        const Elf64_Sym *syms = v.syms, *f = NULL;
-        size_t n = v.nsyms;
-        for (size_t k = 0; k < n && !f; k++)
-                if (ELF64_ST_TYPE(syms[k].st_info) == STT_FUNC && syms[k].st_shndx != SHN_UNDEF &&
-                    streq(sym_name(&v, &syms[k]) ?: "", function))
-                        f = &syms[k];
-        char **here = NULL, **elsewhere = NULL;
+        /* Relocation kinds are x86-64's: another machine's object is not read. */
+        if (v.eh->e_machine != EM_X86_64 || v.eh->e_type != ET_REL) {
+                elf_close(&v);
+                return -EBADMSG;
+        }
+        const Elf64_Sym *f = NULL;
+        for (size_t k = 0; k < v.nsyms && !f; k++)
+                if (ELF64_ST_TYPE(v.syms[k].st_info) == STT_FUNC && v.syms[k].st_shndx != SHN_UNDEF &&
+                    v.syms[k].st_shndx < v.eh->e_shnum && streq(sym_name(&v, &v.syms[k]) ?: "", function))
+                        f = &v.syms[k];
+        struct callees c = { &v, function, NULL, NULL };
+        uint64_t *relocated = NULL;
+        size_t nrelocated = 0;
         r = f ? 0 : -ENOENT;
         /* The relocations inside the function's bytes: its calls and tail calls, and the
          * functions whose address it takes (a driver's probe, passed to a register call). */
-        for (size_t i = 0; r == 0 && i < v.eh->e_shnum; i++) {
+        for (size_t i = 0; r >= 0 && i < v.eh->e_shnum; i++) {
                 const Elf64_Shdr *rs = &v.sh[i];
                 if (rs->sh_type != SHT_RELA || rs->sh_link != v.symtab || rs->sh_info != f->st_shndx ||
-                    rs->sh_entsize != sizeof(Elf64_Rela) || !in_file(v.len, rs->sh_offset, rs->sh_size))
+                    rs->sh_entsize != sizeof(Elf64_Rela) || rs->sh_offset % 8 != 0 || !in_file(v.len, rs->sh_offset, rs->sh_size))
                         continue;
+                r = relocated_callees(&c, rs, f);
                 const Elf64_Rela *rel = (const Elf64_Rela *)(v.m + rs->sh_offset);
-                for (size_t j = 0; r == 0 && j < rs->sh_size / sizeof *rel; j++) {
-                        size_t si = ELF64_R_SYM(rel[j].r_info);
-                        if (rel[j].r_offset < f->st_value || rel[j].r_offset >= f->st_value + f->st_size || si >= n)
+                for (size_t j = 0; r >= 0 && j < rs->sh_size / sizeof *rel; j++) {
+                        if (rel[j].r_offset < f->st_value || rel[j].r_offset - f->st_value >= f->st_size)
                                 continue;
-                        const Elf64_Sym *t = &syms[si];
-                        const char *name = sym_name(&v, t);
-                        if (t->st_shndx == SHN_UNDEF) {
-                                if (name)
-                                        r = push_new(&elsewhere, name, function);
-                                continue;
+                        uint64_t *more = realloc(relocated, (nrelocated + 1) * sizeof *more);
+                        if (!more) {
+                                r = -ENOMEM;
+                                break;
                         }
-                        if (ELF64_ST_TYPE(t->st_info) == STT_SECTION) {
-                                /* A static function of another section, named by its section and
-                                 * an offset: PC-relative ones count from the next instruction. */
-                                unsigned type = ELF64_R_TYPE(rel[j].r_info);
-                                int64_t at = rel[j].r_addend + (type == R_X86_64_PC32 || type == R_X86_64_PLT32 ? 4 : 0);
-                                t = at >= 0 ? function_at(&v, t->st_shndx, (uint64_t)at) : NULL;
-                                name = t ? sym_name(&v, t) : NULL;
-                        }
-                        if (t && name && ELF64_ST_TYPE(t->st_info) == STT_FUNC)
-                                r = push_new(&here, name, function);
+                        relocated = more;
+                        relocated[nrelocated++] = rel[j].r_offset;
                 }
         }
+        if (r >= 0)
+                r = same_section_callees(&c, f, relocated, nrelocated);
+        free(relocated);
         elf_close(&v);
         if (r < 0) {
-                strv_free(here);
-                strv_free(elsewhere);
+                strv_free(c.here);
+                strv_free(c.elsewhere);
                 return r;
         }
-        *ret_here = here;
-        *ret_elsewhere = elsewhere;
+        *ret_here = c.here;
+        *ret_elsewhere = c.elsewhere;
         return 0;
 }
 
@@ -204,9 +324,10 @@ static int add_object(struct walk *w, const char *rel)
 {
         _cleanup_free_ char *path = path_join(w->objdir, rel);
         char **funcs = NULL;
+        _cleanup_free_ bool *global = NULL;
         if (!path)
                 return -ENOMEM;
-        if (elf_function_symbols(path, &funcs) < 0)
+        if (elf_function_symbols(path, &funcs, &global) < 0)
                 return 0; /* not an object after all (a stray .o): nothing it defines counts */
         w->idx->objects++;
         int r = 0;
@@ -226,7 +347,7 @@ static int add_object(struct walk *w, const char *rel)
                         r = -ENOMEM;
                         break;
                 }
-                w->idx->v[w->idx->n++] = (struct objsym){ TAKE_PTR(*f), obj };
+                w->idx->v[w->idx->n++] = (struct objsym){ TAKE_PTR(*f), obj, global[f - funcs] };
         }
         strv_free(funcs);
         return r;

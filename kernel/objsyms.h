@@ -4,11 +4,13 @@
 #ifndef LEANBOOT_OBJSYMS_H
 #define LEANBOOT_OBJSYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct objsym {
         char *function; /* a function symbol, local (static) or global */
         char *object;   /* "drivers/virtio/virtio_pci_common.o", relative to the tree */
+        bool global;    /* global or weak: what another object's undefined reference can mean */
 };
 
 struct objsyms {
@@ -25,16 +27,20 @@ int objsyms_index(const char *objdir, const char *srcdir, struct objsyms *ret);
 size_t objsyms_find(const struct objsyms *idx, const char *function, size_t *ret_first);
 void objsyms_free(struct objsyms *idx);
 
-/* The names of the function symbols in the ELF64 relocatable object at PATH (a strv, malloc'd).
- * -EBADMSG when PATH is not one. */
-int elf_function_symbols(const char *path, char ***ret);
+/* The names of the function symbols in the ELF64 relocatable object at PATH (a strv, malloc'd),
+ * and when RET_GLOBAL is not NULL, for each, whether it is global or weak (malloc'd, index for
+ * index).  -EBADMSG when PATH is not one. */
+int elf_function_symbols(const char *path, char ***ret, bool **ret_global);
 
-/* The functions FUNCTION (defined in the object at PATH) refers to, from the relocations inside
- * its bytes: what it calls, tail-calls or takes the address of.  *ret_here: those the object
- * defines itself (static ones too); *ret_elsewhere: those it leaves to others (by their global
- * names; data symbols among them, which no object defines as a function).  Each once, FUNCTION
- * itself left out; both strvs possibly NULL.  -ENOENT when the object does not define FUNCTION,
- * -EBADMSG when PATH is no ELF64 object. */
+/* The functions FUNCTION (defined in the x86-64 object at PATH) refers to: from the relocations
+ * inside its bytes, what it calls, tail-calls or takes the address of; and the calls and jumps
+ * to functions of its own section, which the assembler resolved without a relocation (an opcode
+ * whose displacement lands on a function's first byte).  What the compiler inserts (__fentry__,
+ * return thunks, sanitizers) is left out.  *ret_here: those the object defines itself, static
+ * ones too; *ret_elsewhere: those it leaves to others, by their global names (data symbols among
+ * them, which no object defines as a function), and weak ones defined here, which another
+ * object may override.  Each once, FUNCTION itself left out; both strvs possibly NULL.  -ENOENT
+ * when the object does not define FUNCTION, -EBADMSG when PATH is no x86-64 ELF64 object. */
 int elf_function_callees(const char *path, const char *function, char ***ret_here, char ***ret_elsewhere);
 
 #endif

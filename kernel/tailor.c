@@ -563,9 +563,11 @@ static void pop_cut(struct tailor_state *s)
         tailor_cut_free(&s->cuts[--s->ncuts]);
 }
 
-/* How many tries of what keeps an option on one map may resolve: each is a run of olddefconfig,
- * and the crypto API's selectors fan out by the dozen. */
-#define MAX_KEEPER_TRIES 32
+/* How many tries of what keeps an option on one option may resolve, and one map in all: each is
+ * a run of olddefconfig, and the crypto API's selectors fan out by the dozen.  Each option has
+ * its own allowance, so that one fan-out does not leave the next option none. */
+#define MAX_KEEPER_TRIES 24
+#define MAX_KEEPER_TRIES_PER_MAP 96
 
 static const char kept_select_why[] = "kconfig keeps it on: selected by ";
 static const char kept_no_prompt_why[] = "kconfig keeps it on: it has no prompt, or what selects it is on";
@@ -710,9 +712,9 @@ static int follow_keepers(struct tailor_ctx *x, char *const *base, const struct 
 static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, const int *mapped, size_t n)
 {
         struct tailor_state *s = &x->s;
-        int tries = 0, r = 0;
-        /* The tries are shared: the costliest first (HW_CONSOLE, for chr_dev_init's 3 ms, is
-         * proposed after the map's own cuts). */
+        int total = 0, r = 0;
+        /* The costliest first, while the map's allowance lasts (HW_CONSOLE, for chr_dev_init's
+         * 3 ms, is proposed after the map's own cuts). */
         _cleanup_free_ int *order = n ? malloc(n * sizeof *order) : NULL;
         if (n && !order)
                 return -ENOMEM;
@@ -722,12 +724,13 @@ static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct
                         order[j] = order[j - 1];
                 order[j] = mapped[k];
         }
-        for (size_t k = 0; r >= 0 && k < n; k++) {
+        for (size_t k = 0; r >= 0 && k < n && total < MAX_KEEPER_TRIES_PER_MAP; k++) {
                 size_t i = (size_t)order[k];
                 if (!kept_by_select(&s->cuts[i]) && !kept_without_prompt(&s->cuts[i]))
                         continue;
                 _cleanup_strv_free_ char **path = NULL;
                 bool found = false;
+                int tries = 0;
                 r = strv_push(&path, s->cuts[i].option);
                 /* a copy: the cuts it adds may move s->cuts */
                 struct cut kept = { .option = strdup(s->cuts[i].option), .status = s->cuts[i].status, .why = strdup(s->cuts[i].why) };
@@ -735,6 +738,7 @@ static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct
                         r = -ENOMEM;
                 r = r ?: follow_keepers(x, base, ref, i, &path, &kept, 4, &tries, &found);
                 tailor_cut_free(&kept);
+                total += tries;
         }
         return r;
 }
@@ -820,6 +824,7 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                 kmap_origins_free(orig, l->n);
                 return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
         }
+        _cleanup_strv_free_ char **weighed = NULL;
         for (size_t k = 0; r >= 0 && k < l->n; k++) {
                 const struct initcall *ic = &l->calls[k];
                 const char *owner = orig[k].options ? orig[k].options[0] : NULL;
@@ -837,11 +842,14 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                         const char *o = options[j];
                         ssize_t i = cut_index(s, o);
                         bool fresh = i < 0;
-                        /* One proposed before and kept by kconfig is weighed again (what kept it
-                         * may be gone), once a map. */
-                        if (!streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
+                        /* Each option once a call (each weighing is an olddefconfig); one a
+                         * rule kept before is weighed again: what kept it may be gone. */
+                        if (strv_contains(weighed, o) || !streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
                             (i >= 0 && (!decided_without_build(x, &s->cuts[i]) || in_indexes(*mapped, *nmapped, i))))
                                 continue;
+                        r = strv_push(&weighed, o);
+                        if (r < 0)
+                                break;
                         if (i >= 0) {
                                 reset_verdict(&s->cuts[i]);
                         } else {
@@ -976,18 +984,21 @@ static int weigh_queued_again(struct tailor_ctx *x)
         int r = best_changes(s, &base);
         r = r ?: resolve_changes(x, base, refp, &ref);
         size_t kept = 0;
-        for (size_t g = 0; r >= 0 && g < s->nstack; g++) {
+        /* Every entry is kept but those weighed now and kept: after an error, the rest stay
+         * queued, unweighed, as they were saved. */
+        for (size_t g = 0; g < s->nstack; g++) {
                 size_t k = 0;
-                for (size_t j = 0; r >= 0 && s->stack[g][j] >= 0; j++) {
+                for (size_t j = 0; s->stack[g][j] >= 0; j++) {
                         struct cut *c = &s->cuts[s->stack[g][j]];
-                        if (c->status == CUT_QUEUED) {
+                        bool weighed = r >= 0 && c->status == CUT_QUEUED;
+                        if (weighed) {
                                 reset_verdict(c);
                                 r = propose_or_keep(x, base, &ref, (size_t)s->stack[g][j]);
                         }
-                        if (c->status == CUT_QUEUED)
-                                s->stack[g][k++] = s->stack[g][j];
-                        else
+                        if (weighed && c->status != CUT_QUEUED)
                                 kept++;
+                        else
+                                s->stack[g][k++] = s->stack[g][j];
                 }
                 s->stack[g][k] = -1;
         }
@@ -1176,11 +1187,22 @@ static const struct cut *dropped_with(const struct tailor_state *s, const char *
         return NULL;
 }
 
-/* C went with the accepted cut WITH. */
-static void mark_gone(struct cut *c, const struct cut *with)
+/* OPTION is off in the best kernel by an accepted cut: its own, or one that took it along. */
+static bool is_off_by_a_drop(const struct tailor_state *s, const char *option)
+{
+        for (size_t i = 0; i < s->ncuts; i++)
+                if (s->cuts[i].status == CUT_DROPPED &&
+                    (streq(s->cuts[i].option, option) || strv_contains(s->cuts[i].also_off, option) ||
+                     strv_contains(s->cuts[i].with, option)))
+                        return true;
+        return false;
+}
+
+/* C went with BY (a cut, or the cuts of a build), in BUILD. */
+static void mark_gone(struct cut *c, int build, const char *by)
 {
         c->status = CUT_DROPPED;
-        c->build = with->build;
+        c->build = build;
         /* what propose_one found for it (a choice's other member, what went with it) was
          * never built: the fragment must not say it */
         free(c->alt);
@@ -1189,9 +1211,9 @@ static void mark_gone(struct cut *c, const struct cut *with)
         c->also_off = NULL;
         free(c->why);
         c->why = NULL;
-        if (asprintf(&c->why, "off with %s", with->option) < 0)
+        if (asprintf(&c->why, "off with %s", by) < 0)
                 c->why = NULL;
-        log_info("%s: off with %s (build %d)", c->option, with->option, with->build);
+        log_info("%s: off with %s (build %d)", c->option, by, build);
 }
 
 /* Members of G that an accepted cut already took with it (SCSI_VIRTIO goes with SCSI): dropped
@@ -1205,13 +1227,13 @@ static void settle_gone(struct tailor_state *s, int *g)
                  * is still to be built (its other members are untested). */
                 const struct cut *with = dropped_with(s, c->option);
                 for (char **w = c->with; with && w && *w; w++)
-                        if (!strv_contains(with->also_off, *w) && !streq(with->option, *w))
+                        if (!is_off_by_a_drop(s, *w))
                                 with = NULL;
                 if (!with) {
                         g[k++] = g[i];
                         continue;
                 }
-                mark_gone(c, with);
+                mark_gone(c, with->build, with->option);
         }
         g[k] = -1;
 }
@@ -1223,7 +1245,21 @@ static void settle_kept_gone(struct tailor_state *s)
         for (size_t i = 0; i < s->ncuts; i++) {
                 const struct cut *with = s->cuts[i].status == CUT_KEPT && s->cuts[i].build == 0 ? dropped_with(s, s->cuts[i].option) : NULL;
                 if (with)
-                        mark_gone(&s->cuts[i], with);
+                        mark_gone(&s->cuts[i], with->build, with->option);
+        }
+}
+
+/* Cuts kconfig or the machine kept (no build decided them) that the config of BUILD, just
+ * accepted (RES), has off all the same: several of its cuts took them together, none alone
+ * (each cut's also_off was resolved on the best before it). */
+static void settle_kept_off(struct tailor_ctx *x, const struct kconfig *res, int build)
+{
+        char by[48];
+        snprintf(by, sizeof by, "the cuts of build %d", build);
+        for (size_t i = 0; i < x->s.ncuts; i++) {
+                struct cut *c = &x->s.cuts[i];
+                if (decided_without_build(x, c) && !is_on(res, c->option))
+                        mark_gone(c, build, by);
         }
 }
 
@@ -1418,6 +1454,22 @@ static int try_group(struct tailor_ctx *x, int *g)
         size_t n = tailor_group_len(g);
         if (n == 0)
                 return 0;
+        /* Cuts whose mapped costs add up to less than --min-effect of the best's initcalls cannot
+         * measure faster: a build of them is spent for nothing (session 13's resumed run spent
+         * builds 11, 13 and 14 on cuts of 0.04 to 0.05 ms each, against a floor of 0.073).  They
+         * stay, said why; a batch of many such cuts together is still tried. */
+        long long group_cost = 0, floor_us = (long long)((double)s->best.initcalls_us * x->o->min_effect_pct / 100.0);
+        for (size_t i = 0; i < n; i++)
+                group_cost += s->cuts[g[i]].cost_us;
+        if (group_cost < floor_us) {
+                char small[160];
+                snprintf(small, sizeof small, "its initcalls cost %.3f ms%s, under --min-effect's %.3f ms: too small to measure",
+                         (double)group_cost / 1000, n > 1 ? " with the others of its group" : "", (double)floor_us / 1000);
+                for (size_t i = 0; i < n; i++)
+                        log_info("%s stays: %s", s->cuts[g[i]].option, small);
+                decide(s, g, CUT_KEPT, small, 0);
+                return 0;
+        }
         int build = s->builds + 1;
         _cleanup_free_ char *kdir = build_path(x, build, ""), *img = build_path(x, build, "bzImage"),
                             *cfg = build_path(x, build, "candidate.config");
@@ -1514,6 +1566,8 @@ static int try_group(struct tailor_ctx *x, int *g)
                 return tailor_push_group(s, with, n + nmoved);
         }
         r = after_verdict(s, g, pass && faster, result ? result : "failed", why, build);
+        if (r >= 0 && pass && faster)
+                settle_kept_off(x, &res, build);
         return r < 0 || !nmoved ? r : tailor_push_group(s, moved, nmoved);
 }
 

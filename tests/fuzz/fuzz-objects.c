@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_quiet();
         char *path = fuzz_write_file("object.o", data, size);
         char **names = NULL;
-        if (path && elf_function_symbols(path, &names) == 0) {
+        if (path && elf_function_symbols(path, &names, NULL) == 0) {
                 /* Every function it lists is one whose callees can be read (bounded: a crafted
                  * table can name thousands). */
                 size_t k = 0;

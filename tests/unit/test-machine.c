@@ -63,6 +63,8 @@ static void test_guest_needs(void)
                 { "CONFIG_DEVTMPFS=n\n", "CONFIG_DEVTMPFS" },
                 { "# CONFIG_PRINTK is not set\n", "CONFIG_PRINTK" },
                 { "CONFIG_KALLSYMS=m\n", "CONFIG_KALLSYMS" },
+                { "# CONFIG_TMPFS is not set\n", "CONFIG_TMPFS" },
+                { "# CONFIG_SIGNALFD is not set\n", "CONFIG_SIGNALFD" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(edits); i++) {
                 struct kconfig e;
@@ -72,6 +74,12 @@ static void test_guest_needs(void)
                       got ? got : "none", got ? why : "");
                 kconfig_free(&e);
         }
+        struct kconfig e;
+        CHECK(load("cutdown-base-6.1.192.config", &e) == 0 && kconfig_parse("# CONFIG_SYSFS is not set\n", "edit", &e, NULL) == 0,
+              "edited");
+        CHECK(streq(kconfig_guest_lacks(&e, &why) ?: "", "CONFIG_SYSFS") && streq(why, "the init mounts sysfs on /sys"),
+              "a mount's option says which mount (%s)", why);
+        kconfig_free(&e);
         kconfig_free(&c);
 }
 
