@@ -41,7 +41,8 @@ static void elf_close(struct elf_view *v)
         *v = (struct elf_view){ 0 };
 }
 
-/* 0, -EBADMSG (not an ELF64 object, or truncated) or -errno. */
+/* 0, -EBADMSG (not an x86-64 ELF64 relocatable object, or truncated) or -errno.  Relocation
+ * kinds are x86-64's, and the kernels leanboot builds are: another machine's object is not read. */
 static int elf_open(const char *path, struct elf_view *v)
 {
         *v = (struct elf_view){ 0 };
@@ -58,7 +59,7 @@ static int elf_open(const char *path, struct elf_view *v)
         *v = (struct elf_view){ .m = m, .len = len, .eh = (const Elf64_Ehdr *)m };
         const Elf64_Ehdr *eh = v->eh;
         if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-            eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % 8 != 0 ||
+            eh->e_machine != EM_X86_64 || eh->e_type != ET_REL || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff % 8 != 0 ||
             !in_file(len, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
                 elf_close(v);
                 return -EBADMSG;
@@ -85,6 +86,12 @@ static int elf_open(const char *path, struct elf_view *v)
         return 0;
 }
 
+/* SYM is a function V defines: in one of its sections. */
+static bool defined_function(const struct elf_view *v, const Elf64_Sym *sym)
+{
+        return ELF64_ST_TYPE(sym->st_info) == STT_FUNC && sym->st_shndx != SHN_UNDEF && sym->st_shndx < v->eh->e_shnum;
+}
+
 /* SYM's name, or NULL when it has none or it runs off its table. */
 static const char *sym_name(const struct elf_view *v, const Elf64_Sym *sym)
 {
@@ -105,7 +112,7 @@ int elf_function_symbols(const char *path, char ***ret, bool **ret_global)
         for (size_t k = 0; k < v.nsyms && r == 0; k++) {
                 const Elf64_Sym *sym = &v.syms[k];
                 const char *name = sym_name(&v, sym);
-                if (ELF64_ST_TYPE(sym->st_info) != STT_FUNC || sym->st_shndx == SHN_UNDEF || !name)
+                if (!defined_function(&v, sym) || !name)
                         continue;
                 bool *more = ret_global ? realloc(global, (n + 1) * sizeof *more) : NULL;
                 if (ret_global && !more) {
@@ -255,15 +262,9 @@ int elf_function_callees(const char *path, const char *function, char ***ret_her
         int r = elf_open(path, &v);
         if (r < 0)
                 return r;
-        /* Relocation kinds are x86-64's: another machine's object is not read. */
-        if (v.eh->e_machine != EM_X86_64 || v.eh->e_type != ET_REL) {
-                elf_close(&v);
-                return -EBADMSG;
-        }
         const Elf64_Sym *f = NULL;
         for (size_t k = 0; k < v.nsyms && !f; k++)
-                if (ELF64_ST_TYPE(v.syms[k].st_info) == STT_FUNC && v.syms[k].st_shndx != SHN_UNDEF &&
-                    v.syms[k].st_shndx < v.eh->e_shnum && streq(sym_name(&v, &v.syms[k]) ?: "", function))
+                if (defined_function(&v, &v.syms[k]) && streq(sym_name(&v, &v.syms[k]) ?: "", function))
                         f = &v.syms[k];
         struct callees c = { &v, function, NULL, NULL };
         uint64_t *relocated = NULL;

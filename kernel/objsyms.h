@@ -27,9 +27,9 @@ int objsyms_index(const char *objdir, const char *srcdir, struct objsyms *ret);
 size_t objsyms_find(const struct objsyms *idx, const char *function, size_t *ret_first);
 void objsyms_free(struct objsyms *idx);
 
-/* The names of the function symbols in the ELF64 relocatable object at PATH (a strv, malloc'd),
- * and when RET_GLOBAL is not NULL, for each, whether it is global or weak (malloc'd, index for
- * index).  -EBADMSG when PATH is not one. */
+/* The names of the function symbols in the x86-64 ELF64 relocatable object at PATH (a strv,
+ * malloc'd), and when RET_GLOBAL is not NULL, for each, whether it is global or weak (malloc'd,
+ * index for index).  -EBADMSG when PATH is not one. */
 int elf_function_symbols(const char *path, char ***ret, bool **ret_global);
 
 /* The functions FUNCTION (defined in the x86-64 object at PATH) refers to: from the relocations

@@ -844,6 +844,17 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                         bool fresh = i < 0;
                         /* Each option once a call (each weighing is an olddefconfig); one a
                          * rule kept before is weighed again: what kept it may be gone. */
+                        if (i >= 0 && in_indexes(*mapped, *nmapped, i) && s->cuts[i].cost_us < ic->usecs &&
+                            (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))) {
+                                /* The map weighed it first, by its own initcalls (HW_CONSOLE: 0.037
+                                 * ms of vtconsole_class_init); what keeps it on is worth as much as
+                                 * the initcall that reaches it, and propose_keepers goes by cost. */
+                                s->cuts[i].cost_us = ic->usecs;
+                                if (!s->cuts[i].origin &&
+                                    asprintf(&s->cuts[i].origin, "builds what %s reaches (%s), which costs %.3f ms", ic->name,
+                                             paths[j], (double)ic->usecs / 1000) < 0)
+                                        s->cuts[i].origin = NULL;
+                        }
                         if (strv_contains(weighed, o) || !streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
                             (i >= 0 && (!decided_without_build(x, &s->cuts[i]) || in_indexes(*mapped, *nmapped, i))))
                                 continue;
