@@ -332,7 +332,8 @@ static int add_object(struct walk *w, const char *rel)
                 return 0; /* not an object after all (a stray .o): nothing it defines counts */
         w->idx->objects++;
         int r = 0;
-        for (char **f = funcs; f && *f && r == 0; f++) {
+        char **f = funcs;
+        for (; f && *f && r == 0; f++) {
                 if (w->idx->n == w->cap) {
                         size_t cap = w->cap ? w->cap * 2 : 4096;
                         struct objsym *v = realloc(w->idx->v, cap * sizeof *v);
@@ -350,7 +351,10 @@ static int add_object(struct walk *w, const char *rel)
                 }
                 w->idx->v[w->idx->n++] = (struct objsym){ TAKE_PTR(*f), obj, global[f - funcs] };
         }
-        strv_free(funcs);
+        /* the names taken are NULL now: what is left from F on, then the vector */
+        for (; f && *f; f++)
+                free(*f);
+        free(funcs);
         return r;
 }
 

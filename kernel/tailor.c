@@ -855,6 +855,9 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                                              paths[j], (double)ic->usecs / 1000) < 0)
                                         s->cuts[i].origin = NULL;
                         }
+                        /* reached again, from a costlier initcall of the log: worth that */
+                        if (i >= 0 && strv_contains(weighed, o) && s->cuts[i].cost_us < ic->usecs)
+                                s->cuts[i].cost_us = ic->usecs;
                         if (strv_contains(weighed, o) || !streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
                             (i >= 0 && (!decided_without_build(x, &s->cuts[i]) || in_indexes(*mapped, *nmapped, i))))
                                 continue;
@@ -863,6 +866,10 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                                 break;
                         if (i >= 0) {
                                 reset_verdict(&s->cuts[i]);
+                                /* weighed by what reaches it now (a 3 ms initcall), not by what it
+                                 * cost when a rule kept it */
+                                if (s->cuts[i].cost_us < ic->usecs)
+                                        s->cuts[i].cost_us = ic->usecs;
                         } else {
                                 char *origin = NULL;
                                 if (asprintf(&origin, "builds what %s reaches (%s), which costs %.3f ms%s%s%s", ic->name, paths[j],
@@ -1220,6 +1227,9 @@ static void mark_gone(struct cut *c, int build, const char *by)
         c->alt = NULL;
         strv_free(c->also_off);
         c->also_off = NULL;
+        /* nor what it would have been cut with: the best's changes would ask those off too */
+        strv_free(c->with);
+        c->with = NULL;
         free(c->why);
         c->why = NULL;
         if (asprintf(&c->why, "off with %s", by) < 0)
