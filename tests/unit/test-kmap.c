@@ -62,6 +62,16 @@ static void check_object(const struct objsyms *idx, const char *function, const 
               n ? ": " : "", n ? idx->v[first].object : "");
 }
 
+/* Each callee as "path@object/depth", to compare with what the fixture calls. */
+static char **callee_lines(const struct callee *cs, size_t n)
+{
+        char **lines = NULL;
+        for (size_t i = 0; i < n; i++)
+                if (strv_pushf(&lines, "%s@%s/%d", cs[i].path, cs[i].object, cs[i].depth) < 0)
+                        break;
+        return lines;
+}
+
 int main(void)
 {
         const char *fixtures = getenv("FIXTURES");
@@ -123,9 +133,7 @@ int main(void)
         size_t ncs = 0;
         _cleanup_strv_free_ char **got1 = NULL, **got2 = NULL;
         CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "core_init", 1, 100, &cs, &ncs) == 0, "core_init's callees");
-        for (size_t i = 0; i < ncs; i++)
-                if (strv_pushf(&got1, "%s@%s/%d", cs[i].path, cs[i].object, cs[i].depth) < 0)
-                        break;
+        got1 = callee_lines(cs, ncs);
         _cleanup_free_ char *joined1 = got1 ? strv_join(got1, " ") : NULL;
         CHECK(ncs == 5 && strv_contains(got1, "common_init@drivers/virtio/common.o/1") &&
                       strv_contains(got1, "core_helper@drivers/base/core.o/1") && strv_contains(got1, "core_same@drivers/base/core.o/1") &&
@@ -136,9 +144,7 @@ int main(void)
         callees_free(cs, ncs);
         cs = NULL;
         CHECK(callees_reached(&idx, tmpl, "drivers/base/core.o", "core_init", 2, 100, &cs, &ncs) == 0, "two levels");
-        for (size_t i = 0; i < ncs; i++)
-                if (strv_pushf(&got2, "%s@%s/%d", cs[i].path, cs[i].object, cs[i].depth) < 0)
-                        break;
+        got2 = callee_lines(cs, ncs);
         _cleanup_free_ char *joined2 = got2 ? strv_join(got2, " ") : NULL;
         CHECK(ncs == 7 && strv_contains(got2, "core_helper > legacy_init@drivers/virtio/legacy.o/2") &&
                       strv_contains(got2, "core_same > mmio_init@drivers/virtio/mmio.o/2") && cs[5].depth == 2 && cs[6].depth == 2,
