@@ -295,6 +295,12 @@ static int grown_initcalls(json_object *report, long long grow_us, struct initca
         return 0;
 }
 
+/* --min-effect of INITCALLS_US: the least saving a candidate must measure to count. */
+static double min_effect_us(const struct tailor_ctx *x, long long initcalls_us)
+{
+        return (double)initcalls_us * x->o->min_effect_pct / 100.0;
+}
+
 /* Bench build A's appliance (and B's): medians into *ma and *mb; *ret_faster: B's initcalls are
  * less than A's (instruction clock: by its exact figure; wall clock: at p < 0.01).  LOGS (or NULL)
  * keeps the kernel logs.  RET_GROWN (or NULL): the initcalls B made slower by GROW_US or more.
@@ -350,7 +356,7 @@ static int bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
         bool faster = false;
         /* A saving under --min-effect of the best's initcall time is not worth an option: kept,
          * it also keeps later rounds from building on noise (wall) or on a few instructions. */
-        double floor_us = (double)ma->initcalls_us * x->o->min_effect_pct / 100.0;
+        double floor_us = min_effect_us(x, ma->initcalls_us);
         if (b && mb->valid && ma->valid && (double)(ma->initcalls_us - mb->initcalls_us) >= floor_us &&
             mb->initcalls_us < ma->initcalls_us) {
                 json_object *c, *ic, *p;
@@ -1479,7 +1485,7 @@ static int try_group(struct tailor_ctx *x, int *g)
          * measure faster: a build of them is spent for nothing (session 13's resumed run spent
          * builds 11, 13 and 14 on cuts of 0.04 to 0.05 ms each, against a floor of 0.073).  They
          * stay, said why; a batch of many such cuts together is still tried. */
-        long long group_cost = 0, floor_us = (long long)((double)s->best.initcalls_us * x->o->min_effect_pct / 100.0);
+        long long group_cost = 0, floor_us = (long long)min_effect_us(x, s->best.initcalls_us);
         for (size_t i = 0; i < n; i++)
                 group_cost += s->cuts[g[i]].cost_us;
         if (group_cost < floor_us) {
