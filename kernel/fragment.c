@@ -35,6 +35,8 @@ struct kwalk {
         char *sym_file;   /* the Kconfig file holding the entry */
         char **entries;   /* with collect: "NAME FILE" for every config entry (see kconfig_file_siblings) */
         bool collect;
+        bool has_prompt;  /* the entry has a prompt ... */
+        char *prompt_if;  /* ... shown only "if" this (NULL when always shown) */
 };
 
 static void kwalk_file(struct kwalk *w, const char *relpath);
@@ -114,6 +116,37 @@ static void kwalk_file(struct kwalk *w, const char *relpath)
         kwalk_lines(w, relpath, text);
 }
 
+/* An attribute line S of the entry: a prompt ("bool "Virtual terminal" if EXPERT", or "prompt
+ * "..." if ..."), and the condition that shows it. */
+static void read_prompt(struct kwalk *w, const char *s)
+{
+        static const char *const typed[] = { "bool", "tristate", "string", "int", "hex", "prompt" };
+        size_t k = strcspn(s, " \t");
+        bool is_typed = false;
+        for (size_t i = 0; i < ARRAY_SIZE(typed); i++)
+                is_typed |= strlen(typed[i]) == k && strncmp(s, typed[i], k) == 0;
+        const char *q = s + k + strspn(s + k, " \t");
+        if (!is_typed || *q != '"')
+                return;
+        /* the closing quote (a prompt may hold an escaped one) */
+        const char *e = q + 1;
+        while (*e && *e != '"')
+                e += e[0] == '\\' && e[1] ? 2 : 1;
+        if (!*e)
+                return;
+        w->has_prompt = true;
+        e++;
+        e += strspn(e, " \t");
+        if (strncmp(e, "if", 2) == 0 && (e[2] == ' ' || e[2] == '\t')) {
+                e += 3;
+                e += strspn(e, " \t");
+                size_t len = strcspn(e, "#");
+                while (len > 0 && (e[len - 1] == ' ' || e[len - 1] == '\t'))
+                        len--;
+                w->prompt_if = len ? strndup(e, len) : NULL;
+        }
+}
+
 static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
 {
         size_t sl = strlen(w->sym);
@@ -138,6 +171,8 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                         /* Indented lines are attributes of the entry or menu above. */
                         if (streq(s, "help") || streq(s, "---help---"))
                                 in_help = true;
+                        else if (in_entry && !w->has_prompt)
+                                read_prompt(w, s);
                         else if (strncmp(s, "select ", 7) == 0 && w->entry) {
                                 const char *t = s + 7;
                                 while (*t == ' ' || *t == '\t')
@@ -234,6 +269,26 @@ char **kconfig_choice_members(const char *srcdir, const char *name)
         char **members = NULL;
         free(kwalk_entry(srcdir, name, &members, NULL));
         return members;
+}
+
+char *kconfig_prompt_condition(const char *srcdir, const char *name)
+{
+        if (strncmp(name, "CONFIG_", 7) == 0)
+                name += 7;
+        char **deps = NULL;
+        struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
+        kwalk_file(&w, "Kconfig");
+        strv_free(deps);
+        strv_free(w.conds);
+        strv_free(w.walked);
+        strv_free(w.members);
+        strv_free(w.selectors);
+        strv_free(w.choice);
+        free(w.entry);
+        free(w.sym_file);
+        if (!w.has_prompt)
+                return free(w.prompt_if), NULL;
+        return w.prompt_if ? w.prompt_if : strdup("");
 }
 
 char *kconfig_names_on(char *const *names, const struct kconfig *c)

@@ -23,6 +23,11 @@ char **kconfig_selectors(const char *srcdir, const char *name);
  * options of one driver's own menu: those that shape its objects (SERIAL_8250_DETECT_IRQ beside
  * SERIAL_8250), not the whole tree's. */
 char **kconfig_file_siblings(const char *srcdir, const char *name);
+/* The condition that shows CONFIG_NAME's prompt: "EXPERT" for VT ("bool "Virtual terminal" if
+ * EXPERT"); "" for a prompt always shown; NULL when the entry has no prompt (or no Kconfig file
+ * defines it).  A hidden prompt keeps an option at its default: the tailor cuts such an option
+ * together with what shows its prompt. */
+char *kconfig_prompt_condition(const char *srcdir, const char *name);
 /* The terms of EXPR's top-level "&&" that are a plain symbol: "FTRACE && (A || B) && !C && D"
  * gives FTRACE and D (a strv; NULL when none).  What an entry needs on, for sure. */
 char **kconfig_conjuncts(const char *expr);

@@ -138,6 +138,44 @@ int elf_function_symbols(const char *path, char ***ret, bool **ret_global)
         return 0;
 }
 
+/* Linux's struct kernel_param on x86-64 (include/linux/moduleparam.h): name, mod and ops
+ * pointers, then the u16 perm. */
+#define KERNEL_PARAM_SIZE 40
+#define KERNEL_PARAM_PERM 24
+
+int elf_module_params(const char *path, unsigned *ret_visible)
+{
+        struct elf_view v;
+        int r = elf_open(path, &v);
+        if (r < 0)
+                return r;
+        const Elf64_Shdr *names = v.eh->e_shstrndx < v.eh->e_shnum ? &v.sh[v.eh->e_shstrndx] : NULL;
+        unsigned visible = 0;
+        for (size_t i = 0; names && i < v.eh->e_shnum && r == 0; i++) {
+                const Elf64_Shdr *sh = &v.sh[i];
+                if (sh->sh_name >= names->sh_size || !in_file(v.len, names->sh_offset, names->sh_size))
+                        continue;
+                const char *name = (const char *)v.m + names->sh_offset + sh->sh_name;
+                size_t left = names->sh_size - sh->sh_name;
+                if (strnlen(name, left) == left || !streq(name, "__param"))
+                        continue;
+                if (sh->sh_type != SHT_PROGBITS || sh->sh_size % KERNEL_PARAM_SIZE != 0 || !in_file(v.len, sh->sh_offset, sh->sh_size)) {
+                        r = -EBADMSG;
+                        break;
+                }
+                for (uint64_t at = 0; at < sh->sh_size; at += KERNEL_PARAM_SIZE) {
+                        uint16_t perm;
+                        memcpy(&perm, v.m + sh->sh_offset + at + KERNEL_PARAM_PERM, sizeof perm);
+                        visible += perm != 0;
+                }
+        }
+        elf_close(&v);
+        if (r < 0)
+                return r;
+        *ret_visible = visible;
+        return 0;
+}
+
 /* The function of V defined in section SHNDX at offset AT, or NULL. */
 static const Elf64_Sym *function_at(const struct elf_view *v, size_t shndx, uint64_t at)
 {
@@ -331,7 +369,20 @@ static int add_object(struct walk *w, const char *rel)
         if (elf_function_symbols(path, &funcs, &global) < 0)
                 return 0; /* not an object after all (a stray .o): nothing it defines counts */
         w->idx->objects++;
+        unsigned visible = 0;
         int r = 0;
+        if (elf_module_params(path, &visible) == 0 && visible > 0) {
+                struct objparams *more = realloc(w->idx->params, (w->idx->nparams + 1) * sizeof *more);
+                char *obj = strdup(rel);
+                if (more)
+                        w->idx->params = more;
+                if (!more || !obj) {
+                        free(obj);
+                        strv_free(funcs);
+                        return -ENOMEM;
+                }
+                w->idx->params[w->idx->nparams++] = (struct objparams){ obj, visible };
+        }
         char **f = funcs;
         for (; f && *f && r == 0; f++) {
                 if (w->idx->n == w->cap) {
@@ -431,5 +482,8 @@ void objsyms_free(struct objsyms *idx)
                 free(idx->v[i].object);
         }
         free(idx->v);
+        for (size_t i = 0; i < idx->nparams; i++)
+                free(idx->params[i].object);
+        free(idx->params);
         *idx = (struct objsyms){ 0 };
 }

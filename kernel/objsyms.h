@@ -13,10 +13,18 @@ struct objsym {
         bool global;    /* global or weak: what another object's undefined reference can mean */
 };
 
+/* An object with module parameters that sysfs shows (see elf_module_params). */
+struct objparams {
+        char *object;
+        unsigned visible;
+};
+
 struct objsyms {
         struct objsym *v; /* sorted by function, then object */
         size_t n;
         size_t objects;   /* objects read */
+        struct objparams *params; /* the objects with visible module parameters, in tree order */
+        size_t nparams;
 };
 
 /* Index every object of OBJDIR compiled from a source of SRCDIR (DIR/x.o with SRCDIR/x.c or
@@ -31,6 +39,12 @@ void objsyms_free(struct objsyms *idx);
  * malloc'd), and when RET_GLOBAL is not NULL, for each, whether it is global or weak (malloc'd,
  * index for index).  -EBADMSG when PATH is not one. */
 int elf_function_symbols(const char *path, char ***ret, bool **ret_global);
+
+/* How many module parameters the x86-64 object at PATH declares with a sysfs mode (the entries
+ * of its __param section, Linux's struct kernel_param, whose perm is not 0): at boot,
+ * param_sysfs_init makes a sysfs directory and attributes for each, built in or not.  0 or
+ * -errno (-EBADMSG: not an x86-64 ELF64 object, or a __param section of another layout). */
+int elf_module_params(const char *path, unsigned *ret_visible);
 
 /* The functions FUNCTION (defined in the x86-64 object at PATH) refers to: from the relocations
  * inside its bytes, what it calls, tail-calls or takes the address of; and the calls and jumps

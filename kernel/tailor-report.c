@@ -51,6 +51,16 @@ static bool is_cut_or_written(const struct tailor_state *s, size_t i, const char
         return false;
 }
 
+/* Whether a dropped cut before cut I already turned OPTION on to show its prompt (the fragment
+ * says CONFIG_EXPERT=y once). */
+static bool shown_before(const struct tailor_state *s, size_t i, const char *option)
+{
+        for (size_t k = 0; k < i; k++)
+                if (s->cuts[k].status == CUT_DROPPED && s->cuts[k].shown_by && streq(s->cuts[k].shown_by, option))
+                        return true;
+        return false;
+}
+
 /* S on one line (a comment in the fragment): line breaks become spaces.  Caller frees. */
 static char *one_line(const char *s)
 {
@@ -82,13 +92,15 @@ static void fill_fragment(FILE *f, const void *data)
                                 c->initcalls, (double)c->cost_us / 1000, unit(s), c->why, c->build);
                 } else {
                         fprintf(f, "\n# %s: %d initcall(s), %.3f %s in the kernel it was cut from; build %d dropped it "
-                                   "(that build saved %.3f %s)%s%s\n",
+                                   "(that build saved %.3f %s)%s%s%s%s\n",
                                 c->option, c->initcalls, (double)c->cost_us / 1000, unit(s), c->build,
                                 (double)build_saving_us(s, c->build, NULL) / 1000, unit(s), c->alt ? "; its choice takes " : "",
-                                c->alt ? c->alt : "");
+                                c->alt ? c->alt : "", c->shown_by ? "; its prompt shows with " : "", c->shown_by ? c->shown_by : "");
                 }
                 if (c->origin)
                         fprintf(f, "# (proposed as it %s)\n", c->origin);
+                if (c->shown_by && !shown_before(s, i, c->shown_by))
+                        fprintf(f, "%s=y\n", c->shown_by);
                 if (c->alt)
                         fprintf(f, "%s=y\n", c->alt);
                 fprintf(f, "# %s is not set\n", c->option);
@@ -159,8 +171,9 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
                 static const char *const names[] = { "untried", "dropped", "kept" };
                 printf("%-30s %10.3f  %-8s ", c->option, (double)c->cost_us / 1000, names[c->status]);
                 if (c->status == CUT_DROPPED)
-                        printf("build %d%s%s%s%s\n", c->build, c->alt ? ", replaced by " : "", c->alt ? c->alt : "",
-                               c->why ? ", " : "", c->why ? c->why : "");
+                        printf("build %d%s%s%s%s%s%s\n", c->build, c->alt ? ", replaced by " : "", c->alt ? c->alt : "",
+                               c->shown_by ? ", its prompt shown by " : "", c->shown_by ? c->shown_by : "", c->why ? ", " : "",
+                               c->why ? c->why : "");
                 else
                         printf("%s\n", c->why ? c->why : "");
                 if (c->origin)
@@ -222,6 +235,7 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
                 json_object_object_add(e, "cost_ms", json_object_new_double((double)c->cost_us / 1000));
                 json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
                 json_object_object_add(e, "replaced_by", c->alt ? json_object_new_string(c->alt) : NULL);
+                json_object_object_add(e, "prompt_shown_by", c->shown_by ? json_object_new_string(c->shown_by) : NULL);
                 json_object *with = json_object_new_array();
                 for (char **p = c->with; p && *p; p++)
                         json_object_array_add(with, json_object_new_string(*p));
@@ -323,6 +337,10 @@ static void fill_html(FILE *f, const void *data)
                         if (c->alt) {
                                 fputs("; replaced by ", f);
                                 xml_escape(f, c->alt);
+                        }
+                        if (c->shown_by) {
+                                fputs("; its prompt shown by ", f);
+                                xml_escape(f, c->shown_by);
                         }
                 } else {
                         xml_escape(f, c->why);

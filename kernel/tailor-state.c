@@ -86,6 +86,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
                 json_object *e = json_object_new_object();
                 json_object_object_add(e, "option", json_object_new_string(c->option));
                 json_object_object_add(e, "alt", str_or_null(c->alt));
+                json_object_object_add(e, "shown_by", str_or_null(c->shown_by));
                 json_object_object_add(e, "with", strv_to_json(c->with));
                 json_object_object_add(e, "cost_us", json_object_new_int64(c->cost_us));
                 json_object_object_add(e, "initcalls", json_object_new_int(c->initcalls));
@@ -208,6 +209,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
                         struct cut *c = &s.cuts[i];
                         c->option = get_str(e, "option");
                         c->alt = get_str(e, "alt");
+                        c->shown_by = get_str(e, "shown_by");
                         c->with = get_strv(e, "with");
                         c->cost_us = get_int(e, "cost_us");
                         c->initcalls = (int)get_int(e, "initcalls");
@@ -271,6 +273,7 @@ void tailor_cut_free(struct cut *c)
 {
         free(c->option);
         free(c->alt);
+        free(c->shown_by);
         strv_free(c->with);
         strv_free(c->also_off);
         free(c->why);

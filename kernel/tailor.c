@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "callees.h"
+#include "paramcost.h"
 #include "fragment.h"
 #include "kbuild.h"
 #include "kmakefile.h"
@@ -422,6 +423,43 @@ static int best_changes(const struct tailor_state *s, char ***ret);
 static int push_cut(const struct cut *c, char ***changes);
 static int push_index(int **v, size_t *n, int i);
 
+/* C stays on because its prompt is hidden (VT: "bool "Virtual terminal" if EXPERT", and
+ * x86_64_defconfig has EXPERT off): a hidden prompt leaves an option at its default, whatever a
+ * config says.  Each plain symbol of the prompt's condition that START has off is tried on, with
+ * the cut, on top of BASE; the first that lets kconfig take C off becomes C->shown_by, and what
+ * kconfig made of it *RET (the rules after weigh that). */
+static int show_prompt(struct tailor_ctx *x, char *const *base, const struct kconfig *start, struct cut *c, const char *probe,
+                       struct kconfig *ret)
+{
+        _cleanup_free_ char *cond = kconfig_prompt_condition(x->src, c->option);
+        _cleanup_strv_free_ char **terms = cond && *cond ? kconfig_conjuncts(cond) : NULL;
+        for (char **t = terms; t && *t; t++) {
+                _cleanup_free_ char *sym = NULL;
+                if (asprintf(&sym, "CONFIG_%s", *t) < 0)
+                        return -ENOMEM;
+                if (is_on(start, sym))
+                        continue;
+                _cleanup_strv_free_ char **changes = NULL;
+                _cleanup_(kconfig_free) struct kconfig res = { 0 };
+                int r = 0;
+                for (char *const *b = base; r >= 0 && b && *b; b++)
+                        r = strv_push(&changes, *b);
+                r = r ?: strv_pushf(&changes, "%s=y", sym);
+                r = r ?: push_cut(c, &changes);
+                r = r ?: resolve_changes(x, changes, probe, &res);
+                if (r < 0)
+                        return r;
+                if (!is_on(&res, c->option) && is_on(&res, sym)) {
+                        c->shown_by = TAKE_PTR(sym);
+                        kconfig_free(ret);
+                        *ret = res;
+                        res = (struct kconfig){ 0 };
+                        return 0;
+                }
+        }
+        return 0;
+}
+
 /* One option of the map, checked against kconfig alone (no build), on top of the best kernel so
  * far (BASE: its changes to the start; START: its config): can it go, and what goes with it?  Its
  * cut gets a status: queued, or kept with the reason. */
@@ -460,7 +498,9 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                                 break;
                         }
                 }
-                if (!c->alt) {
+                if (!c->alt && !members && (r = show_prompt(x, base, start, c, probe, &res)) < 0)
+                        return r;
+                if (!c->alt && !c->shown_by) {
                         _cleanup_strv_free_ char **sel = members ? NULL : kconfig_selectors(x->src, c->option);
                         _cleanup_free_ char *on = sel ? kconfig_names_on(sel, start) : NULL;
                         c->status = CUT_KEPT;
@@ -557,8 +597,9 @@ static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct
         } else {
                 r = propose_one(x, base, ref, c);
         }
-        log_info("  %-28s %8.3f ms  %s%s%s%s%s", c->option, (double)c->cost_us / 1000, c->status == CUT_QUEUED ? "to try" : "kept: ",
-                 c->why ? c->why : "", c->alt ? " (its choice's other member instead)" : "", c->origin ? "; proposed as it " : "",
+        log_info("  %-28s %8.3f ms  %s%s%s%s%s%s%s%s", c->option, (double)c->cost_us / 1000, c->status == CUT_QUEUED ? "to try" : "kept: ",
+                 c->why ? c->why : "", c->alt ? " (its choice's other member instead)" : "", c->shown_by ? " (with " : "",
+                 c->shown_by ? c->shown_by + 7 : "", c->shown_by ? " on, which shows its prompt)" : "", c->origin ? "; proposed as it " : "",
                  c->origin ? c->origin : "");
         return r;
 }
@@ -661,7 +702,9 @@ static int try_keepers(struct tailor_ctx *x, char *const *base, const struct kco
         if (r < 0)
                 return r;
         if (c->status == CUT_QUEUED && strv_contains(c->also_off, path[0])) {
-                log_info("  %-28s %8.3f ms  to try; proposed as it %s", c->option, (double)c->cost_us / 1000, c->origin);
+                log_info("  %-28s %8.3f ms  to try%s%s%s; proposed as it %s", c->option, (double)c->cost_us / 1000,
+                         c->shown_by ? " (with " : "", c->shown_by ? c->shown_by + 7 : "", c->shown_by ? " on, which shows its prompt)" : "",
+                         c->origin);
                 *found = true;
                 return 0;
         }
@@ -818,14 +861,12 @@ static bool in_indexes(const int *v, size_t n, ssize_t i)
         return false;
 }
 
-static int propose_callee_options(struct tailor_ctx *x, const struct initcall_log *l, char *const *base, const struct kconfig *ref,
-                                  int **mapped, size_t *nmapped, long long min_cost)
+static int propose_callee_options(struct tailor_ctx *x, const struct initcall_log *l, const struct objsyms *idx, char *const *base,
+                                  const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
 {
         struct tailor_state *s = &x->s;
         struct kmap_origin *orig = NULL;
-        _cleanup_(objsyms_free) struct objsyms idx = { 0 };
         int r = kmap_origins(x->tree.obj, x->src, l, &orig);
-        r = r ?: objsyms_index(x->tree.obj, x->src, &idx);
         if (r < 0) {
                 kmap_origins_free(orig, l->n);
                 return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
@@ -839,7 +880,7 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                 if (!orig[k].object || ic->usecs < min_cost || (owner && !stays))
                         continue;
                 _cleanup_strv_free_ char **options = NULL, **paths = NULL;
-                r = callees_options(&idx, x->tree.obj, x->src, orig[k].object, ic->name, CALLEE_DEPTH, MAX_CALLEES, &options, &paths);
+                r = callees_options(idx, x->tree.obj, x->src, orig[k].object, ic->name, CALLEE_DEPTH, MAX_CALLEES, &options, &paths);
                 if (r < 0 && r != -ENOMEM) {
                         r = 0; /* its object is gone from the tree: nothing to read */
                         continue;
@@ -898,6 +939,64 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
         return r;
 }
 
+/* param_sysfs_init (no option builds it) costs what the built-in module parameters make it do
+ * (paramcost.h): each option declaring them is proposed with its estimated share of L's
+ * param_sysfs_init, when that is MIN_COST or more.  A cut of the map's own (queued now) takes its
+ * share on top of its initcalls' cost; one kconfig keeps on joins *MAPPED, as the callees' do. */
+static int propose_param_options(struct tailor_ctx *x, const struct initcall_log *l, const struct objsyms *idx, char *const *base,
+                                 const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
+{
+        struct tailor_state *s = &x->s;
+        const struct initcall *ic = NULL;
+        for (size_t k = 0; k < l->n && !ic; k++)
+                if (streq(l->calls[k].name, "param_sysfs_init") && !l->calls[k].module)
+                        ic = &l->calls[k];
+        if (!ic || ic->usecs < min_cost)
+                return 0;
+        struct param_share *v = NULL;
+        size_t n = 0;
+        int r = param_shares(idx, x->src, ref, &v, &n);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the module parameters of the build tree %s", x->tree.obj);
+        for (size_t j = 0; r >= 0 && j < n; j++) {
+                long long cost = (long long)(v[j].share * (double)ic->usecs);
+                const char *o = v[j].option;
+                ssize_t i = cut_index(s, o);
+                bool fresh = i < 0;
+                if (cost < min_cost || kept_by_hand(x, o))
+                        continue;
+                if (i >= 0 && in_indexes(*mapped, *nmapped, i)) {
+                        if (s->cuts[i].status == CUT_QUEUED || kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))
+                                s->cuts[i].cost_us += cost;
+                        continue;
+                }
+                if (i >= 0 && !decided_without_build(x, &s->cuts[i]))
+                        continue;
+                if (i >= 0) {
+                        reset_verdict(&s->cuts[i]);
+                        s->cuts[i].cost_us = cost;
+                } else {
+                        char *origin = NULL;
+                        if (asprintf(&origin,
+                                     "declares %u module parameter(s) (%s), which param_sysfs_init puts in sysfs: "
+                                     "about %.3f of its %.3f ms",
+                                     v[j].params, v[j].object, (double)cost / 1000, (double)ic->usecs / 1000) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        r = add_cut(s, o, cost, 0, origin);
+                        i = (ssize_t)s->ncuts - 1;
+                }
+                r = r ?: propose_or_keep(x, base, ref, (size_t)i);
+                if (r >= 0 && (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i])))
+                        r = push_index(mapped, nmapped, (int)i);
+                else if (r >= 0 && s->cuts[i].status != CUT_QUEUED && fresh)
+                        pop_cut(s); /* the machine or the guest keeps it: noise in the report */
+        }
+        param_shares_free(v, n);
+        return r;
+}
+
 /* A kept cut whose verdict came from kconfig or the machine, without a build (not --keep). */
 static bool decided_without_build(const struct tailor_ctx *x, const struct cut *c)
 {
@@ -908,9 +1007,10 @@ static bool decided_without_build(const struct tailor_ctx *x, const struct cut *
 static void reset_verdict(struct cut *c)
 {
         free(c->alt);
+        free(c->shown_by);
         free(c->why);
         strv_free(c->also_off);
-        c->alt = c->why = NULL;
+        c->alt = c->shown_by = c->why = NULL;
         c->also_off = NULL;
         c->status = CUT_QUEUED;
 }
@@ -974,7 +1074,11 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 r = r ?: propose_or_keep(x, base, &ref, (size_t)j);
         }
         kmap_costs_free(costs, ncost);
-        r = r ?: propose_callee_options(x, &l, base, &ref, &mapped, &nmapped, min_cost);
+        _cleanup_(objsyms_free) struct objsyms objs = { 0 };
+        if (r >= 0 && (r = objsyms_index(x->tree.obj, x->src, &objs)) < 0)
+                return log_error_errno(r, "cannot index the build tree %s", x->tree.obj);
+        r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
+        r = r ?: propose_param_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
         r = r ?: propose_keepers(x, base, &ref, mapped, nmapped);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
@@ -1090,7 +1194,8 @@ static int measure_start(struct tailor_ctx *x)
  * member that takes its place. */
 static int push_cut(const struct cut *c, char ***changes)
 {
-        int r = strv_pushf(changes, "%s=n", c->option);
+        int r = c->shown_by ? strv_pushf(changes, "%s=y", c->shown_by) : 0;
+        r = r ?: strv_pushf(changes, "%s=n", c->option);
         for (char **w = c->with; r >= 0 && w && *w; w++)
                 r = strv_pushf(changes, "%s=n", *w);
         return r < 0 || !c->alt ? r : strv_pushf(changes, "%s=y", c->alt);
@@ -1231,6 +1336,8 @@ static void mark_gone(struct cut *c, int build, const char *by)
          * never built: the fragment must not say it */
         free(c->alt);
         c->alt = NULL;
+        free(c->shown_by);
+        c->shown_by = NULL;
         strv_free(c->also_off);
         c->also_off = NULL;
         /* nor what it would have been cut with: the best's changes would ask those off too */

@@ -20,6 +20,8 @@ enum cut_status { CUT_QUEUED, CUT_DROPPED, CUT_KEPT };
 struct cut {
         char *option;       /* "CONFIG_X" */
         char *alt;          /* a choice member turned on in its place ("CONFIG_SLAB"), or NULL */
+        char *shown_by;     /* what is turned on to show its prompt ("CONFIG_EXPERT", for VT's
+                             * "if EXPERT"): without it, kconfig keeps it at its default; or NULL */
         char **with;        /* options cut together with it, a strv ("CONFIG_X"), or NULL: what
                              * keeps an option on, when no one of them alone takes it off */
         long long cost_us;  /* initcall time mapped to it: by the map that proposed it, or that last

@@ -1,5 +1,5 @@
-/* The Kconfig tree walker (kernel/fragment.c's kconfig_depends, and kconfig_file_siblings, the
- * tailor's: the entries of one file), and kconfig_conjuncts over what it returns: it follows
+/* The Kconfig tree walker (kernel/fragment.c's kconfig_depends, kconfig_prompt_condition, and
+ * kconfig_file_siblings, the tailor's: the entries of one file), and kconfig_conjuncts over what it returns: it follows
  * source lines through a kernel source tree to say why an option was dropped.  The input is up to four files, NUL
  * between them: Kconfig, a/Kconfig, b/Kconfig and c/Kconfig under a directory of its own.
  * Promises: it ends (no loop through sources), reads nothing outside the tree, and what it
@@ -51,6 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         fuzz_assert(**t && strspn(*t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_abcdefghijklmnopqrstuvwxyz") == strlen(*t));
                 strv_free(terms);
                 free(deps);
+                /* a prompt's condition is one line's, without its comment */
+                char *shown_if = kconfig_prompt_condition(tree, symbols[i]);
+                fuzz_assert(!shown_if || (!strchr(shown_if, '\n') && !strchr(shown_if, '#')));
+                free(shown_if);
                 char **siblings = kconfig_file_siblings(tree, symbols[i]);
                 for (char **t = siblings; t && *t; t++)
                         fuzz_assert(**t && !strchr(*t, ' '));

@@ -1,5 +1,6 @@
 /* The built objects' readers behind the tailor's map (kernel/objsyms.c): the function symbols of
- * an ELF object, and what each function refers to through its relocations.  An object from a
+ * an ELF object, what each function refers to through its relocations, and its module
+ * parameters.  An object from a
  * half-written or foreign tree must give an error, never a read past its end. */
 #include <config.h>
 
@@ -29,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
                 strv_free(names);
         }
+        unsigned visible = 0;
+        if (path && elf_module_params(path, &visible) == 0)
+                fuzz_assert(visible <= size / 40);
         char **here = NULL, **elsewhere = NULL;
         if (path && elf_function_callees(path, "", &here, &elsewhere) == 0) {
                 strv_free(here);

@@ -164,6 +164,23 @@ static void test_depends(void)
         CHECK_STR(sel_joined, "PICKS_A", "the entry that selects it ('select X if COND' too)");
         _cleanup_strv_free_ char **none_sel = kconfig_selectors(src, "ALLOC_B");
         CHECK(none_sel == NULL, "nothing selects ALLOC_B (ALLOC_AB is another name)");
+        /* What shows a prompt (VT's "if EXPERT"): a hidden prompt keeps an option at its default. */
+        static const struct {
+                const char *name, *want; /* NULL: no prompt */
+        } prompts[] = {
+                { "CONFIG_HIDDEN_VT", "EXPERT_LIKE" },
+                { "EXPERT_LIKE", "" },
+                { "NO_PROMPT", NULL },
+                { "LATE_PROMPT", "BAR && !FOO" },
+                { "HELP_SAYS_IF", "" },
+                { "FOO", "" },
+                { "NOPE", NULL },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(prompts); i++) {
+                _cleanup_free_ char *cond = kconfig_prompt_condition(src, prompts[i].name);
+                CHECK(prompts[i].want ? cond && streq(cond, prompts[i].want) : !cond, "%s's prompt shown if '%s' (want '%s')",
+                      prompts[i].name, cond ? cond : "(no prompt)", prompts[i].want ? prompts[i].want : "(no prompt)");
+        }
         struct kconfig fin = { 0 };
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);

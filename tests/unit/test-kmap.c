@@ -17,6 +17,7 @@
 #include "kernel/callees.h"
 #include "kernel/kmakefile.h"
 #include "kernel/objsyms.h"
+#include "kernel/paramcost.h"
 
 static const char *const sources[] = { "drivers/virtio/modern", "drivers/virtio/common", "drivers/virtio/legacy",
                                        "drivers/virtio/mmio",   "drivers/virtio/nommio", "drivers/virtio/blk",
@@ -163,6 +164,31 @@ int main(void)
                       strv_contains(cpaths, "core_helper > legacy_init (drivers/virtio/legacy.o)"),
               "the options they need, nearest first, each with its first path (%s)", copt_list ? copt_list : "");
 
+        /* Module parameters: what param_sysfs_init's cost is shared by (paramcost.h). */
+        unsigned visible = 99;
+        _cleanup_free_ char *blk = NULL;
+        CHECK(asprintf(&blk, "%s/drivers/virtio/blk.o", tmpl) >= 0 && elf_module_params(blk, &visible) == 0 && visible == 2,
+              "blk.o: two parameters sysfs shows, one it does not (%u)", visible);
+        size_t core_at = idx.nparams == 2 && streq(idx.params[1].object, "drivers/base/core.o");
+        CHECK(idx.nparams == 2 && streq(idx.params[core_at].object, "drivers/base/core.o") && idx.params[core_at].visible == 1 &&
+                      streq(idx.params[!core_at].object, "drivers/virtio/blk.o") && idx.params[!core_at].visible == 2,
+              "the index lists the two objects with parameters (%zu)", idx.nparams);
+        struct kconfig ref = { 0 };
+        struct param_share *shares = NULL;
+        size_t nshares = 0;
+        CHECK(kconfig_parse("CONFIG_VIRTIO=y\nCONFIG_VIRTIO_BLK=y\n", "ref", &ref, NULL) == 0, "a config with virtio-blk built in");
+        CHECK(param_shares(&idx, src, &ref, &shares, &nshares) == 0 && nshares == 1 && streq(shares[0].option, "CONFIG_VIRTIO_BLK") &&
+                      shares[0].params == 2 && shares[0].share > 0.7499 && shares[0].share < 0.7501 &&
+                      streq(shares[0].object, "drivers/virtio/blk.o"),
+              "VIRTIO_BLK's share: (2 + 4) of (2 + 4) + (1 + 1), core.o's counted but its own (%zu: %s %.4f)", nshares,
+              nshares ? shares[0].option : "-", nshares ? shares[0].share : 0);
+        param_shares_free(shares, nshares);
+        kconfig_free(&ref);
+        CHECK(kconfig_parse("CONFIG_VIRTIO=y\nCONFIG_VIRTIO_BLK=m\n", "ref", &ref, NULL) == 0, "virtio-blk a module");
+        CHECK(param_shares(&idx, src, &ref, &shares, &nshares) == 0 && nshares == 0, "a module's parameters are not the boot's");
+        param_shares_free(shares, nshares);
+        kconfig_free(&ref);
+
         /* Not an object: refused, not read past its end. */
         _cleanup_free_ char *bad = NULL;
         char **syms = NULL;
@@ -171,6 +197,7 @@ int main(void)
         char **here = NULL, **elsewhere = NULL;
         CHECK(bad && elf_function_callees(bad, "core_init", &here, &elsewhere) == -EBADMSG && !here && !elsewhere,
               "its callees: -EBADMSG");
+        CHECK(bad && elf_module_params(bad, &visible) == -EBADMSG, "its module parameters: -EBADMSG");
         /* The __fentry__ call of -pg -mfentry is in the object, and left out. */
         _cleanup_free_ char *core = NULL;
         if (asprintf(&core, "%s/drivers/base/core.o", tmpl) >= 0 && elf_function_callees(core, "core_init", &here, &elsewhere) == 0) {

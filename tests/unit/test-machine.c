@@ -42,6 +42,17 @@ static void test_configs(void)
         free(why);
         kconfig_free(&c);
 
+        /* No MSI: the PC machine only where ACPI routes the legacy interrupts. */
+        CHECK(load("cutdown-base-6.1.192.config", &c) == 0, "base.config's .config read again");
+        CHECK(kconfig_parse("# CONFIG_PCI_MSI is not set\n", "edit", &c, NULL) == 0, "edited");
+        CHECK(kconfig_machines(&c, false, &why) == MICROVM && strstr(why, "no pc: CONFIG_PCI_MSI is not set, and without CONFIG_ACPI"),
+              "no PCI_MSI, no ACPI: microvm only (%s)", why);
+        free(why);
+        CHECK(kconfig_parse("CONFIG_ACPI=y\n", "edit", &c, NULL) == 0, "edited");
+        CHECK(kconfig_machines(&c, false, &why) == (PC | MICROVM), "no PCI_MSI, ACPI: pc and microvm (%s)", why);
+        free(why);
+        kconfig_free(&c);
+
         CHECK(load("cutdown-microvm-6.1.192.config", &c) == 0, "base.config + microvm.config's .config read");
         CHECK(kconfig_machines(&c, false, &why) == MICROVM && streq(why, "no pc: CONFIG_PCI is not set"),
               "microvm.config: microvm only (%s)", why);

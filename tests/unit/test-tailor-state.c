@@ -25,8 +25,8 @@ static void make_state(struct tailor_state *s)
                                      .options = 631, .valid = true };
         s->best = (struct measure){ .initcalls_us = 6500, .kernel_us = 24000, .total_us = 41000, .image_size = 2400000,
                                     .options = 600, .valid = true };
-        s->ncuts = 4;
-        s->cuts = calloc(4, sizeof *s->cuts);
+        s->ncuts = 6;
+        s->cuts = calloc(6, sizeof *s->cuts);
         s->cuts[0] = (struct cut){ .option = strdup("CONFIG_SLUB"), .alt = strdup("CONFIG_SLAB"), .cost_us = 3526, .initcalls = 1,
                                    .status = CUT_DROPPED, .build = 3 };
         strv_push(&s->cuts[0].also_off, "CONFIG_SLUB_CPU_PARTIAL");
@@ -42,6 +42,11 @@ static void make_state(struct tailor_state *s)
         strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_JITTERENTROPY");
         strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_AEAD");
         strv_push(&s->cuts[3].also_off, "CONFIG_CRYPTO_ECHAINIV");
+        /* Two whose prompts show only with EXPERT (x86_64_defconfig has it off). */
+        s->cuts[4] = (struct cut){ .option = strdup("CONFIG_VT"), .shown_by = strdup("CONFIG_EXPERT"), .cost_us = 2903, .initcalls = 1,
+                                   .status = CUT_DROPPED, .build = 3 };
+        s->cuts[5] = (struct cut){ .option = strdup("CONFIG_PCSPKR_PLATFORM"), .shown_by = strdup("CONFIG_EXPERT"), .cost_us = 150,
+                                   .initcalls = 1, .status = CUT_DROPPED, .build = 3 };
         int g[] = { 2 };
         tailor_push_group(s, g, 1);
         s->ntrials = 2;
@@ -68,9 +73,11 @@ int main(void)
         CHECK_STR(back.check_host, "guestfish -a d.img run :\nlist-filesystems", "host check");
         CHECK(back.start.initcalls_us == 10635 && back.best.options == 600 && back.best_build == 3 && back.builds == 4,
               "measures and counters");
-        CHECK(back.ncuts == 4 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
+        CHECK(back.ncuts == 6 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
                       back.cuts[2].status == CUT_QUEUED, "each cut's status");
         CHECK_STR(back.cuts[0].alt, "CONFIG_SLAB", "a choice's replacement");
+        CHECK_STR(back.cuts[4].shown_by, "CONFIG_EXPERT", "what shows a hidden prompt");
+        CHECK(back.cuts[0].shown_by == NULL, "nothing, for a prompt always shown");
         CHECK(back.cuts[3].with && strv_length(back.cuts[3].with) == 3 && streq(back.cuts[3].with[1], "CONFIG_CRYPTO_ECHAINIV") &&
                       back.cuts[0].with == NULL, "what is cut together with a cut (and nothing, for one cut alone)");
         CHECK_STR(back.cuts[1].why, "the payload fails without it (exit status 125)", "why a cut stays");
@@ -84,14 +91,25 @@ int main(void)
         struct kconfig k = { 0 };
         _cleanup_free_ char *err = NULL;
         CHECK(kconfig_load(frag, &k, &err) == 0, "the fragment parses: %s", err ? err : "");
-        CHECK(k.n == 7, "seven lines: the dropped options, a replacement, what was cut with one, what went with them (got %zu)",
+        CHECK(k.n == 10, "ten options: the dropped ones, a replacement, what was cut with one, what went with them, what shows two "
+                         "prompts (got %zu)",
               k.n);
+        CHECK_STR(kconfig_value(&k, "CONFIG_EXPERT"), "y", "what shows a hidden prompt: on");
+        CHECK_STR(kconfig_value(&k, "CONFIG_VT"), "n", "the option behind it: not set");
         CHECK_STR(kconfig_value(&k, "CONFIG_SLUB"), "n", "dropped: not set");
         CHECK_STR(kconfig_value(&k, "CONFIG_SLAB"), "y", "its replacement: on");
         CHECK(kconfig_find(&k, "CONFIG_EXT4_FS") == NULL && kconfig_find(&k, "CONFIG_AIO") == NULL,
               "kept and untried options are not in it");
         _cleanup_free_ char *text = NULL;
         read_full_file(frag, &text, NULL);
+        size_t experts = 0;
+        for (const char *p = text; p && (p = strstr(p, "\nCONFIG_EXPERT=y\n")); p++)
+                experts++;
+        CHECK(experts == 1, "what shows two cuts' prompts is said once (%zu times)", experts);
+        CHECK(text && strstr(text, "# CONFIG_VT: 1 initcall(s), 2.903 insn-ms in the kernel it was cut from; build 3 dropped it "
+                                   "(that build saved 4.135 insn-ms); its prompt shows with CONFIG_EXPERT\nCONFIG_EXPERT=y\n"
+                                   "# CONFIG_VT is not set\n"),
+              "a cut says what shows its prompt, said on before it");
         CHECK(text && strstr(text, "# CONFIG_SLUB: 1 initcall(s), 3.526 insn-ms in the kernel it was cut from; build 3 dropped it"),
               "each cut says its cost and the build that dropped it");
         CHECK(text && strstr(text, "; on the host: guestfish -a d.img run : list-filesystems\n"),
