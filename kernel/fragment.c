@@ -168,11 +168,13 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
                 if (in_help)
                         continue; /* help text may say "if you ..." or "depends on ..." */
                 if (!top) {
-                        /* Indented lines are attributes of the entry or menu above. */
+                        /* Indented lines are attributes of the entry or menu above; a prompt
+                         * line is only a prompt (its own statement), so it is read here and
+                         * the chain below still sees every other kind. */
+                        if (in_entry && !w->has_prompt)
+                                read_prompt(w, s);
                         if (streq(s, "help") || streq(s, "---help---"))
                                 in_help = true;
-                        else if (in_entry && !w->has_prompt)
-                                read_prompt(w, s);
                         else if (strncmp(s, "select ", 7) == 0 && w->entry) {
                                 const char *t = s + 7;
                                 while (*t == ' ' || *t == '\t')
@@ -235,6 +237,20 @@ static void kwalk_lines(struct kwalk *w, const char *relpath, char *text)
         }
 }
 
+/* What a walk holds when it ends (its answers taken, or not wanted). */
+static void kwalk_done(struct kwalk *w)
+{
+        strv_free(w->conds);
+        strv_free(w->walked);
+        strv_free(w->members);
+        strv_free(w->selectors);
+        strv_free(w->choice);
+        strv_free(w->entries);
+        free(w->entry);
+        free(w->sym_file);
+        free(w->prompt_if);
+}
+
 /* Walk the whole Kconfig tree for NAME's entry. */
 static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choice, char ***ret_selectors)
 {
@@ -243,19 +259,13 @@ static char *kwalk_entry(const char *srcdir, const char *name, char ***ret_choic
         char **deps = NULL;
         struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
         kwalk_file(&w, "Kconfig");
-        strv_free(w.conds);
-        strv_free(w.walked);
-        strv_free(w.members);
-        free(w.entry);
-        free(w.sym_file);
         if (ret_selectors)
                 *ret_selectors = TAKE_PTR(w.selectors);
-        strv_free(w.selectors);
-        char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
-        strv_free(deps);
         if (ret_choice)
                 *ret_choice = TAKE_PTR(w.choice);
-        strv_free(w.choice);
+        char *r = !w.found ? NULL : deps ? strv_join(deps, " && ") : strdup("");
+        strv_free(deps);
+        kwalk_done(&w);
         return r;
 }
 
@@ -279,16 +289,9 @@ char *kconfig_prompt_condition(const char *srcdir, const char *name)
         struct kwalk w = { .srcdir = srcdir, .sym = name, .deps = &deps };
         kwalk_file(&w, "Kconfig");
         strv_free(deps);
-        strv_free(w.conds);
-        strv_free(w.walked);
-        strv_free(w.members);
-        strv_free(w.selectors);
-        strv_free(w.choice);
-        free(w.entry);
-        free(w.sym_file);
-        if (!w.has_prompt)
-                return free(w.prompt_if), NULL;
-        return w.prompt_if ? w.prompt_if : strdup("");
+        char *cond = !w.has_prompt ? NULL : w.prompt_if ? TAKE_PTR(w.prompt_if) : strdup("");
+        kwalk_done(&w);
+        return cond;
 }
 
 char *kconfig_names_on(char *const *names, const struct kconfig *c)
@@ -333,14 +336,7 @@ char **kconfig_file_siblings(const char *srcdir, const char *name)
                 }
         }
         strv_free(deps);
-        strv_free(w.conds);
-        strv_free(w.walked);
-        strv_free(w.members);
-        strv_free(w.selectors);
-        strv_free(w.choice);
-        strv_free(w.entries);
-        free(w.entry);
-        free(w.sym_file);
+        kwalk_done(&w);
         return out;
 }
 

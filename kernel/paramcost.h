@@ -2,7 +2,9 @@
  * gets, at boot, a sysfs attribute under /sys/module/NAME/parameters, and Linux 6.1's
  * kernel_add_sysfs_param removes and makes again the module's whole attribute group at each
  * parameter, then sends a uevent: a module with k parameters costs about k + k² attribute
- * operations.  The defconfig kernel spends 2.9 insn-ms there, base.config's 0.7.  No option
+ * operations (an estimate by object: the parts of a module built from several objects, or of
+ * one MODULE_PARAM_PREFIX, count apart, so such a module's share is low).  The defconfig kernel
+ * spends 2.9 insn-ms there, base.config's 0.7.  No option
  * builds param_sysfs_init itself (kernel/params.o); the options that build the objects
  * declaring parameters decide its cost, and the tailor proposes them with their estimated share. */
 #ifndef LEANBOOT_PARAMCOST_H

@@ -43,7 +43,7 @@ static bool is_cut_or_written(const struct tailor_state *s, size_t i, const char
                 const struct cut *c = &s->cuts[k];
                 if (c->status != CUT_DROPPED)
                         continue;
-                if (streq(c->option, option) || (c->alt && streq(c->alt, option)))
+                if (streq(c->option, option) || (c->alt && streq(c->alt, option)) || (c->shown_by && streq(c->shown_by, option)))
                         return true;
                 if (k < i && strv_contains(c->also_off, option))
                         return true;

@@ -463,7 +463,7 @@ static int show_prompt(struct tailor_ctx *x, char *const *base, const struct kco
 /* One option of the map, checked against kconfig alone (no build), on top of the best kernel so
  * far (BASE: its changes to the start; START: its config): can it go, and what goes with it?  Its
  * cut gets a status: queued, or kept with the reason. */
-static int propose_one(struct tailor_ctx *x, char *const *base, const struct kconfig *start, struct cut *c)
+static int weigh_cut(struct tailor_ctx *x, char *const *base, const struct kconfig *start, struct cut *c)
 {
         _cleanup_free_ char *probe = path_join(x->rundir, "probe.config");
         _cleanup_strv_free_ char **changes = NULL;
@@ -557,6 +557,17 @@ static int propose_one(struct tailor_ctx *x, char *const *base, const struct kco
                 }
         c->status = CUT_QUEUED;
         return 0;
+}
+
+static int propose_one(struct tailor_ctx *x, char *const *base, const struct kconfig *start, struct cut *c)
+{
+        int r = weigh_cut(x, base, start, c);
+        /* what would have shown its prompt is no part of a cut that stays */
+        if (c->status != CUT_QUEUED) {
+                free(c->shown_by);
+                c->shown_by = NULL;
+        }
+        return r;
 }
 
 /* A new cut of OPTION (queued until propose_one decides); ORIGIN (taken) says why it was
@@ -965,11 +976,16 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
                 bool fresh = i < 0;
                 if (cost < min_cost || kept_by_hand(x, o))
                         continue;
-                if (i >= 0 && in_indexes(*mapped, *nmapped, i)) {
-                        if (s->cuts[i].status == CUT_QUEUED || kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))
-                                s->cuts[i].cost_us += cost;
+                /* proposed by this map already (every queued cut is: a round starts with no group
+                 * left), or kept on by what the keepers' search will cut: worth its share more */
+                bool keepers_due = i >= 0 && in_indexes(*mapped, *nmapped, i) &&
+                                   (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]));
+                if (i >= 0 && (s->cuts[i].status == CUT_QUEUED || keepers_due)) {
+                        s->cuts[i].cost_us += cost;
                         continue;
                 }
+                if (i >= 0 && in_indexes(*mapped, *nmapped, i))
+                        continue;
                 if (i >= 0 && !decided_without_build(x, &s->cuts[i]))
                         continue;
                 if (i >= 0) {

@@ -181,6 +181,11 @@ static void test_depends(void)
                 CHECK(prompts[i].want ? cond && streq(cond, prompts[i].want) : !cond, "%s's prompt shown if '%s' (want '%s')",
                       prompts[i].name, cond ? cond : "(no prompt)", prompts[i].want ? prompts[i].want : "(no prompt)");
         }
+        /* Reading prompts leaves the other attributes to the walker: a "depends on" before the
+         * prompt, or in an entry without one (HW_CONSOLE's "depends on VT"), still counts. */
+        _cleanup_free_ char *late = kconfig_depends(src, "LATE_PROMPT"), *noprompt = kconfig_depends(src, "NO_PROMPT");
+        CHECK_STR(late, "BAR", "a dependency read before the entry's prompt");
+        CHECK_STR(noprompt, "FOO", "a dependency of an entry without a prompt");
         struct kconfig fin = { 0 };
         kconfig_parse("CONFIG_VIRTIO=y\n# CONFIG_BLK_DEV is not set\n", "t", &fin, NULL);
         _cleanup_free_ char *ann = kconfig_annotate("VIRTIO && BLK_DEV && (X86_64 || !m)", &fin);
