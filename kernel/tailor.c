@@ -958,10 +958,9 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
                                  const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
 {
         struct tailor_state *s = &x->s;
-        const struct initcall *ic = NULL;
-        for (size_t k = 0; k < l->n && !ic; k++)
-                if (streq(l->calls[k].name, "param_sysfs_init") && !l->calls[k].module)
-                        ic = &l->calls[k];
+        /* built in: the parser's module is "" (kernel/params.o is always built in) */
+        ssize_t at = initcall_find(l, "param_sysfs_init", "", 0);
+        const struct initcall *ic = at >= 0 ? &l->calls[at] : NULL;
         if (!ic || ic->usecs < min_cost)
                 return 0;
         struct param_share *v = NULL;

@@ -1,9 +1,9 @@
 #!/bin/sh
 # tools/sanitizers.sh OUT: build the host-side programs with ASan and UBSan (configure
 # --enable-sanitizers; the static guest programs stay as they are) in a copy of this tree, and
-# run every test under them: the unit tests, the fuzz corpus replays and the integration tests
-# (QEMU and the guest are not sanitized, so boots cost what they cost; the whole run takes about
-# ten minutes on 2 cores).  OUT gets the run's test-suite.log and, under reports/, every
+# run every test under them: the unit tests, the fuzz corpus replays and the integration tests,
+# the tailor's among them (QEMU, the guest and the kernel builds are not sanitized, so they cost
+# what they cost).  OUT gets the run's test-suite.log and, under reports/, every
 # sanitizer report (a leak, an overflow, undefined behaviour), wherever in the tests it
 # happened: a test that expects leanboot to fail cannot hide one behind its exit status.
 set -u

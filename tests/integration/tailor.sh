@@ -148,13 +148,4 @@ set -- $hits
     fail "tailor again: rc $rc, ccache hits/misses/objects '$hits'"
 expect_match "tailor again: the hit rate is shown" "$(cat "$WORK/c.out")" "^2 +faster +[0-9.]+ +[0-9]+ +[0-9]+ +[0-9]+%"
 
-# No floor, one build: every option of the map is weighed.  BLK_DEV_INITRD is among them (base
-# unpacks the initramfs asynchronously, so populate_rootfs itself costs about nothing; defconfig's
-# 0.043 ms put it over 0.2%, and two builds found that the kernel then cannot find the appliance's
-# root), and is kept without a build: the appliance's initrd (supermin's plain cpio) needs it.
-rc=0
-tailor --fresh --budget 1 --min-cost 0 >"$WORK/i.out" 2>"$WORK/i.err" || rc=$?
-expect_eq "tailor --min-cost 0 --budget 1: exit 0" "$rc" 0
-expect_match "the initrd's unpacking is kept without a build" "$(cat "$WORK/i.err")" \
-    "CONFIG_BLK_DEV_INITRD +[0-9.]+ ms +kept: the appliance's initrd \(cpio\) needs it \(CONFIG_BLK_DEV_INITRD is not set\)"
 finish
