@@ -597,6 +597,16 @@ static ssize_t cut_index(const struct tailor_state *s, const char *option)
         return -1;
 }
 
+/* " (with EXPERT on, which shows its prompt)" for a cut C shown by EXPERT, else "" (for the
+ * log; NULL without memory). */
+static char *shown_by_note(const struct cut *c)
+{
+        char *note = NULL;
+        if (!c->shown_by)
+                return strdup("");
+        return asprintf(&note, " (with %s on, which shows its prompt)", c->shown_by + 7) < 0 ? NULL : note;
+}
+
 /* --keep, or propose_one: the cut S->cuts[I] gets its status. */
 static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t i)
 {
@@ -608,10 +618,10 @@ static int propose_or_keep(struct tailor_ctx *x, char *const *base, const struct
         } else {
                 r = propose_one(x, base, ref, c);
         }
-        log_info("  %-28s %8.3f ms  %s%s%s%s%s%s%s%s", c->option, (double)c->cost_us / 1000, c->status == CUT_QUEUED ? "to try" : "kept: ",
-                 c->why ? c->why : "", c->alt ? " (its choice's other member instead)" : "", c->shown_by ? " (with " : "",
-                 c->shown_by ? c->shown_by + 7 : "", c->shown_by ? " on, which shows its prompt)" : "", c->origin ? "; proposed as it " : "",
-                 c->origin ? c->origin : "");
+        _cleanup_free_ char *shown = shown_by_note(c);
+        log_info("  %-28s %8.3f ms  %s%s%s%s%s%s", c->option, (double)c->cost_us / 1000, c->status == CUT_QUEUED ? "to try" : "kept: ",
+                 c->why ? c->why : "", c->alt ? " (its choice's other member instead)" : "", shown ? shown : "",
+                 c->origin ? "; proposed as it " : "", c->origin ? c->origin : "");
         return r;
 }
 
@@ -713,8 +723,8 @@ static int try_keepers(struct tailor_ctx *x, char *const *base, const struct kco
         if (r < 0)
                 return r;
         if (c->status == CUT_QUEUED && strv_contains(c->also_off, path[0])) {
-                log_info("  %-28s %8.3f ms  to try%s%s%s; proposed as it %s", c->option, (double)c->cost_us / 1000,
-                         c->shown_by ? " (with " : "", c->shown_by ? c->shown_by + 7 : "", c->shown_by ? " on, which shows its prompt)" : "",
+                _cleanup_free_ char *shown = shown_by_note(c);
+                log_info("  %-28s %8.3f ms  to try%s; proposed as it %s", c->option, (double)c->cost_us / 1000, shown ? shown : "",
                          c->origin);
                 *found = true;
                 return 0;
@@ -766,22 +776,38 @@ static int follow_keepers(struct tailor_ctx *x, char *const *base, const struct 
         return r;
 }
 
+static bool in_indexes(const int *v, size_t n, ssize_t i)
+{
+        for (size_t k = 0; k < n; k++)
+                if (v[k] == i)
+                        return true;
+        return false;
+}
+
 /* An option kconfig keeps on (others select it, or it has no prompt) goes only with what keeps
  * it on: for each such cut of this map (the N indexes MAPPED), the cut follow_keepers finds
- * carries its cost (NFS_FS for SUNRPC). */
-static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, const int *mapped, size_t n)
+ * carries its cost (NFS_FS for SUNRPC).  Those in LATE (NLATE indexes) come after all the
+ * others: options an initcall reaches whose own option is searched too (propose_callee_options). */
+static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, const int *mapped, size_t n,
+                           const int *late, size_t nlate)
 {
         struct tailor_state *s = &x->s;
         int total = 0, r = 0;
         /* The costliest first, while the map's allowance lasts (HW_CONSOLE, for chr_dev_init's
-         * 3 ms, is proposed after the map's own cuts). */
+         * 3 ms, is proposed after the map's own cuts); those in LATE after all the others. */
         _cleanup_free_ int *order = n ? malloc(n * sizeof *order) : NULL;
         if (n && !order)
                 return -ENOMEM;
         for (size_t k = 0; k < n; k++) {
+                bool is_late = in_indexes(late, nlate, mapped[k]);
                 size_t j = k;
-                for (; j > 0 && s->cuts[order[j - 1]].cost_us < s->cuts[mapped[k]].cost_us; j--)
+                for (; j > 0; j--) {
+                        const struct cut *before = &s->cuts[order[j - 1]];
+                        bool before_late = in_indexes(late, nlate, order[j - 1]);
+                        if (before_late == is_late ? before->cost_us >= s->cuts[mapped[k]].cost_us : !before_late)
+                                break;
                         order[j] = order[j - 1];
+                }
                 order[j] = mapped[k];
         }
         for (size_t k = 0; r >= 0 && k < n && total < MAX_KEEPER_TRIES_PER_MAP; k++) {
@@ -860,20 +886,26 @@ static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log 
  * it reaches (callees.h) are proposed, each with the initcall's cost, the most its cut can save.
  * Those kconfig keeps on join *MAPPED, for propose_keepers to find what keeps them (vt.o's
  * option, HW_CONSOLE, has no prompt: VT keeps it); those the machine or the guest keeps are
- * forgotten, as noise in the report. */
+ * forgotten, as noise in the report.  An initcall whose own option kconfig keeps on is searched
+ * for through that option first: cutting it saves the whole initcall, while what the initcall
+ * reaches is mostly infrastructure it selects or depends on (jent_mod_init, 22 ms of defconfig's
+ * boot, reaches CRYPTO, CRYPTO_HASH2, CRYPTO_RNG2 and CRYPTO_ALGAPI2, which its search would
+ * otherwise take the map's whole allowance on).  Such options keep their own cost and join *LATE:
+ * searched after the rest. */
 static bool decided_without_build(const struct tailor_ctx *x, const struct cut *c);
 static void reset_verdict(struct cut *c);
 
-static bool in_indexes(const int *v, size_t n, ssize_t i)
+/* Takes I out of the N indexes V, if there. */
+static void forget_index(int *v, size_t n, ssize_t i)
 {
         for (size_t k = 0; k < n; k++)
                 if (v[k] == i)
-                        return true;
-        return false;
+                        v[k] = -2; /* no cut's index, and not the list's end */
 }
 
 static int propose_callee_options(struct tailor_ctx *x, const struct initcall_log *l, const struct objsyms *idx, char *const *base,
-                                  const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
+                                  const struct kconfig *ref, int **mapped, size_t *nmapped, int **late, size_t *nlate,
+                                  long long min_cost)
 {
         struct tailor_state *s = &x->s;
         struct kmap_origin *orig = NULL;
@@ -890,6 +922,8 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                 bool stays = oi >= 0 && s->cuts[oi].status == CUT_KEPT && !kept_by_hand(x, owner);
                 if (!orig[k].object || ic->usecs < min_cost || (owner && !stays))
                         continue;
+                bool owner_searched = oi >= 0 && in_indexes(*mapped, *nmapped, oi) &&
+                                      (kept_by_select(&s->cuts[oi]) || kept_without_prompt(&s->cuts[oi]));
                 _cleanup_strv_free_ char **options = NULL, **paths = NULL;
                 r = callees_options(idx, x->tree.obj, x->src, orig[k].object, ic->name, CALLEE_DEPTH, MAX_CALLEES, &options, &paths);
                 if (r < 0 && r != -ENOMEM) {
@@ -902,7 +936,7 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                         bool fresh = i < 0;
                         /* Each option once a call (each weighing is an olddefconfig); one a
                          * rule kept before is weighed again: what kept it may be gone. */
-                        if (i >= 0 && in_indexes(*mapped, *nmapped, i) && s->cuts[i].cost_us < ic->usecs &&
+                        if (!owner_searched && i >= 0 && in_indexes(*mapped, *nmapped, i) && s->cuts[i].cost_us < ic->usecs &&
                             (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))) {
                                 /* The map weighed it first, by its own initcalls (HW_CONSOLE: 0.037
                                  * ms of vtconsole_class_init); what keeps it on is worth as much as
@@ -913,9 +947,13 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                                              paths[j], (double)ic->usecs / 1000) < 0)
                                         s->cuts[i].origin = NULL;
                         }
-                        /* reached again, from a costlier initcall of the log: worth that */
-                        if (i >= 0 && strv_contains(weighed, o) && s->cuts[i].cost_us < ic->usecs)
-                                s->cuts[i].cost_us = ic->usecs;
+                        /* reached again, from a costlier initcall of the log: worth that; and
+                         * from one no other search covers: not late */
+                        if (!owner_searched && i >= 0 && strv_contains(weighed, o)) {
+                                if (s->cuts[i].cost_us < ic->usecs)
+                                        s->cuts[i].cost_us = ic->usecs;
+                                forget_index(*late, *nlate, i);
+                        }
                         if (strv_contains(weighed, o) || !streq(kconfig_value(ref, o), "y") || kept_by_hand(x, o) ||
                             (i >= 0 && (!decided_without_build(x, &s->cuts[i]) || in_indexes(*mapped, *nmapped, i))))
                                 continue;
@@ -926,7 +964,7 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                                 reset_verdict(&s->cuts[i]);
                                 /* weighed by what reaches it now (a 3 ms initcall), not by what it
                                  * cost when a rule kept it */
-                                if (s->cuts[i].cost_us < ic->usecs)
+                                if (s->cuts[i].cost_us < ic->usecs && !owner_searched)
                                         s->cuts[i].cost_us = ic->usecs;
                         } else {
                                 char *origin = NULL;
@@ -940,9 +978,11 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
                         r = r ?: propose_or_keep(x, base, ref, (size_t)i);
                         if (r < 0)
                                 break;
-                        if (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]))
+                        if (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i])) {
                                 r = push_index(mapped, nmapped, (int)i);
-                        else if (s->cuts[i].status != CUT_QUEUED && fresh)
+                                if (r >= 0 && owner_searched)
+                                        r = push_index(late, nlate, (int)i);
+                        } else if (s->cuts[i].status != CUT_QUEUED && fresh)
                                 pop_cut(s);
                 }
         }
@@ -968,6 +1008,12 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
         int r = param_shares(idx, x->src, ref, &v, &n);
         if (r < 0)
                 return log_error_errno(r, "cannot read the module parameters of the build tree %s", x->tree.obj);
+        /* The rule's own line: what the shares are, also when each is under the floor or its
+         * option is decided already (and so not listed again below). */
+        if (n)
+                log_info("  param_sysfs_init %.3f ms: the module parameters of %zu option(s); the largest share, %s's "
+                         "(%u in %s), about %.3f ms",
+                         (double)ic->usecs / 1000, n, v[0].option, v[0].params, v[0].object, v[0].share * (double)ic->usecs / 1000);
         for (size_t j = 0; r >= 0 && j < n; j++) {
                 long long cost = (long long)(v[j].share * (double)ic->usecs);
                 const char *o = v[j].option;
@@ -1066,8 +1112,8 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         log_info("the map of %s: %zu options build its initcalls (%.3f ms); proposing those over %.3f ms", what, ncost,
                  (double)total / 1000, (double)min_cost / 1000);
         size_t first_new = s->ncuts;
-        _cleanup_free_ int *mapped = NULL;
-        size_t nmapped = 0;
+        _cleanup_free_ int *mapped = NULL, *late = NULL;
+        size_t nmapped = 0, nlate = 0;
         for (size_t i = 0; r >= 0 && i < ncost; i++) {
                 const struct kmap_cost *k = &costs[i];
                 /* "(always built)", and "A|B": objects of two options, cut by neither alone.  An
@@ -1092,9 +1138,9 @@ static int map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         _cleanup_(objsyms_free) struct objsyms objs = { 0 };
         if (r >= 0 && (r = objsyms_index(x->tree.obj, x->src, &objs)) < 0)
                 return log_error_errno(r, "cannot index the build tree %s", x->tree.obj);
-        r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
+        r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, &late, &nlate, min_cost);
         r = r ?: propose_param_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
-        r = r ?: propose_keepers(x, base, &ref, mapped, nmapped);
+        r = r ?: propose_keepers(x, base, &ref, mapped, nmapped, late, nlate);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
                 return r;

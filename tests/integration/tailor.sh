@@ -90,6 +90,10 @@ expect_match "tailor: PCI_MSI, which pci_arch_init reaches, is kept without a bu
     "CONFIG_PCI_MSI +[0-9.]+ ms +kept: the pc machine needs it \(CONFIG_PCI_MSI is not set, and without CONFIG_ACPI nothing routes virtio-pci's legacy interrupts\)"
 expect_match "tailor: what leanboot's guest needs is kept without a build" "$(cat "$WORK/s.err")" \
     "CONFIG_PROC_FS +[0-9.]+ ms +kept: leanboot's guest needs it \(CONFIG_PROC_FS is not set: the init mounts proc on /proc\)"
+# param_sysfs_init (0.7 of base's 10.6 insn-ms; kernel/params.o, which no option builds) shared by
+# the options whose objects declare module parameters: the 8250 driver's six, the largest share.
+expect_match "tailor: param_sysfs_init's cost shared by the options declaring module parameters" "$(cat "$WORK/s.err")" \
+    "param_sysfs_init [0-9.]+ ms: the module parameters of [0-9]+ option\(s\); the largest share, CONFIG_SERIAL_8250's \(6 in drivers/tty/serial/8250/8250_core.o\), about 0\.[0-9]+ ms"
 expect_match "tailor: the report compares start and final" "$out" "^initcalls +[0-9.]+ +[0-9.]+ +-[0-9.]+%"
 frag=$(cat "$WORK/cut.config")
 expect_match "fragment: the cut, in the kernel's format" "$frag" "^# CONFIG_RTC_DRV_CMOS is not set$"
