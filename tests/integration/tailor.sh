@@ -2,7 +2,7 @@
 # leanboot kernel tailor on a small budget: the starting kernel (base.config) built in the tree
 # kept for it, booted with a real appliance, mapped; the proposals resolved by the kernel's own
 # kconfig (a choice member, a selected option, what the PC machine needs); one candidate built
-# incrementally with its compiles sent by ccache to a real distccd on 127.0.0.1, booted, benched,
+# incrementally with its compiles ccache misses sent to a real distccd on 127.0.0.1, booted, benched,
 # and its cut written to the fragment with its measured saving; then resumed from its state, and
 # run again to show ccache's hit rate on the candidate.  Plus build --like, which it relies on.
 . "$(dirname "$0")/lib.sh"
