@@ -58,17 +58,18 @@ for _ in range(100):
 sys.exit(1)
 EOF2
 
-# The question, kept small: the options over 0.1 ms, with the large ones kept by hand, leave four
+# The question, kept small: the options over 0.1 ms, with the large ones kept by hand, leave three
 # cuts to try: RTC_DRV_CMOS (the map's own), DMI (pci_arch_init reaches dmi_check_system: an
-# always-built initcall's callee), SLUB_DEBUG (it selects STACKDEPOT, which ext4_init_fs reaches)
-# and SERIAL_8250_DEPRECATED_OPTIONS (it shapes 8250_core.o).  The rest are decided without a
-# build by kconfig, the PC machine, leanboot's guest (PROC_FS) and the appliance's root (ext2,
-# mounted by ext4's driver).  PCI_MSI, which pci_arch_init also reaches, is kept by the PC
-# machine: without ACPI nothing else routes virtio-pci's interrupts (session 13's run of this
-# question spent two builds learning it).
+# always-built initcall's callee) and SERIAL_8250_DEPRECATED_OPTIONS (it shapes 8250_core.o).
+# SLUB_DEBUG is kept by hand too: it selects STACKDEPOT, which ext4_init_fs reaches, and which 707
+# of base's objects test, so a build without it recompiles most of the kernel (the three cuts
+# recompile about 40).  The rest are decided without a build by kconfig, the PC machine,
+# leanboot's guest (PROC_FS) and the appliance's root (ext2, mounted by ext4's driver).  PCI_MSI,
+# which pci_arch_init also reaches, is kept by the PC machine: without ACPI nothing else routes
+# virtio-pci's interrupts (session 13's run of this question spent two builds learning it).
 tailor() {
     "$LEANBOOT" kernel tailor --check "$WORK/app:test -d /proc/self" -o "$WORK/cut.config" --json "$WORK/t.json" \
-        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep SCSI "$@"
+        --html "$WORK/t.html" --min-cost 100 --keep SLUB --keep NET --keep SCSI --keep SLUB_DEBUG "$@"
 }
 # A budget of one build: the start is built, booted, mapped and proposed, then it stops.
 rc=0
