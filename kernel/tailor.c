@@ -890,8 +890,9 @@ static int propose_kept_shapers(struct tailor_ctx *x, const struct initcall_log 
  * for through that option first: cutting it saves the whole initcall, while what the initcall
  * reaches is mostly infrastructure it selects or depends on (jent_mod_init, 22 ms of defconfig's
  * boot, reaches CRYPTO, CRYPTO_HASH2, CRYPTO_RNG2 and CRYPTO_ALGAPI2, which its search would
- * otherwise take the map's whole allowance on).  Such options keep their own cost and join *LATE:
- * searched after the rest. */
+ * otherwise take the map's whole allowance on).  Such options join *LATE, searched after the
+ * rest; one the map named keeps its own cost, one it did not gets the initcall's (the most its
+ * cut can save), which orders it only among the late. */
 static bool decided_without_build(const struct tailor_ctx *x, const struct cut *c);
 static void reset_verdict(struct cut *c);
 
