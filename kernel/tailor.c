@@ -2000,9 +2000,15 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
         return -1;
 }
 
-/* The tree's key: the source, the start and how it is compiled (CC is on kbuild's command lines:
+/* The tree's key: the source, the start (its kind and the contents it is made from: two starts
+ * sharing a tree would recompile every object they differ in at each switch, 800 of base's 900
+ * between base and base + guestfs) and how it is compiled (CC is on kbuild's command lines:
  * another one recompiles everything).  The run's key adds the question: check, payload, clock,
  * machine, what is kept and the threshold. */
+/* Trees kept (ktree_prune): a start's tree saves its recompiles when the same start is tailored
+ * again; the tests' four starts and a user's own fit. */
+#define TAILOR_TREES_KEPT 6
+
 static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[65], char run_key[65])
 {
         struct hasher *h = NULL;
@@ -2011,12 +2017,6 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
                 return r;
         hasher_add_str(h, "source", srckey);
         hasher_add_str(h, "from", streq(o->from, "base") || streq(o->from, "defconfig") ? o->from : "config");
-        hasher_add_str(h, "ccache", o->ccache ? "1" : o->wrapper ? o->wrapper : "0");
-        hasher_final(h, tree_key);
-        hasher_free(h);
-        if ((r = hasher_new(&h)) < 0)
-                return r;
-        hasher_add_str(h, "tree", tree_key);
         if (!streq(o->from, "base") && !streq(o->from, "defconfig"))
                 hasher_add_content(h, "from", o->from);
         if (streq(o->from, "base")) {
@@ -2027,6 +2027,12 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
                 _cleanup_free_ char *p = kbuild_fragment_path(*f);
                 hasher_add_content(h, "fragment", p);
         }
+        hasher_add_str(h, "ccache", o->ccache ? "1" : o->wrapper ? o->wrapper : "0");
+        hasher_final(h, tree_key);
+        hasher_free(h);
+        if ((r = hasher_new(&h)) < 0)
+                return r;
+        hasher_add_str(h, "tree", tree_key);
         _cleanup_free_ char *mf = path_join(o->check, "manifest.json");
         hasher_add_str(h, "check", o->check);
         hasher_add_content(h, "check-manifest", mf);
@@ -2152,6 +2158,9 @@ int kernel_tailor(int argc, char **argv)
                         ;
         }
         log_info("tailor: tree %s, state %s", tree_dir, x.state_path);
+        _cleanup_free_ char *trees = path_join(cache, "tailor");
+        if (trees)
+                ktree_prune(trees, TAILOR_TREES_KEPT);
         r = open_state(&x);
         if (r >= 0 && x.s.mapped && !x.s.done && x.s.nstack)
                 r = weigh_queued_again(&x);

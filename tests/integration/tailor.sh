@@ -93,6 +93,10 @@ expect_match "tailor: PCI_MSI, which pci_arch_init reaches, is kept without a bu
     "CONFIG_PCI_MSI +[0-9.]+ ms +kept: the pc machine needs it \(CONFIG_PCI_MSI is not set, and without CONFIG_ACPI nothing routes virtio-pci's legacy interrupts\)"
 expect_match "tailor: what leanboot's guest needs is kept without a build" "$(cat "$WORK/s.err")" \
     "CONFIG_PROC_FS +[0-9.]+ ms +kept: leanboot's guest needs it \(CONFIG_PROC_FS is not set: the init mounts proc on /proc\)"
+# An initcall whose option stays brings the options that shaped its object's compile.
+expect_match "tailor: what shapes a kept driver's object is proposed, with why" "$(cat "$WORK/s.err")" \
+    "CONFIG_SERIAL_8250_DEPRECATED_OPTIONS +[0-9.]+ ms +to try; proposed as it shapes drivers/tty/serial/8250/8250_core.o \(SERIAL_8250 stays\), whose serial8250_init costs [0-9.]+ ms"
+expect_no_match "tailor: what the machine needs is not proposed" "$(cat "$WORK/s.err")" "CONFIG_SERIAL_8250(_CONSOLE)? .*to try"
 # param_sysfs_init (0.7 of base's 10.6 insn-ms; kernel/params.o, which no option builds) shared by
 # the options whose objects declare module parameters: the 8250 driver's six, the largest share.
 expect_match "tailor: param_sysfs_init's cost shared by the options declaring module parameters" "$(cat "$WORK/s.err")" \
@@ -110,6 +114,10 @@ say("RTC_DRV_CMOS dropped by build 2 with a saving",
 say("DMI, a callee's option, dropped by build 2, its origin said",
     o["CONFIG_DMI"]["status"] == "dropped" and o["CONFIG_DMI"]["build"] == 2
     and "pci_arch_init reaches" in o["CONFIG_DMI"]["origin"])
+say("SERIAL_8250_DEPRECATED_OPTIONS, which shapes 8250_core.o, dropped by build 2, SERIAL_8250 kept",
+    o["CONFIG_SERIAL_8250_DEPRECATED_OPTIONS"]["status"] == "dropped" and o["CONFIG_SERIAL_8250_DEPRECATED_OPTIONS"]["build"] == 2
+    and o["CONFIG_SERIAL_8250_DEPRECATED_OPTIONS"]["origin"].startswith("shapes drivers/tty/serial/8250/8250_core.o")
+    and o["CONFIG_SERIAL_8250"]["status"] == "kept" and o["CONFIG_SERIAL_8250"]["origin"] is None)
 say("SLUB kept by --keep", o["CONFIG_SLUB"]["status"] == "kept" and "--keep" in o["CONFIG_SLUB"]["why"])
 say("VIRTIO_BLK kept: the pc machine needs it", o["CONFIG_VIRTIO_BLK"]["why"].startswith("the pc machine needs it"))
 say("no build tried PCI_MSI", all("CONFIG_PCI_MSI" not in (t["cuts"] or []) for t in d["trials"]))
