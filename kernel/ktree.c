@@ -106,6 +106,8 @@ void ktree_prune(const char *parent, size_t keep)
 
 void ktree_close(struct ktree *t)
 {
+        if (t->resolver_state > 0)
+                kresolver_stop(&t->resolver);
         free(t->src);
         free(t->dir);
         free(t->obj);
@@ -175,6 +177,41 @@ int ktree_start_config(struct ktree *t, const char *from, char *const *frags, co
         return copy_dotconfig_to(t, out);
 }
 
+/* Starts the resolver the first time the tree can have one, and checks it on CONFIG, which
+ * olddefconfig wrote: resolved without a change, it must come back byte for byte. */
+static bool resolver_ready(struct ktree *t, const char *config, const char *config_text)
+{
+        if (t->resolver_state != 0)
+                return t->resolver_state > 0;
+        int r = kresolver_start(&t->resolver, t->src, t->obj, t->log);
+        if (r == -ENOENT)
+                return false; /* not built yet: the next resolve tries again */
+        t->resolver_state = -1;
+        if (r == -ENOPKG) {
+                log_info("resolving configurations with make olddefconfig: leanboot's kconfig-resolve/resolve.c is not installed "
+                         "(set LEANBOOT_KCONFIG_RESOLVE to its directory)");
+                return false;
+        }
+        if (r < 0) {
+                log_info("resolving configurations with make olddefconfig: the kernel's kconfig could not be kept running (%s; log: %s)",
+                         strerror(-r), t->log);
+                return false;
+        }
+        _cleanup_free_ char *check = path_join(t->obj, ".leanboot-resolve.check"), *got = NULL;
+        r = check ? kresolver_resolve(&t->resolver, config, check) : -ENOMEM;
+        r = r ?: read_full_file(check, &got, NULL);
+        if (check)
+                unlink(check);
+        if (r < 0 || !streq(got, config_text)) {
+                log_info("resolving configurations with make olddefconfig: the kernel's kconfig kept running did not give %s back unchanged",
+                         config);
+                kresolver_stop(&t->resolver);
+                return false;
+        }
+        t->resolver_state = 1;
+        return true;
+}
+
 int ktree_resolve(struct ktree *t, const char *config, char *const *changes, const char *out)
 {
         _cleanup_free_ char *text = NULL, *dotconfig = NULL;
@@ -199,6 +236,19 @@ int ktree_resolve(struct ktree *t, const char *config, char *const *changes, con
         if (fclose(f) != 0) {
                 free(buf);
                 return -ENOMEM;
+        }
+        if (config[0] == '/' && out[0] == '/' && t->obj[0] == '/' && resolver_ready(t, config, text)) {
+                _cleanup_free_ char *in = path_join(t->obj, ".leanboot-resolve.in");
+                r = in ? write_file_atomic(in, buf, len, 0644) : -ENOMEM;
+                r = r ?: kresolver_resolve(&t->resolver, in, out);
+                if (r == 0) {
+                        free(buf);
+                        return 0;
+                }
+                log_info("resolving configurations with make olddefconfig: the kernel's kconfig kept running failed on %s (log: %s)",
+                         in ? in : "a configuration", t->log);
+                kresolver_stop(&t->resolver);
+                t->resolver_state = -1;
         }
         r = dotconfig_path(t, &dotconfig);
         r = r ?: write_file_atomic(dotconfig, buf, len, 0644);

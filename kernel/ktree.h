@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kresolve.h"
+
 struct ktree {
         char *src;   /* the kernel source tree */
         char *dir;   /* the tree's directory: obj/ (kbuild's O=), build.log */
@@ -17,6 +19,8 @@ struct ktree {
         char **env;  /* CCACHE_PREFIX=WRAPPER */
         bool ccache;
         int jobs;
+        struct kresolver resolver; /* the kernel's kconfig kept running, once the tree is built */
+        int resolver_state;        /* 0: not tried yet; 1: running; -1: make olddefconfig instead */
 };
 
 /* DIR (created) for a tree of SRC.  WRAPPER (NULL: none) routes compiles to a build farm: with
@@ -35,9 +39,11 @@ void ktree_prune(const char *parent, size_t keep);
  * FRAGS), or the path of a .config (+ FRAGS), each finished by olddefconfig. */
 int ktree_start_config(struct ktree *t, const char *from, char *const *frags, const char *out);
 
-/* What olddefconfig makes of CONFIG with CHANGES ("CONFIG_X=n", "CONFIG_Y=y") applied: written to
- * OUT.  The kernel's own kconfig decides what the changes take with them (dependents) and what
- * they cannot change (selected options, a choice's default). */
+/* What olddefconfig makes of CONFIG (an olddefconfig's output: the start) with CHANGES
+ * ("CONFIG_X=n", "CONFIG_Y=y") applied: written to OUT.  The kernel's own kconfig decides what the
+ * changes take with them (dependents) and what they cannot change (selected options, a choice's
+ * default): once the tree is built, kept running (kresolve.h), after it gave CONFIG back
+ * unchanged; before, or if it did not, `make olddefconfig`. */
 int ktree_resolve(struct ktree *t, const char *config, char *const *changes, const char *out);
 
 struct ktree_build_stats {

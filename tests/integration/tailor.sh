@@ -101,6 +101,13 @@ expect_no_match "tailor: what the machine needs is not proposed" "$(cat "$WORK/s
 # the options whose objects declare module parameters: the 8250 driver's six, the largest share.
 expect_match "tailor: param_sysfs_init's cost shared by the options declaring module parameters" "$(cat "$WORK/s.err")" \
     "param_sysfs_init [0-9.]+ ms: the module parameters of [0-9]+ option\(s\); the largest share, CONFIG_SERIAL_8250's \(6 in drivers/tty/serial/8250/8250_core.o\), about 0\.[0-9]+ ms"
+# The proposals are resolved by the kernel's kconfig kept running (kernel/kresolve.h), built in
+# the tree once the start was, and checked there against olddefconfig's own output.
+tree=$(sed -n 's/^leanboot: tailor: tree \(.*\), state .*/\1/p' "$WORK/s.err" | head -1)
+[ -x "$tree/obj/scripts/kconfig/leanboot-kconfig-resolve" ] && pass "the kconfig resolver was built in the tree" ||
+    fail "no kconfig resolver in '$tree'"
+expect_no_match "tailor: no configuration resolved by make olddefconfig after the start" "$(cat "$WORK/s.err" "$WORK/t.err")" \
+    "resolving configurations with make olddefconfig"
 expect_match "tailor: the report compares start and final" "$out" "^initcalls +[0-9.]+ +[0-9.]+ +-[0-9.]+%"
 frag=$(cat "$WORK/cut.config")
 expect_match "fragment: the cut, in the kernel's format" "$frag" "^# CONFIG_RTC_DRV_CMOS is not set$"
