@@ -19,7 +19,9 @@ run_capture bad run "$WORK/c" --clock sundial -- true
 expect_eq "run --clock sundial: refused (125)" "$bad_rc" 125
 
 # An A/A bench on the instruction clock: the kernel stage and the initcalls repeat exactly
-# enough that their spread is under 0.5%, nothing "matters", and the gate passes.
+# enough that their spread is under 0.5%, neither "matters", and the gate passes.  The total
+# does not repeat so: the firmware and the initrd wait for the host (the disk's reads, QEMU's
+# timers), and with the host busy an A/A total once differed by 7.6% (p = 0.005).
 DB="$WORK/history.db"
 run_capture aa bench "$WORK/c" --append-b '' --clock insn --runs 3 --warmup 0 --json "$WORK/aa.json" --html "$WORK/aa.html" \
         --fail-if-slower 1 --stage kernel --record="$DB" --label aa
@@ -37,8 +39,9 @@ for v in d["variants"]:
         s = v["stages"][st]
         assert s["spread_pct"] is not None and s["spread_pct"] <= 0.5, (v["name"], st, s)
 c = d["comparison"]
-for st in ("kernel", "initcalls", "total"):
+for st in ("kernel", "initcalls"):
     assert len(c[st]["ci99_ms"]) == 2 and not c[st]["matters"], (st, c[st])
+assert len(c["total"]["ci99_ms"]) == 2, c["total"]
 PY
 grep -q "1 unit = 1 instruction at 1 ns; not wall time" "$WORK/aa.html" || fail "the HTML says what instruction-time is"
 
