@@ -67,7 +67,7 @@ static int compile_resolver(const char *src, const char *obj, const char *progra
         r = r ?: strv_push(&argv, "-o");
         r = r ?: strv_push(&argv, program);
         r = r ?: strv_push(&argv, source);
-        for (size_t i = 0; r >= 0 && i < sizeof kconfig_objects / sizeof kconfig_objects[0]; i++) {
+        for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(kconfig_objects); i++) {
                 _cleanup_free_ char *o = path_join(kconfig_obj, kconfig_objects[i]);
                 if (!o)
                         return -ENOMEM;
