@@ -1,18 +1,17 @@
 /* The tailor's build tree: see ktree.h. */
 #include <config.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kbuild.h"
 #include "ktree.h"
+#include "../common/cachedir.h"
 #include "../common/clock.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
@@ -32,8 +31,7 @@ int ktree_open(struct ktree *t, const char *dir, const char *src, const char *wr
         int r = mkdir_p(t->obj, 0755);
         if (r < 0)
                 return log_error_errno(r, "cannot create the build tree %s", t->obj);
-        /* Its time is when it was used last: ktree_prune's order. */
-        (void)utimensat(AT_FDCWD, dir, NULL, 0);
+        cachedir_mark_used(dir);
         if (ccache) {
                 r = strv_push(&t->vars, "CC=ccache gcc");
                 if (r >= 0 && wrapper)
@@ -42,66 +40,6 @@ int ktree_open(struct ktree *t, const char *dir, const char *src, const char *wr
                 r = strv_pushf(&t->vars, "CC=%s%sgcc", wrapper ? wrapper : "", wrapper ? " " : "");
         }
         return r;
-}
-
-struct tree_entry {
-        char *name;
-        struct timespec used;
-};
-
-static int by_use_newest_first(const void *a, const void *b)
-{
-        const struct tree_entry *x = a, *y = b;
-        if (x->used.tv_sec != y->used.tv_sec)
-                return x->used.tv_sec < y->used.tv_sec ? 1 : -1;
-        return x->used.tv_nsec < y->used.tv_nsec ? 1 : x->used.tv_nsec > y->used.tv_nsec ? -1 : 0;
-}
-
-/* Removes PARENT/NAME unless a tailor holds its lock (NAME.lock), which stays for the next. */
-static void remove_tree_unless_used(const char *parent, const char *name)
-{
-        _cleanup_free_ char *dir = path_join(parent, name), *lock_path = NULL;
-        if (!dir || asprintf(&lock_path, "%s.lock", dir) < 0)
-                return;
-        _cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
-                return;
-        int r = rm_rf(dir);
-        if (r < 0)
-                log_warn("cannot remove the tailor tree used longest ago, %s: %s", dir, strerror(-r));
-        else
-                log_info("removed the tailor tree used longest ago: %s", dir);
-}
-
-void ktree_prune(const char *parent, size_t keep)
-{
-        DIR *d = opendir(parent);
-        if (!d)
-                return;
-        struct tree_entry *trees = NULL;
-        size_t n = 0;
-        for (struct dirent *e; (e = readdir(d));) {
-                struct stat st;
-                if (strncmp(e->d_name, "tree-", 5) != 0 ||
-                    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-                        continue;
-                struct tree_entry *more = realloc(trees, (n + 1) * sizeof *trees);
-                if (!more)
-                        break;
-                trees = more;
-                if (!(trees[n].name = strdup(e->d_name)))
-                        break;
-                trees[n++].used = st.st_mtim;
-        }
-        closedir(d);
-        if (n > keep)
-                qsort(trees, n, sizeof *trees, by_use_newest_first);
-        for (size_t i = 0; i < n; i++) {
-                if (i >= keep)
-                        remove_tree_unless_used(parent, trees[i].name);
-                free(trees[i].name);
-        }
-        free(trees);
 }
 
 void ktree_close(struct ktree *t)

@@ -29,11 +29,6 @@ struct ktree {
 int ktree_open(struct ktree *t, const char *dir, const char *src, const char *wrapper, bool ccache, int jobs);
 void ktree_close(struct ktree *t);
 
-/* Removes the trees in PARENT (tree-KEY/) but the KEEP used last (ktree_open marks the use), as
- * a tree is 0.5 to 2 GB and one is made for every start; one a tailor holds (its tree-KEY.lock)
- * stays. */
-void ktree_prune(const char *parent, size_t keep);
-
 /* The starting configuration, written to OUT: "base" (allnoconfig + base.config + FRAGS, as
  * `kernel build` makes it), "defconfig" (the kernel's x86_64_defconfig + kvm_guest.config, then
  * FRAGS), or the path of a .config (+ FRAGS), each finished by olddefconfig. */

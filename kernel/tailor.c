@@ -22,6 +22,7 @@
 #include "kmap.h"
 #include "ktree.h"
 #include "tailor.h"
+#include "../common/cachedir.h"
 #include "../common/clock.h"
 #include "../common/exit-status.h"
 #include "../common/extfs.h"
@@ -2000,15 +2001,18 @@ static int parse_options(int argc, char **argv, struct tailor_opts *o)
         return -1;
 }
 
+/* Trees kept (cachedir_prune): a start's tree saves its recompiles when the same start is
+ * tailored again; the tests' four starts and a user's own fit.  Runs kept: a run (its candidates'
+ * kernels and appliances, 0.1 to 0.8 GB) is worth keeping only to be resumed or reported again,
+ * and every question (check, payload, options) makes a new one. */
+#define TAILOR_TREES_KEPT 6
+#define TAILOR_RUNS_KEPT 8
+
 /* The tree's key: the source, the start (its kind and the contents it is made from: two starts
  * sharing a tree would recompile every object they differ in at each switch, 800 of base's 900
  * between base and base + guestfs) and how it is compiled (CC is on kbuild's command lines:
  * another one recompiles everything).  The run's key adds the question: check, payload, clock,
  * machine, what is kept and the threshold. */
-/* Trees kept (ktree_prune): a start's tree saves its recompiles when the same start is tailored
- * again; the tests' four starts and a user's own fit. */
-#define TAILOR_TREES_KEPT 6
-
 static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[65], char run_key[65])
 {
         struct hasher *h = NULL;
@@ -2136,31 +2140,35 @@ int kernel_tailor(int argc, char **argv)
         char srckey[65], tree_key[65], run_key[65];
         if (kbuild_source_tree(o.source, &x.src, srckey) < 0)
                 return EXIT_USAGE;
-        _cleanup_free_ char *src = x.src, *cache = leanboot_cache_dir(), *tree_dir = NULL, *lock_path = NULL;
-        if (!cache || keys(&o, srckey, tree_key, run_key) < 0 || asprintf(&tree_dir, "%s/tailor/tree-%.16s", cache, tree_key) < 0 ||
-            asprintf(&x.rundir, "%s/tailor/run-%.16s", cache, run_key) < 0 || asprintf(&lock_path, "%s.lock", tree_dir) < 0)
+        _cleanup_free_ char *src = x.src, *cache = leanboot_cache_dir(), *tree_dir = NULL, *tailor_dir = NULL;
+        if (!cache || !(tailor_dir = path_join(cache, "tailor")) || keys(&o, srckey, tree_key, run_key) < 0 || asprintf(&tree_dir, "%s/tailor/tree-%.16s", cache, tree_key) < 0 ||
+            asprintf(&x.rundir, "%s/tailor/run-%.16s", cache, run_key) < 0)
                 return log_error_status(EXIT_RUNTIME, "kernel tailor: no cache directory (set XDG_CACHE_HOME)");
         _cleanup_free_ char *rundir = x.rundir;
         x.state_path = o.state ? strdup(o.state) : path_join(x.rundir, "state.json");
         x.start_config = path_join(x.rundir, "start.config");
         _cleanup_free_ char *state_path = x.state_path, *start_config = x.start_config;
-        int r = mkdir_p(x.rundir, 0755);
-        r = r ?: ktree_open(&x.tree, tree_dir, x.src, o.wrapper, o.ccache, o.jobs);
+        /* One tailor per tree (a second one waits), and the run held against another tailor's
+         * pruning; both before the directories are made, so that a prune in between cannot
+         * remove them. */
+        _cleanup_close_ int tree_lock = -1, run_lock = -1;
+        int r = mkdir_p(tailor_dir, 0755);
+        if (r >= 0)
+                r = tree_lock = cachedir_lock(tree_dir, "tree");
+        if (r >= 0)
+                r = run_lock = cachedir_lock(x.rundir, "run");
+        if (r >= 0)
+                r = mkdir_p(x.rundir, 0755);
+        if (r >= 0)
+                cachedir_mark_used(x.rundir);
+        r = r < 0 ? r : ktree_open(&x.tree, tree_dir, x.src, o.wrapper, o.ccache, o.jobs);
         if (r < 0) {
                 ktree_close(&x.tree);
                 return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot set up %s", tree_dir);
         }
-        /* One tailor per tree: a second one waits. */
-        _cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
-                log_info("another tailor is using %s; waiting for it", tree_dir);
-                while (lock >= 0 && flock(lock, LOCK_EX) < 0 && errno == EINTR)
-                        ;
-        }
         log_info("tailor: tree %s, state %s", tree_dir, x.state_path);
-        _cleanup_free_ char *trees = path_join(cache, "tailor");
-        if (trees)
-                ktree_prune(trees, TAILOR_TREES_KEPT);
+        cachedir_prune(tailor_dir, "tree-", TAILOR_TREES_KEPT, "tailor tree");
+        cachedir_prune(tailor_dir, "run-", TAILOR_RUNS_KEPT, "tailor run");
         r = open_state(&x);
         if (r >= 0 && x.s.mapped && !x.s.done && x.s.nstack)
                 r = weigh_queued_again(&x);
