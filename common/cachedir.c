@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,27 +26,39 @@ static int open_lock(const char *dir)
         return fd < 0 ? -errno : fd;
 }
 
+/* Whether FD, locked, is still the file at DIR.lock: a prune removes the lock file with its
+ * directory, while holding it, so a lock taken on the file it removed holds nothing. */
+static bool lock_is_current(int fd, const char *dir)
+{
+        _cleanup_free_ char *lock_path = NULL;
+        struct stat held, now;
+        if (asprintf(&lock_path, "%s.lock", dir) < 0 || fstat(fd, &held) < 0 || stat(lock_path, &now) < 0)
+                return false;
+        return held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
 int cachedir_lock(const char *dir, const char *what)
 {
-        int fd = open_lock(dir);
-        if (fd < 0)
-                return fd;
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-                return fd;
-        if (errno != EWOULDBLOCK) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        log_info("another tailor is using the %s %s; waiting for it", what, dir);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int r = -errno;
-                        close(fd);
-                        return r;
+        bool said = false;
+        for (;;) {
+                int fd = open_lock(dir);
+                if (fd < 0)
+                        return fd;
+                int r = flock(fd, LOCK_EX | LOCK_NB) < 0 ? -errno : 0;
+                if (r == -EWOULDBLOCK) {
+                        if (!said)
+                                log_info("another leanboot is using the %s %s; waiting for it", what, dir);
+                        said = true;
+                        while ((r = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR)
+                                ;
                 }
+                if (r == 0 && lock_is_current(fd, dir))
+                        return fd;
+                close(fd);
+                if (r < 0)
+                        return r;
+                /* Removed by a prune while we waited: lock the new one. */
         }
-        return fd;
 }
 
 void cachedir_mark_used(const char *dir)
@@ -68,19 +81,29 @@ static int by_use_newest_first(const void *a, const void *b)
 
 /* Removes PARENT/NAME unless its lock is held: taken without waiting, and kept while removing, so
  * that a user who comes meanwhile waits and then makes the directory anew. */
-static void remove_unless_used(const char *parent, const char *name, const char *what)
+static void remove_unless_used(const char *parent, const struct used_dir *u, const char *what)
 {
-        _cleanup_free_ char *dir = path_join(parent, name);
+        _cleanup_free_ char *dir = path_join(parent, u->name);
         if (!dir)
                 return;
         _cleanup_close_ int lock = open_lock(dir);
         if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
                 return;
+        /* Used since the listing (a short run locked, used and let go of it meanwhile): it stays. */
+        struct stat st;
+        if (stat(dir, &st) < 0 || st.st_mtim.tv_sec != u->used.tv_sec || st.st_mtim.tv_nsec != u->used.tv_nsec)
+                return;
         int r = rm_rf(dir);
-        if (r < 0)
+        if (r < 0) {
                 log_warn("cannot remove the %s used longest ago, %s: %s", what, dir, strerror(-r));
-        else
-                log_info("removed the %s used longest ago: %s", what, dir);
+                return;
+        }
+        log_info("removed the %s used longest ago: %s", what, dir);
+        /* Its lock file goes too, still held: whoever waits on it finds it stale and takes the
+         * new one (cachedir_lock). */
+        _cleanup_free_ char *lock_path = NULL;
+        if (asprintf(&lock_path, "%s.lock", dir) >= 0)
+                (void)unlink(lock_path);
 }
 
 void cachedir_prune(const char *parent, const char *prefix, size_t keep, const char *what)
@@ -108,7 +131,7 @@ void cachedir_prune(const char *parent, const char *prefix, size_t keep, const c
                 qsort(dirs, n, sizeof *dirs, by_use_newest_first);
         for (size_t i = 0; i < n; i++) {
                 if (i >= keep)
-                        remove_unless_used(parent, dirs[i].name, what);
+                        remove_unless_used(parent, &dirs[i], what);
                 free(dirs[i].name);
         }
         free(dirs);

@@ -87,7 +87,8 @@ int tailor_push_cut(const struct cut *c, char ***changes);
 int tailor_best_changes(const struct tailor_state *s, char ***ret);
 /* How many cuts are dropped so far. */
 int tailor_dropped_count(const struct tailor_state *s);
-/* Was C decided by a rule (kconfig, the machine, the guest, too small), not a build? */
+/* Was C kept without a build (kconfig, the machine, the guest, too small to measure), not by
+ * --keep? */
 bool tailor_decided_without_build(const struct tailor_ctx *x, const struct cut *c);
 /* --min-cost, or its default share of TOTAL (the best kernel's initcall time). */
 long long tailor_min_cost_us(const struct tailor_ctx *x, long long total);

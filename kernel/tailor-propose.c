@@ -710,7 +710,8 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
         return r;
 }
 
-/* A kept cut whose verdict came from kconfig or the machine, without a build (not --keep). */
+/* A kept cut whose verdict came without a build (kconfig, the machine, the guest, or too small to
+ * measure), not by --keep: a later map may weigh it again. */
 bool tailor_decided_without_build(const struct tailor_ctx *x, const struct cut *c)
 {
         return c->status == CUT_KEPT && c->build == 0 && !kept_by_hand(x, c->option);

@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "../common/hash.h"
 #include "../common/kconfig.h"
 #include "../common/log.h"
+#include "../common/manifest.h"
 #include "../common/macro.h"
 #include "../common/parse.h"
 #include "../common/paths.h"
@@ -685,15 +685,25 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
         return r;
 }
 
+/* The state to go on from (--fresh: a new one).  -EBADMSG, said: a state file that cannot be
+ * resumed, left as it is for the user (--fresh starts over). */
 static int open_state(struct tailor_ctx *x)
 {
         const struct tailor_opts *o = x->o;
         if (!o->fresh && file_exists(x->state_path)) {
                 int r = tailor_state_load(x->state_path, &x->s);
-                if (r < 0)
-                        return log_error_errno(r, "the state file %s cannot be read (--fresh starts over)", x->state_path);
+                if (r < 0) {
+                        log_error_errno(r, "the state file %s cannot be read (--fresh starts over)", x->state_path);
+                        return -EBADMSG;
+                }
+                /* A state kept elsewhere (--state) can outlive its run's directory, which goes
+                 * when eight newer runs were made: without the start's config and the candidates'
+                 * kernels there is nothing to resume from. */
+                if (x->s.mapped && !file_exists(x->start_config))
+                        return log_error_status(-EBADMSG, "the state file %s names a run that %s no longer holds (removed as "
+                                                "one used longest ago?): --fresh starts over", x->state_path, x->rundir);
                 log_info("resuming from %s: %d build(s) done, %zu group(s) left", x->state_path, x->s.builds, x->s.nstack);
-                /* Each decided candidate's appliance is removed (drop_appliance), the old best's
+                /* Each decided candidate's appliance is removed (tailor_drop_appliance), the old best's
                  * too, before the state that names the new best is saved: a run stopped between
                  * the two finds its best without one, and makes it again from its kernel. */
                 _cleanup_free_ char *app = x->s.best_build > 0 ? tailor_build_path(x, x->s.best_build, "app") : NULL;
@@ -782,15 +792,21 @@ int kernel_tailor(int argc, char **argv)
          * remove them. */
         _cleanup_close_ int tree_lock = -1, run_lock = -1;
         int r = mkdir_p(tailor_dir, 0755);
-        if (r >= 0)
-                r = tree_lock = cachedir_lock(tree_dir, "tree");
-        if (r >= 0)
-                r = run_lock = cachedir_lock(x.rundir, "run");
-        if (r >= 0)
-                r = mkdir_p(x.rundir, 0755);
-        if (r >= 0)
-                cachedir_mark_used(x.rundir);
-        r = r < 0 ? r : ktree_open(&x.tree, tree_dir, x.src, o.wrapper, o.ccache, o.jobs);
+        if (r < 0)
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot create %s", tailor_dir);
+        /* The run is marked used before a wait for the tree, which can be long, so that other
+         * tailors' prunes meanwhile see it as new.  The tree's lock comes first: the run's key
+         * holds the tree's, so whoever holds a run holds its tree, and the order cannot deadlock. */
+        cachedir_mark_used(x.rundir);
+        tree_lock = cachedir_lock(tree_dir, "tailor tree");
+        if (tree_lock < 0)
+                return log_error_errno_status(EXIT_RUNTIME, tree_lock, "kernel tailor: cannot lock %s", tree_dir);
+        run_lock = cachedir_lock(x.rundir, "tailor run");
+        r = run_lock < 0 ? run_lock : mkdir_p(x.rundir, 0755);
+        if (r < 0)
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot set up %s", x.rundir);
+        cachedir_mark_used(x.rundir);
+        r = ktree_open(&x.tree, tree_dir, x.src, o.wrapper, o.ccache, o.jobs);
         if (r < 0) {
                 ktree_close(&x.tree);
                 return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot set up %s", tree_dir);
@@ -799,6 +815,7 @@ int kernel_tailor(int argc, char **argv)
         cachedir_prune(tailor_dir, "tree-", TAILOR_TREES_KEPT, "tailor tree");
         cachedir_prune(tailor_dir, "run-", TAILOR_RUNS_KEPT, "tailor run");
         r = open_state(&x);
+        bool state_usable = r != -EBADMSG;
         if (r >= 0 && x.s.mapped && !x.s.done && x.s.nstack)
                 r = tailor_weigh_queued_again(&x);
         if (r >= 0 && !x.s.mapped) {
@@ -810,12 +827,14 @@ int kernel_tailor(int argc, char **argv)
                 r = tailor_loop(&x);
         if (r >= 0)
                 r = finish(&x);
-        else
-                (void)save(&x);
+        else if (state_usable)
+                (void)save(&x); /* what was done before the error; never over a state it could not resume */
         tailor_state_free(&x.s);
         free(x.guestfs_settings);
         ktree_close(&x.tree);
         if (r == -EINVAL)
                 return EXIT_FAILURE; /* the payload fails on the start: said */
+        if (!state_usable)
+                return EXIT_USAGE;
         return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -156,6 +156,27 @@ expect_eq "tailor resumed again: exit 0" "$rc" 0
 expect_match "tailor resumed again from its state" "$(cat "$WORK/r.err")" "resuming from .*state.json: 2 build\(s\) done, 0 group\(s\) left"
 expect_no_match "tailor resumed: no new build" "$(cat "$WORK/r.err")" "build [0-9]+: "
 
+# A state kept elsewhere (--state) whose run's directory is gone (pruned: eight newer runs), here
+# another question's (one more --keep): one clear error, and the state file as it was.
+run=$(sed -n 's/^leanboot: tailor: tree .*, state \(.*\)\/state\.json$/\1/p' "$WORK/r.err" | head -1)
+cp "$run/state.json" "$WORK/elsewhere.json"
+rc=0
+tailor --keep PCI --state "$WORK/elsewhere.json" >"$WORK/e.out" 2>"$WORK/e.err" || rc=$?
+expect_eq "tailor --state whose run is gone: exit 2" "$rc" 2
+expect_match "tailor --state whose run is gone: says so, and how to go on" "$(cat "$WORK/e.err")" \
+    "the state file .*/elsewhere\.json names a run that .*/run-[0-9a-f]+ no longer holds .*: --fresh starts over"
+cmp -s "$run/state.json" "$WORK/elsewhere.json" && pass "tailor --state whose run is gone: the state file is untouched" ||
+    fail "tailor --state whose run is gone: the state file changed"
+# A state file that cannot be read is left for the user too.
+echo '{"version": 1, "builds": ' >"$WORK/broken.json"
+rc=0
+tailor --state "$WORK/broken.json" >"$WORK/b.out" 2>"$WORK/b.err" || rc=$?
+expect_eq "tailor --state unreadable: exit 2" "$rc" 2
+expect_match "tailor --state unreadable: says so" "$(cat "$WORK/b.err")" "the state file .*/broken\.json cannot be read \(--fresh starts over\)"
+expect_eq "tailor --state unreadable: the file is left as it was" "$(cat "$WORK/broken.json")" '{"version": 1, "builds": '
+gone=$(sed -n 's/.* names a run that \(.*\) no longer holds .*/\1/p' "$WORK/e.err")
+case $gone in */leanboot/tailor/run-*) rm -rf "$gone" ;; esac
+
 # Again from the start: the candidate's compiles are ccache's hits now.
 rc=0
 tailor --fresh --budget 2 >"$WORK/c.out" 2>"$WORK/c.err" || rc=$?

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,12 +67,34 @@ int main(void)
         CHECK(!there(parent, "tree-third") && !there(parent, "tree-oldest"), "the others are removed");
         CHECK(there(parent, "tree-held"), "a directory whose lock is held stays, however old");
         CHECK(there(parent, "run-old"), "what lacks the prefix stays");
-        CHECK(there(parent, "tree-held.lock"), "the lock file stays for the next user");
+        CHECK(there(parent, "tree-held.lock"), "a held directory's lock file stays");
         close(lock);
         CHECK(!held(parent, "tree-held"), "closing the fd lets go of the lock");
 
         cachedir_prune(parent, "tree-", 2, "tailor tree");
         CHECK(!there(parent, "tree-held") && there(parent, "tree-newest"), "let go, the old directory goes at the next prune");
+        CHECK(!there(parent, "tree-held.lock") && !there(parent, "tree-oldest.lock"), "a removed directory's lock file goes with it");
+
+        /* A user waiting on a lock file that a prune then removes takes the new one, not the
+         * removed file's (which no one else would ever see held). */
+        make_dir_used(parent, "tree-raced", 1);
+        _cleanup_free_ char *raced = path_join(parent, "tree-raced"), *raced_lock = path_join(parent, "tree-raced.lock");
+        lock = cachedir_lock(raced, "tree");
+        pid_t pid = fork();
+        if (pid == 0) {
+                close(lock); /* the parent's: a copy would keep its lock held */
+                alarm(20);
+                int fd = cachedir_lock(raced, "tree");
+                struct stat a, b;
+                _exit(fd >= 0 && fstat(fd, &a) == 0 && stat(raced_lock, &b) == 0 && a.st_ino == b.st_ino ? 0 : 1);
+        }
+        usleep(200 * 1000); /* the child is waiting on the old file by now */
+        rm_rf(raced);
+        unlink(raced_lock);
+        close(lock);
+        int status = -1;
+        waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a waiter whose lock file was removed locks the new one");
 
         /* Runs: their own prefix and count, the same rules. */
         make_dir_used(parent, "run-new", 1);
