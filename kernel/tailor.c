@@ -124,15 +124,19 @@ static int config_hash(const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* A failed build of the same resolved config: its verdict stands without a build.  Bisection
- * meets this often: when a batch failed and its first half passed, the second half on top of the
- * first is the batch again. */
-static const struct trial *same_config_failed(const struct tailor_state *s, const char *hash)
+/* A build of the same resolved config, which failed or was not faster: its verdict stands
+ * without a build.  Bisection meets this often: when a batch failed and its first half passed,
+ * the second half on top of the first is the batch again; and a group that was not faster with a
+ * moved cost's proposal, bisected, tries the group alone again (session 17's build 10 was build
+ * 8's config).  "Not faster" holds against a later best too: that one only cut more.  A faster
+ * build is the best or an ancestor of it, so the same config again is no change (not faster), and
+ * resolves as the best's own config, which no group makes. */
+static const struct trial *same_config_decided(const struct tailor_state *s, const char *hash)
 {
         for (size_t i = 0; i < s->ntrials; i++) {
                 const struct trial *t = &s->trials[i];
                 if (t->config_hash && streq(t->config_hash, hash) && t->result && !streq(t->result, "faster") &&
-                    !streq(t->result, "start") && !streq(t->result, "not faster"))
+                    !streq(t->result, "start"))
                         return t;
         }
         return NULL;
@@ -314,13 +318,13 @@ static int try_group(struct tailor_ctx *x, int *g)
         if (r < 0)
                 return r;
         _cleanup_free_ char *list = strv_join(names, " ");
-        const struct trial *seen = same_config_failed(s, hash);
+        const struct trial *seen = same_config_decided(s, hash);
         if (seen) {
                 int was = seen->build;
                 _cleanup_free_ char *result = strdup(seen->result ? seen->result : "failed");
                 char why[160];
                 snprintf(why, sizeof why, "%s without it (build %d had the same config)", result, was);
-                log_info("%s: the config of build %d, which failed (%s): no build", list ? list : "", was, result);
+                log_info("%s: the config of build %d (%s): no build", list ? list : "", was, result);
                 return after_verdict(s, g, false, result, why, was);
         }
         log_info("build %d: %zu cut(s) on top of build %d: %s", build, n, s->best_build, list ? list : "");
