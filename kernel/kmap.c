@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bgwork.h"
 #include "callees.h"
 #include "kmakefile.h"
 #include "kmap.h"
@@ -150,6 +151,19 @@ static int map_initcalls(const struct objsyms *idx, const char *src, const struc
         return r;
 }
 
+/* What map_initcalls gave: M (N entries, possibly NULL) and COSTS (NCOST). */
+static void map_free(struct mapped *m, size_t n, struct cost *costs, size_t ncost)
+{
+        for (size_t i = 0; m && i < n; i++) {
+                free(m[i].object);
+                strv_free(m[i].options);
+        }
+        free(m);
+        for (size_t j = 0; j < ncost; j++)
+                free(costs[j].option);
+        free(costs);
+}
+
 /* TREE indexed, and L mapped to it (map_initcalls); -ENOENT when TREE holds no objects of SRC. */
 static int map_tree(const char *tree, const char *src, const struct initcall_log *l, struct mapped **ret_m, struct cost **ret_costs,
                     size_t *ret_ncost)
@@ -247,6 +261,30 @@ static int print_callees(const struct objsyms *idx, const char *tree, const char
         return 0;
 }
 
+/* The work functions of a traced boot (bgwork.h), each with the object and options building it. */
+static int print_background(const struct objsyms *idx, const char *src, const struct bgwork *bg, long long taken, size_t top)
+{
+        printf("\nbackground work (%zu trace events): %.3f ms of the initcalls' time, taken out of the initcalls above\n", bg->events,
+               (double)taken / 1000);
+        if (bg->work.n == 0)
+                return 0;
+        struct mapped *m = NULL;
+        struct cost *costs = NULL;
+        size_t ncost = 0, mapped = 0, ambiguous = 0;
+        long long mapped_us = 0;
+        int r = map_initcalls(idx, src, &bg->work, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
+        if (r == 0) {
+                printf("%-36s %9s  %-44s %s\n", "work function", "ms", "object", "options (naming it first)");
+                for (size_t i = 0; i < bg->work.n && i < top; i++) {
+                        _cleanup_free_ char *opts = m[i].options ? strv_join(m[i].options, " ") : NULL;
+                        printf("%-36.36s %9.3f  %-44.44s %s\n", m[i].c->name, (double)m[i].c->usecs / 1000,
+                               m[i].object ? m[i].object : "?", m[i].object ? options_or_why(&m[i], opts) : "");
+                }
+        }
+        map_free(m, bg->work.n, costs, ncost);
+        return r;
+}
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage: leanboot kernel map TREE LOG [--source DIR] [--top N] [--callees]\n"
@@ -258,6 +296,10 @@ static void usage(FILE *f)
                    "--callees: under each, the options of the objects its function calls, and what those\n"
                    "call (two levels, read from the objects' relocations), with the first call path into\n"
                    "each: where an initcall every kernel builds spends its time.\n"
+                   "A LOG of a boot with ftrace's events printed (a kernel with EVENT_TRACING, booted with\n"
+                   "  " BGWORK_TRACE_ARGS ")\n"
+                   "also shows the work that kworkers ran during the initcalls, mapped the same way; that\n"
+                   "time is taken out of the initcalls it ran in, which only waited (their figures drop).\n"
                    "The source tree: --source, else TREE/source (kbuild's link), else TREE.\n");
 }
 
@@ -311,6 +353,10 @@ int kernel_map(int argc, char **argv)
                 return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
         if (l.n == 0)
                 return log_error_status(EXIT_USAGE, "kernel map: no initcall records in '%s'", logpath);
+        _cleanup_(bgwork_free) struct bgwork bg = { 0 };
+        if (bgwork_parse(text, &bg) < 0)
+                return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
+        long long taken = bgwork_take_out(&bg, &l);
         _cleanup_(objsyms_free) struct objsyms idx = { 0 };
         r = objsyms_index(tree, src, &idx);
         if (r < 0)
@@ -348,14 +394,9 @@ int kernel_map(int argc, char **argv)
                 for (size_t j = 0; j < ncost && j < (size_t)top; j++)
                         printf("%-44s %9.3f %5.1f%%  %zu\n", costs[j].option, (double)costs[j].usecs / 1000,
                                total ? 100.0 * (double)costs[j].usecs / (double)total : 0, costs[j].count);
+                if (bg.events)
+                        r = print_background(&idx, src, &bg, taken, (size_t)top);
         }
-        for (size_t i = 0; i < l.n; i++) {
-                free(m[i].object);
-                strv_free(m[i].options);
-        }
-        free(m);
-        for (size_t j = 0; j < ncost; j++)
-                free(costs[j].option);
-        free(costs);
+        map_free(m, l.n, costs, ncost);
         return r < 0 ? log_error_errno_status(EXIT_RUNTIME, r, "kernel map") : EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
+#include "bgwork.h"
 #include "tailor-ctx.h"
 #include "../common/clock.h"
 #include "../common/fileio.h"
@@ -308,4 +309,42 @@ int tailor_bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
         if (failed || !ma->valid || (b && !mb->valid))
                 return log_error_status(-EIO, "the bench had %d failed boot(s) (report: %s)", failed, json);
         return 0;
+}
+
+/* Boot build BUILD with ftrace's events printed into its log (BGWORK_TRACE_ARGS), to see the
+ * background work its initcalls wait on: the bench's two boots (its least), their logs in DIR
+ * (DIR/A-01.log), what the bench says in DIR/bench.txt.  The events slow that boot down: it is
+ * read for who ran when, never timed. */
+int tailor_trace_background(const struct tailor_ctx *x, int build, const char *dir)
+{
+        _cleanup_free_ char *app = tailor_build_path(x, build, "app"), *json = path_join(dir, "bench.json"),
+                            *outp = path_join(dir, "bench.txt");
+        if (!app || !json || !outp)
+                return -ENOMEM;
+        rm_rf(dir);
+        int r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "cannot make %s", dir);
+        _cleanup_strv_free_ char **argv = NULL;
+        r = strv_push(&argv, "bench");
+        r = r ?: strv_push(&argv, app);
+        r = r ?: strv_push(&argv, "--runs");
+        r = r ?: strv_push(&argv, "2");
+        r = r ?: strv_push(&argv, "--warmup");
+        r = r ?: strv_push(&argv, "0");
+        r = r ?: push_boot_args(x, &argv);
+        r = r ?: strv_push(&argv, "--append-a");
+        r = r ?: strv_push(&argv, BGWORK_TRACE_ARGS);
+        r = r ?: strv_push(&argv, "--json");
+        r = r ?: strv_push(&argv, json);
+        r = r ?: strv_push(&argv, "--logs");
+        r = r ?: strv_push(&argv, dir);
+        if (r < 0)
+                return r;
+        _cleanup_close_ int outfd = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        struct spawn_opts so = SPAWN_OPTS_DEFAULT;
+        so.stdout_fd = outfd;
+        so.stderr_fd = outfd;
+        int st = run_self_opts(argv, &so);
+        return st == 0 ? 0 : log_error_status(-EIO, "the traced boot of build %d failed (status %d; see %s)", build, st, outp);
 }

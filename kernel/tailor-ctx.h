@@ -76,6 +76,10 @@ double tailor_min_effect_us(const struct tailor_ctx *x, long long initcalls_us);
 int tailor_bench(const struct tailor_ctx *x, int a, int b, const char *logs, struct measure *ma, struct measure *mb,
                  bool *ret_faster, long long grow_us, struct initcall_log *ret_grown);
 
+/* Boot build BUILD with ftrace's events in its log (bgwork.h), keeping the kernel logs in DIR
+ * (A-01.log): boots read for what ran when, not timed. */
+int tailor_trace_background(const struct tailor_ctx *x, int build, const char *dir);
+
 /* ---- tailor-propose.c: the map, the rules that propose cuts, and kconfig's verdicts ----------- */
 
 bool tailor_is_on(const struct kconfig *c, const char *name);

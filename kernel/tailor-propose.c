@@ -1,6 +1,6 @@
 /* The tailor's proposals: the map of the best kernel's boots, the rules that name options worth a
  * cut (the map's own, what keeps an option on, a hidden prompt, a callee's object, a module
- * parameter's share, a moved cost, a driver's shapers), and the kernel's kconfig and the
+ * parameter's share, background work, a moved cost, a driver's shapers), and the kernel's kconfig and the
  * machine's and guest's needs deciding each before a build.  See tailor-ctx.h. */
 #include <config.h>
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgwork.h"
 #include "callees.h"
 #include "fragment.h"
 #include "kmakefile.h"
@@ -642,6 +643,45 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
         return r;
 }
 
+/* A rule's proposal of OPTION ("CONFIG_X") for COST, time that no initcall of its own shows (a
+ * share of param_sysfs_init, background work), ORIGIN (taken) saying why.  A cut this map
+ * proposed already (queued), or that the keepers' search will take off, gets COST on top; one
+ * kconfig or the machine kept before is weighed again; one a build decided stays decided.  One
+ * kconfig keeps on joins *MAPPED (the keepers' search), as the map's own do. */
+static int propose_share(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, int **mapped, size_t *nmapped,
+                         const char *o, long long cost, char *origin)
+{
+        struct tailor_state *s = &x->s;
+        _cleanup_free_ char *why = origin;
+        ssize_t i = cut_index(s, o);
+        bool fresh = i < 0;
+        if (kept_by_hand(x, o))
+                return 0;
+        /* proposed by this map already (every queued cut is: a round starts with no group
+         * left), or kept on by what the keepers' search will cut: worth its share more */
+        bool keepers_due = i >= 0 && in_indexes(*mapped, *nmapped, i) && (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]));
+        if (i >= 0 && (s->cuts[i].status == CUT_QUEUED || keepers_due)) {
+                s->cuts[i].cost_us += cost;
+                return 0;
+        }
+        if (i >= 0 && (in_indexes(*mapped, *nmapped, i) || !tailor_decided_without_build(x, &s->cuts[i])))
+                return 0;
+        int r = 0;
+        if (i >= 0) {
+                reset_verdict(&s->cuts[i]);
+                s->cuts[i].cost_us = cost;
+        } else {
+                r = add_cut(s, o, cost, 0, TAKE_PTR(why));
+                i = (ssize_t)s->ncuts - 1;
+        }
+        r = r ?: propose_or_keep(x, base, ref, (size_t)i);
+        if (r >= 0 && (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i])))
+                r = push_index(mapped, nmapped, (int)i);
+        else if (r >= 0 && s->cuts[i].status != CUT_QUEUED && fresh)
+                pop_cut(s); /* the machine or the guest keeps it: noise in the report */
+        return r;
+}
+
 /* param_sysfs_init (no option builds it) costs what the built-in module parameters make it do
  * (paramcost.h): each option declaring them is proposed with its estimated share of L's
  * param_sysfs_init, when that is MIN_COST or more.  A cut of the map's own (queued now) takes its
@@ -649,7 +689,6 @@ static int propose_callee_options(struct tailor_ctx *x, const struct initcall_lo
 static int propose_param_options(struct tailor_ctx *x, const struct initcall_log *l, const struct objsyms *idx, char *const *base,
                                  const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
 {
-        struct tailor_state *s = &x->s;
         /* built in: the parser's module is "" (kernel/params.o is always built in) */
         ssize_t at = initcall_find(l, "param_sysfs_init", "", 0);
         const struct initcall *ic = at >= 0 ? &l->calls[at] : NULL;
@@ -668,45 +707,96 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
                          (double)ic->usecs / 1000, n, v[0].option, v[0].params, v[0].object, v[0].share * (double)ic->usecs / 1000);
         for (size_t j = 0; r >= 0 && j < n; j++) {
                 long long cost = (long long)(v[j].share * (double)ic->usecs);
-                const char *o = v[j].option;
-                ssize_t i = cut_index(s, o);
-                bool fresh = i < 0;
-                if (cost < min_cost || kept_by_hand(x, o))
+                char *origin = NULL;
+                if (cost < min_cost)
                         continue;
-                /* proposed by this map already (every queued cut is: a round starts with no group
-                 * left), or kept on by what the keepers' search will cut: worth its share more */
-                bool keepers_due = i >= 0 && in_indexes(*mapped, *nmapped, i) &&
-                                   (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i]));
-                if (i >= 0 && (s->cuts[i].status == CUT_QUEUED || keepers_due)) {
-                        s->cuts[i].cost_us += cost;
-                        continue;
+                if (asprintf(&origin, "declares %u module parameter(s) (%s), which param_sysfs_init puts in sysfs: about %.3f of its %.3f ms",
+                             v[j].params, v[j].object, (double)cost / 1000, (double)ic->usecs / 1000) < 0) {
+                        r = -ENOMEM;
+                        break;
                 }
-                if (i >= 0 && in_indexes(*mapped, *nmapped, i))
+                r = propose_share(x, base, ref, mapped, nmapped, v[j].option, cost, origin);
+        }
+        param_shares_free(v, n);
+        return r;
+}
+
+/* When the best kernel has ftrace's events (EVENT_TRACING), a boot with them printed tells what
+ * work its kworkers ran during the initcalls (bgwork.h).  That time is taken out of L's
+ * initcalls, which only waited while it ran (no option of theirs would save it), and *BG keeps
+ * it for propose_background_options.  A traced boot that fails costs this rule, not the round. */
+static int trace_background(struct tailor_ctx *x, const char *logs, const char *what, const struct kconfig *ref,
+                            struct initcall_log *l, struct bgwork *bg)
+{
+        if (!tailor_is_on(ref, "CONFIG_EVENT_TRACING"))
+                return 0;
+        _cleanup_free_ char *dir = NULL, *logp = NULL, *text = NULL;
+        if (asprintf(&dir, "%s-traced", logs) < 0 || !(logp = path_join(dir, "A-01.log")))
+                return -ENOMEM;
+        int r = tailor_trace_background(x, x->s.best_build, dir);
+        if (r >= 0 && (r = read_full_file(logp, &text, NULL)) < 0)
+                log_warn("no kernel log of the traced boot of %s (%s): %s", what, logp, strerror(-r));
+        if (r >= 0 && (r = bgwork_parse(text, bg)) == -ENOMEM)
+                return r;
+        if (r < 0 || bg->events == 0) {
+                if (r >= 0)
+                        log_warn("the traced boot of %s printed no trace events (%s): its initcalls are mapped as timed", what, logp);
+                return 0;
+        }
+        long long taken = bgwork_take_out(bg, l);
+        log_info("  background work: %.3f ms of the initcalls' time was queued work run by kworkers meanwhile (a traced "
+                 "boot, %zu events, %s); taken out of the initcalls it ran in",
+                 (double)taken / 1000, bg->events, logp);
+        return 0;
+}
+
+/* The work functions of BG (what kworkers ran during the initcalls), each mapped like an initcall
+ * to the option that builds its object, and proposed for the time it ran (MIN_COST or more, by
+ * option).  Like param_sysfs_init's shares, a cost no initcall of the option's own shows:
+ * ftrace's eval_map_work_func is TRACING's. */
+static int propose_background_options(struct tailor_ctx *x, const struct bgwork *bg, char *const *base, const struct kconfig *ref,
+                                      int **mapped, size_t *nmapped, long long min_cost)
+{
+        if (bg->work.n == 0)
+                return 0;
+        struct kmap_cost *costs = NULL;
+        size_t ncost = 0;
+        struct kmap_origin *orig = NULL;
+        int r = kmap_option_costs(x->tree.obj, x->src, &bg->work, &costs, &ncost);
+        if (r >= 0)
+                r = kmap_origins(x->tree.obj, x->src, &bg->work, &orig);
+        if (r < 0) {
+                kmap_costs_free(costs, ncost);
+                return log_error_errno(r, "cannot map the background work to the build tree %s", x->tree.obj);
+        }
+        for (size_t j = 0; r >= 0 && j < ncost; j++) {
+                const struct kmap_cost *k = &costs[j];
+                if (k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
+                    !streq(kconfig_value(ref, k->option), "y"))
                         continue;
-                if (i >= 0 && !tailor_decided_without_build(x, &s->cuts[i]))
-                        continue;
-                if (i >= 0) {
-                        reset_verdict(&s->cuts[i]);
-                        s->cuts[i].cost_us = cost;
-                } else {
-                        char *origin = NULL;
-                        if (asprintf(&origin,
-                                     "declares %u module parameter(s) (%s), which param_sysfs_init puts in sysfs: "
-                                     "about %.3f of its %.3f ms",
-                                     v[j].params, v[j].object, (double)cost / 1000, (double)ic->usecs / 1000) < 0) {
+                /* the origin names the option's work functions, as the log has them */
+                _cleanup_free_ char *fns = NULL;
+                for (size_t i = 0; i < bg->work.n; i++) {
+                        if (!orig[i].options || !streq(orig[i].options[0], k->option))
+                                continue;
+                        char *more = NULL;
+                        if (asprintf(&more, "%s%s%s %.3f ms (%s)", fns ? fns : "", fns ? ", " : "", bg->work.calls[i].name,
+                                     (double)bg->work.calls[i].usecs / 1000, orig[i].object) < 0) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        r = add_cut(s, o, cost, 0, origin);
-                        i = (ssize_t)s->ncuts - 1;
+                        free(fns);
+                        fns = more;
                 }
-                r = r ?: propose_or_keep(x, base, ref, (size_t)i);
-                if (r >= 0 && (kept_by_select(&s->cuts[i]) || kept_without_prompt(&s->cuts[i])))
-                        r = push_index(mapped, nmapped, (int)i);
-                else if (r >= 0 && s->cuts[i].status != CUT_QUEUED && fresh)
-                        pop_cut(s); /* the machine or the guest keeps it: noise in the report */
+                char *origin = NULL;
+                if (r >= 0 && asprintf(&origin, "queues work that kworkers run while the initcalls wait: %s", fns ? fns : "?") < 0)
+                        r = -ENOMEM;
+                if (r >= 0)
+                        log_info("  background work of %s: %.3f ms (%s)", k->option, (double)k->usecs / 1000, fns ? fns : "?");
+                r = r ?: propose_share(x, base, ref, mapped, nmapped, k->option, k->usecs, origin);
         }
-        param_shares_free(v, n);
+        kmap_origins_free(orig, bg->work.n);
+        kmap_costs_free(costs, ncost);
         return r;
 }
 
@@ -756,12 +846,16 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         r = r ?: tailor_resolve_changes(x, base, refp, &ref);
         if (r < 0)
                 return r;
+        /* the threshold from the boot as timed; the map from its initcalls' own cost */
+        long long total = initcall_total_us(&l);
+        long long min_cost = tailor_min_cost_us(x, total);
+        _cleanup_(bgwork_free) struct bgwork bg = { 0 };
+        if ((r = trace_background(x, logs, what, &ref, &l, &bg)) < 0)
+                return r;
         struct kmap_cost *costs = NULL;
         size_t ncost = 0;
         if ((r = kmap_option_costs(x->tree.obj, x->src, &l, &costs, &ncost)) < 0)
                 return log_error_errno(r, "cannot map the initcalls to the build tree %s", x->tree.obj);
-        long long total = initcall_total_us(&l);
-        long long min_cost = tailor_min_cost_us(x, total);
         log_info("the map of %s: %zu options build its initcalls (%.3f ms); proposing those over %.3f ms", what, ncost,
                  (double)total / 1000, (double)min_cost / 1000);
         size_t first_new = s->ncuts;
@@ -793,6 +887,7 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 return log_error_errno(r, "cannot index the build tree %s", x->tree.obj);
         r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, &late, &nlate, min_cost);
         r = r ?: propose_param_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
+        r = r ?: propose_background_options(x, &bg, base, &ref, &mapped, &nmapped, min_cost);
         r = r ?: propose_keepers(x, base, &ref, mapped, nmapped, late, nlate);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
