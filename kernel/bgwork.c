@@ -95,6 +95,41 @@ static size_t name_len(const char *p, const char *stops)
         return strcspn(p, stops);
 }
 
+/* Time of WORK (LEN) inside occurrence OCC of initcall IC (ICLEN). */
+static int slice_add(struct bgwork_slice **v, size_t *n, const char *ic, size_t iclen, unsigned occ, const char *work, size_t len,
+                     double usecs)
+{
+        for (size_t i = 0; i < *n; i++) {
+                struct bgwork_slice *x = &(*v)[i];
+                if (x->occurrence == occ && strlen(x->initcall) == iclen && strncmp(x->initcall, ic, iclen) == 0 &&
+                    strlen(x->work) == len && strncmp(x->work, work, len) == 0) {
+                        x->usecs += usecs;
+                        return 0;
+                }
+        }
+        struct bgwork_slice *more = realloc(*v, (*n + 1) * sizeof *more);
+        if (!more)
+                return -ENOMEM;
+        *v = more;
+        more[*n] = (struct bgwork_slice){ .initcall = strndup(ic, iclen), .occurrence = occ, .work = strndup(work, len), .usecs = usecs };
+        if (!more[*n].initcall || !more[*n].work) {
+                free(more[*n].initcall);
+                free(more[*n].work);
+                return -ENOMEM;
+        }
+        (*n)++;
+        return 0;
+}
+
+static void slices_free(struct bgwork_slice *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].initcall);
+                free(v[i].work);
+        }
+        free(v);
+}
+
 /* Which work function each kworker is running (by pid): a kworker runs one item at a time. */
 struct running {
         long pid;
@@ -105,13 +140,15 @@ struct running {
 int bgwork_parse(const char *text, struct bgwork *ret)
 {
         struct tally work = { 0 }, inside = { 0 }, seen = { 0 }; /* seen: how often each initcall was called */
+        struct bgwork_slice *slices = NULL;
+        size_t nslices = 0;
         struct running *run = NULL;
-        size_t nrun = 0, events = 0;
+        size_t nrun = 0, events = 0, foreign = 0;
         long cur = -1; /* the task on the CPU: the last sched_switch's next_pid */
         const char *ic = NULL; /* the boot initcall running, and its occurrence */
         size_t iclen = 0;
         unsigned icocc = 0;
-        bool open = false, closed = false; /* the window: the first boot initcall to "Run /init" */
+        bool closed = false; /* "Run /init": the boot initcalls are over */
         double prev = -1;
         int r = 0;
         for (const char *line = text; r >= 0 && line && *line;) {
@@ -123,17 +160,24 @@ int bgwork_parse(const char *text, struct bgwork *ret)
                         line = next;
                         continue;
                 }
-                /* Until this line, CUR ran (with its work item, if any) inside IC. */
-                if (open && !closed && prev >= 0 && t > prev) {
-                        for (size_t i = 0; i < nrun; i++)
+                /* Until this line, CUR ran (with its work item, if any) inside IC: only time inside
+                 * an initcall is initcall time, the figure the tailor measures. */
+                if (ic && !closed && prev >= 0 && t > prev)
+                        for (size_t i = 0; r >= 0 && i < nrun; i++)
                                 if (run[i].pid == cur && run[i].fn) {
                                         r = tally_add(&work, run[i].fn, run[i].len, 0, t - prev);
-                                        if (r >= 0 && ic)
-                                                r = tally_add(&inside, ic, iclen, icocc, t - prev);
+                                        r = r ?: tally_add(&inside, ic, iclen, icocc, t - prev);
+                                        r = r ?: slice_add(&slices, &nslices, ic, iclen, icocc, run[i].fn, run[i].len, t - prev);
                                 }
-                }
-                prev = t;
+                if (r < 0)
+                        break;
+                if (t > prev)
+                        prev = t; /* a line stamped earlier than the last (a printk from an interrupt) */
                 if (startswith(msg, "sched_switch: ") && (p = strstr(msg, " next_pid="))) {
+                        /* on one CPU the task switched from is the one switched to last */
+                        const char *pp = strstr(msg, " prev_pid=");
+                        if (cur >= 0 && pp && strtol(pp + 10, NULL, 10) != cur)
+                                foreign++;
                         cur = strtol(p + 10, NULL, 10);
                         events++;
                 } else if ((startswith(msg, "workqueue_execute_start: ") || startswith(msg, "workqueue_execute_end: "))) {
@@ -161,7 +205,6 @@ int bgwork_parse(const char *text, struct bgwork *ret)
                         /* a module's ("calling  f+0x0/0x10 [mod] @ 99") runs after /init: not ours */
                         const char *mod = memchr(name, '[', (size_t)(p - name));
                         if (!mod && !closed) {
-                                open = true;
                                 ic = name;
                                 iclen = len;
                                 icocc = 0;
@@ -182,9 +225,10 @@ int bgwork_parse(const char *text, struct bgwork *ret)
         if (r < 0) {
                 tally_free(&work);
                 tally_free(&inside);
+                slices_free(slices, nslices);
                 return r;
         }
-        *ret = (struct bgwork){ .events = events };
+        *ret = (struct bgwork){ .slices = slices, .nslices = nslices, .events = events, .foreign = foreign };
         tally_to_log(&work, &ret->work);
         tally_to_log(&inside, &ret->inside);
         return 0;
@@ -194,17 +238,32 @@ void bgwork_free(struct bgwork *b)
 {
         initcall_log_free(&b->work);
         initcall_log_free(&b->inside);
+        slices_free(b->slices, b->nslices);
+        b->slices = NULL;
+        b->nslices = 0;
 }
 
-long long bgwork_take_out(const struct bgwork *bg, struct initcall_log *l)
+long long bgwork_take_out(const struct bgwork *bg, char *const *works, struct initcall_log *l)
 {
         long long taken = 0;
         for (size_t i = 0; i < l->n; i++) {
                 struct initcall *c = &l->calls[i];
-                ssize_t j = c->module && !c->module[0] ? initcall_find(&bg->inside, c->name, "", c->occurrence) : -1;
-                if (j < 0)
+                if (!c->module || c->module[0])
                         continue;
-                long long off = bg->inside.calls[j].usecs < c->usecs ? bg->inside.calls[j].usecs : c->usecs;
+                double in = 0;
+                for (size_t j = 0; j < bg->nslices; j++) {
+                        const struct bgwork_slice *x = &bg->slices[j];
+                        if (x->occurrence != c->occurrence || !streq(x->initcall, c->name))
+                                continue;
+                        bool listed = !works;
+                        for (char *const *w = works; w && *w && !listed; w++)
+                                listed = streq(*w, x->work);
+                        if (listed)
+                                in += x->usecs;
+                }
+                long long off = (long long)(in + 0.5);
+                if (off > c->usecs)
+                        off = c->usecs;
                 c->usecs -= off;
                 taken += off;
         }

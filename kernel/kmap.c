@@ -261,28 +261,47 @@ static int print_callees(const struct objsyms *idx, const char *tree, const char
         return 0;
 }
 
-/* The work functions of a traced boot (bgwork.h), each with the object and options building it. */
-static int print_background(const struct objsyms *idx, const char *src, const struct bgwork *bg, long long taken, size_t top)
+/* The work functions of a traced boot (bgwork.h) mapped like initcalls (*RET_M, BG->work.n
+ * entries), and the time of those an option owns taken out of L's initcalls (*RET_TAKEN): the
+ * work of what every kernel builds (a deferred probe the initcall flushes, async work) stays the
+ * initcall's own. */
+static int map_background(const struct objsyms *idx, const char *src, const struct bgwork *bg, struct initcall_log *l,
+                          struct mapped **ret_m, long long *ret_taken)
 {
-        printf("\nbackground work (%zu trace events): %.3f ms of the initcalls' time, taken out of the initcalls above\n", bg->events,
-               (double)taken / 1000);
-        if (bg->work.n == 0)
-                return 0;
-        struct mapped *m = NULL;
         struct cost *costs = NULL;
         size_t ncost = 0, mapped = 0, ambiguous = 0;
         long long mapped_us = 0;
-        int r = map_initcalls(idx, src, &bg->work, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
-        if (r == 0) {
-                printf("%-36s %9s  %-44s %s\n", "work function", "ms", "object", "options (naming it first)");
-                for (size_t i = 0; i < bg->work.n && i < top; i++) {
-                        _cleanup_free_ char *opts = m[i].options ? strv_join(m[i].options, " ") : NULL;
-                        printf("%-36.36s %9.3f  %-44.44s %s\n", m[i].c->name, (double)m[i].c->usecs / 1000,
-                               m[i].object ? m[i].object : "?", m[i].object ? options_or_why(&m[i], opts) : "");
-                }
+        _cleanup_strv_free_ char **owned = NULL;
+        int r = map_initcalls(idx, src, &bg->work, ret_m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
+        map_free(NULL, 0, costs, ncost);
+        for (size_t i = 0; r >= 0 && i < bg->work.n; i++) {
+                const char *opt = (*ret_m)[i].options ? (*ret_m)[i].options[0] : NULL;
+                if (opt && strncmp(opt, "CONFIG_", 7) == 0 && !strchr(opt, '|'))
+                        r = strv_push(&owned, bg->work.calls[i].name);
         }
-        map_free(m, bg->work.n, costs, ncost);
-        return r;
+        if (r < 0)
+                return r;
+        *ret_taken = owned ? bgwork_take_out(bg, owned, l) : 0;
+        return 0;
+}
+
+static void print_background(const struct bgwork *bg, const struct mapped *m, long long taken, size_t top)
+{
+        if (bg->foreign) {
+                printf("\nbackground work: not used: the trace is not one CPU's (%zu task switch(es) from a task not on the CPU)\n",
+                       bg->foreign);
+                return;
+        }
+        printf("\nbackground work (%zu trace events): %.3f ms of the initcalls' time, the work an option owns, taken out of the "
+               "initcalls above\n", bg->events, (double)taken / 1000);
+        if (bg->work.n == 0)
+                return;
+        printf("%-36s %9s  %-44s %s\n", "work function", "ms", "object", "options (naming it first)");
+        for (size_t i = 0; i < bg->work.n && i < top; i++) {
+                _cleanup_free_ char *opts = m[i].options ? strv_join(m[i].options, " ") : NULL;
+                printf("%-36.36s %9.3f  %-44.44s %s\n", m[i].c->name, (double)m[i].c->usecs / 1000, m[i].object ? m[i].object : "?",
+                       m[i].object ? options_or_why(&m[i], opts) : "");
+        }
 }
 
 static void usage(FILE *f)
@@ -356,7 +375,6 @@ int kernel_map(int argc, char **argv)
         _cleanup_(bgwork_free) struct bgwork bg = { 0 };
         if (bgwork_parse(text, &bg) < 0)
                 return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
-        long long taken = bgwork_take_out(&bg, &l);
         _cleanup_(objsyms_free) struct objsyms idx = { 0 };
         r = objsyms_index(tree, src, &idx);
         if (r < 0)
@@ -365,13 +383,20 @@ int kernel_map(int argc, char **argv)
                 return log_error_status(EXIT_USAGE, "kernel map: '%s' holds no objects built from '%s' (a kbuild O= tree of "
                                         "the kernel that wrote the log)", tree, src);
 
-        struct mapped *m = NULL;
+        struct mapped *m = NULL, *bgm = NULL;
+        long long taken = 0;
+        if (bg.events && !bg.foreign && (r = map_background(&idx, src, &bg, &l, &bgm, &taken)) < 0) {
+                map_free(bgm, bg.work.n, NULL, 0);
+                return log_error_errno_status(EXIT_RUNTIME, r, "kernel map");
+        }
         struct cost *costs = NULL;
         size_t ncost = 0, mapped = 0, ambiguous = 0;
         long long mapped_us = 0;
         r = map_initcalls(&idx, src, &l, &m, &costs, &ncost, &mapped, &ambiguous, &mapped_us);
-        if (r == -ENOMEM && !m)
+        if (r == -ENOMEM && !m) {
+                map_free(bgm, bg.work.n, NULL, 0);
                 return log_error_errno_status(EXIT_RUNTIME, -ENOMEM, "kernel map");
+        }
         if (r == 0) {
                 qsort(m, l.n, sizeof *m, by_usecs_desc);
                 if (ncost > 1)
@@ -394,9 +419,10 @@ int kernel_map(int argc, char **argv)
                 for (size_t j = 0; j < ncost && j < (size_t)top; j++)
                         printf("%-44s %9.3f %5.1f%%  %zu\n", costs[j].option, (double)costs[j].usecs / 1000,
                                total ? 100.0 * (double)costs[j].usecs / (double)total : 0, costs[j].count);
-                if (bg.events)
-                        r = print_background(&idx, src, &bg, taken, (size_t)top);
+                if (r >= 0 && bg.events)
+                        print_background(&bg, bgm, taken, (size_t)top);
         }
         map_free(m, l.n, costs, ncost);
+        map_free(bgm, bg.work.n, NULL, 0);
         return r < 0 ? log_error_errno_status(EXIT_RUNTIME, r, "kernel map") : EXIT_OK;
 }

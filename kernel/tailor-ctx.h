@@ -77,7 +77,8 @@ int tailor_bench(const struct tailor_ctx *x, int a, int b, const char *logs, str
                  bool *ret_faster, long long grow_us, struct initcall_log *ret_grown);
 
 /* Boot build BUILD with ftrace's events in its log (bgwork.h), keeping the kernel logs in DIR
- * (A-01.log): boots read for what ran when, not timed. */
+ * (A-01.log) and what the bench said in DIR/bench.txt: boots read for what ran when, not timed.
+ * 0, -EIO when the bench failed, or -errno; logs nothing. */
 int tailor_trace_background(const struct tailor_ctx *x, int build, const char *dir);
 
 /* ---- tailor-propose.c: the map, the rules that propose cuts, and kconfig's verdicts ----------- */

@@ -721,12 +721,27 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
         return r;
 }
 
+/* The option a work function of the traced boot goes to: the one naming its object, when one
+ * option builds it and it is on in REF; NULL for work of what every kernel builds (a deferred
+ * probe, async work), whose time stays with the initcall that waited for it. */
+static const char *work_owner(const struct kmap_origin *o, const struct kconfig *ref)
+{
+        const char *opt = o->options ? o->options[0] : NULL;
+        if (!opt || strncmp(opt, "CONFIG_", 7) != 0 || strchr(opt, '|') || !streq(kconfig_value(ref, opt), "y"))
+                return NULL;
+        return opt;
+}
+
 /* When the best kernel has ftrace's events (EVENT_TRACING), a boot with them printed tells what
- * work its kworkers ran during the initcalls (bgwork.h).  That time is taken out of L's
- * initcalls, which only waited while it ran (no option of theirs would save it), and *BG keeps
- * it for propose_background_options.  A traced boot that fails costs this rule, not the round. */
+ * work its kworkers ran during the initcalls (bgwork.h), and the map of the work functions
+ * (*RET_ORIG, BG->work.n entries) which option each belongs to.  The time of work that an option
+ * owns is taken out of L's initcalls, which only waited while it ran, and
+ * propose_background_options gives it to that option.  The traced boot is another boot than L's:
+ * what ran inside one initcall there may have run inside another in L (bgwork.h); the take-out
+ * is by key and never below 0.  A traced boot that fails, or whose trace is not one CPU's, costs
+ * this rule (a warning), not the round. */
 static int trace_background(struct tailor_ctx *x, const char *logs, const char *what, const struct kconfig *ref,
-                            struct initcall_log *l, struct bgwork *bg)
+                            struct initcall_log *l, struct bgwork *bg, struct kmap_origin **ret_orig)
 {
         if (!tailor_is_on(ref, "CONFIG_EVENT_TRACING"))
                 return 0;
@@ -734,69 +749,95 @@ static int trace_background(struct tailor_ctx *x, const char *logs, const char *
         if (asprintf(&dir, "%s-traced", logs) < 0 || !(logp = path_join(dir, "A-01.log")))
                 return -ENOMEM;
         int r = tailor_trace_background(x, x->s.best_build, dir);
-        if (r >= 0 && (r = read_full_file(logp, &text, NULL)) < 0)
-                log_warn("no kernel log of the traced boot of %s (%s): %s", what, logp, strerror(-r));
-        if (r >= 0 && (r = bgwork_parse(text, bg)) == -ENOMEM)
+        if (r == -ENOMEM)
                 return r;
-        if (r < 0 || bg->events == 0) {
-                if (r >= 0)
-                        log_warn("the traced boot of %s printed no trace events (%s): its initcalls are mapped as timed", what, logp);
+        if (r < 0) {
+                log_warn("the traced boot of %s failed (%s; see %s/bench.txt): its initcalls are mapped as timed", what, strerror(-r), dir);
                 return 0;
         }
-        long long taken = bgwork_take_out(bg, l);
-        log_info("  background work: %.3f ms of the initcalls' time was queued work run by kworkers meanwhile (a traced "
-                 "boot, %zu events, %s); taken out of the initcalls it ran in",
+        if ((r = read_full_file(logp, &text, NULL)) < 0) {
+                if (r == -ENOMEM)
+                        return r;
+                log_warn("no kernel log of the traced boot of %s (%s): %s", what, logp, strerror(-r));
+                return 0;
+        }
+        if ((r = bgwork_parse(text, bg)) < 0)
+                return r;
+        if (bg->events == 0 || bg->foreign) {
+                if (bg->foreign)
+                        log_warn("the trace of %s's traced boot is not one CPU's (%zu task switch(es) from a task not on the CPU; %s): "
+                                 "its initcalls are mapped as timed", what, bg->foreign, logp);
+                else
+                        log_warn("the traced boot of %s printed no trace events (%s): its initcalls are mapped as timed", what, logp);
+                bgwork_free(bg);
+                *bg = (struct bgwork){ 0 };
+                return 0;
+        }
+        _cleanup_strv_free_ char **owned = NULL;
+        if ((r = kmap_origins(x->tree.obj, x->src, &bg->work, ret_orig)) < 0)
+                return log_error_errno(r, "cannot map the background work to the build tree %s", x->tree.obj);
+        for (size_t i = 0; r >= 0 && i < bg->work.n; i++)
+                if (work_owner(&(*ret_orig)[i], ref))
+                        r = strv_push(&owned, bg->work.calls[i].name);
+        if (r < 0)
+                return r;
+        long long taken = owned ? bgwork_take_out(bg, owned, l) : 0;
+        log_info("  background work: %.3f ms of the initcalls' time was queued work that an option owns, run by kworkers "
+                 "meanwhile (a traced boot, %zu events, %s); taken out of the initcalls it ran in",
                  (double)taken / 1000, bg->events, logp);
         return 0;
 }
 
-/* The work functions of BG (what kworkers ran during the initcalls), each mapped like an initcall
- * to the option that builds its object, and proposed for the time it ran (MIN_COST or more, by
- * option).  Like param_sysfs_init's shares, a cost no initcall of the option's own shows:
- * ftrace's eval_map_work_func is TRACING's. */
-static int propose_background_options(struct tailor_ctx *x, const struct bgwork *bg, char *const *base, const struct kconfig *ref,
-                                      int **mapped, size_t *nmapped, long long min_cost)
+/* A traced boot's background work and the map of its work functions. */
+struct background {
+        struct bgwork work;
+        struct kmap_origin *orig; /* work.work.n entries, or NULL */
+};
+
+static void background_free(struct background *b)
 {
-        if (bg->work.n == 0)
-                return 0;
-        struct kmap_cost *costs = NULL;
-        size_t ncost = 0;
-        struct kmap_origin *orig = NULL;
-        int r = kmap_option_costs(x->tree.obj, x->src, &bg->work, &costs, &ncost);
-        if (r >= 0)
-                r = kmap_origins(x->tree.obj, x->src, &bg->work, &orig);
-        if (r < 0) {
-                kmap_costs_free(costs, ncost);
-                return log_error_errno(r, "cannot map the background work to the build tree %s", x->tree.obj);
-        }
-        for (size_t j = 0; r >= 0 && j < ncost; j++) {
-                const struct kmap_cost *k = &costs[j];
-                if (k->usecs < min_cost || strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') ||
-                    !streq(kconfig_value(ref, k->option), "y"))
-                        continue;
-                /* the origin names the option's work functions, as the log has them */
+        kmap_origins_free(b->orig, b->work.work.n);
+        bgwork_free(&b->work);
+}
+
+/* The work functions of BG that an option owns (ORIG: their map), proposed for the time they ran
+ * inside the initcalls, by option (MIN_COST or more).  Like param_sysfs_init's shares, a cost no
+ * initcall of the option's own shows: ftrace's eval_map_work_func is TRACING's. */
+static int propose_background_options(struct tailor_ctx *x, const struct bgwork *bg, const struct kmap_origin *orig, char *const *base,
+                                      const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
+{
+        int r = 0;
+        for (size_t j = 0; r >= 0 && orig && j < bg->work.n; j++) {
+                const char *opt = work_owner(&orig[j], ref);
+                bool first = opt != NULL;
+                for (size_t k = 0; first && k < j; k++)
+                        first = !(work_owner(&orig[k], ref) && streq(work_owner(&orig[k], ref), opt));
+                if (!first)
+                        continue; /* each option once, at its first (dearest) work function */
+                long long cost = 0;
                 _cleanup_free_ char *fns = NULL;
-                for (size_t i = 0; i < bg->work.n; i++) {
-                        if (!orig[i].options || !streq(orig[i].options[0], k->option))
+                for (size_t i = j; r >= 0 && i < bg->work.n; i++) {
+                        const char *o = work_owner(&orig[i], ref);
+                        if (!o || !streq(o, opt))
                                 continue;
                         char *more = NULL;
+                        cost += bg->work.calls[i].usecs;
                         if (asprintf(&more, "%s%s%s %.3f ms (%s)", fns ? fns : "", fns ? ", " : "", bg->work.calls[i].name,
-                                     (double)bg->work.calls[i].usecs / 1000, orig[i].object) < 0) {
+                                     (double)bg->work.calls[i].usecs / 1000, orig[i].object) < 0)
                                 r = -ENOMEM;
-                                break;
+                        else {
+                                free(fns);
+                                fns = more;
                         }
-                        free(fns);
-                        fns = more;
                 }
+                if (r < 0 || cost < min_cost)
+                        continue;
+                log_info("  background work of %s: %.3f ms (%s)", opt, (double)cost / 1000, fns);
                 char *origin = NULL;
-                if (r >= 0 && asprintf(&origin, "queues work that kworkers run while the initcalls wait: %s", fns ? fns : "?") < 0)
+                if (asprintf(&origin, "queues work that kworkers run while the initcalls wait: %s", fns) < 0)
                         r = -ENOMEM;
-                if (r >= 0)
-                        log_info("  background work of %s: %.3f ms (%s)", k->option, (double)k->usecs / 1000, fns ? fns : "?");
-                r = r ?: propose_share(x, base, ref, mapped, nmapped, k->option, k->usecs, origin);
+                r = r ?: propose_share(x, base, ref, mapped, nmapped, opt, cost, origin);
         }
-        kmap_origins_free(orig, bg->work.n);
-        kmap_costs_free(costs, ncost);
         return r;
 }
 
@@ -849,8 +890,8 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         /* the threshold from the boot as timed; the map from its initcalls' own cost */
         long long total = initcall_total_us(&l);
         long long min_cost = tailor_min_cost_us(x, total);
-        _cleanup_(bgwork_free) struct bgwork bg = { 0 };
-        if ((r = trace_background(x, logs, what, &ref, &l, &bg)) < 0)
+        _cleanup_(background_free) struct background bg = { 0 };
+        if ((r = trace_background(x, logs, what, &ref, &l, &bg.work, &bg.orig)) < 0)
                 return r;
         struct kmap_cost *costs = NULL;
         size_t ncost = 0;
@@ -887,7 +928,7 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 return log_error_errno(r, "cannot index the build tree %s", x->tree.obj);
         r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, &late, &nlate, min_cost);
         r = r ?: propose_param_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
-        r = r ?: propose_background_options(x, &bg, base, &ref, &mapped, &nmapped, min_cost);
+        r = r ?: propose_background_options(x, &bg.work, bg.orig, base, &ref, &mapped, &nmapped, min_cost);
         r = r ?: propose_keepers(x, base, &ref, mapped, nmapped, late, nlate);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)

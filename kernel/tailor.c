@@ -124,19 +124,25 @@ static int config_hash(const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* A build of the same resolved config, which failed or was not faster: its verdict stands
- * without a build.  Bisection meets this often: when a batch failed and its first half passed,
- * the second half on top of the first is the batch again; and a group that was not faster with a
- * moved cost's proposal, bisected, tries the group alone again (session 17's build 10 was build
- * 8's config).  "Not faster" holds against a later best too: that one only cut more.  A faster
- * build is the best or an ancestor of it, so the same config again is no change (not faster), and
- * resolves as the best's own config, which no group makes. */
-static const struct trial *same_config_decided(const struct tailor_state *s, const char *hash)
+/* A build of the same resolved config whose verdict stands without a build: one that failed, or,
+ * on the instruction clock, one whose measured initcalls are not --min-effect under the best's
+ * now.  Bisection meets this often: when a batch failed and its first half passed, the second
+ * half on top of the first is the batch again; and a group that was not faster with a moved
+ * cost's proposal, bisected, tries the group alone again (session 17's build 10 was build 8's
+ * config).  The instruction clock's figures are exact, so the earlier measure is this config's;
+ * on the wall clock "not faster" can be a saving that missed p < 0.01, and the best it lost to
+ * may be gone: that config is built again. */
+static const struct trial *same_config_decided(const struct tailor_ctx *x, const char *hash)
 {
+        const struct tailor_state *s = &x->s;
         for (size_t i = 0; i < s->ntrials; i++) {
                 const struct trial *t = &s->trials[i];
-                if (t->config_hash && streq(t->config_hash, hash) && t->result && !streq(t->result, "faster") &&
-                    !streq(t->result, "start"))
+                if (!t->config_hash || !streq(t->config_hash, hash) || !t->result || streq(t->result, "start") || streq(t->result, "faster"))
+                        continue;
+                if (!streq(t->result, "not faster"))
+                        return t; /* it failed */
+                if (x->o->clock == CLOCK_INSN && t->m.valid &&
+                    (double)(s->best.initcalls_us - t->m.initcalls_us) < tailor_min_effect_us(x, s->best.initcalls_us))
                         return t;
         }
         return NULL;
@@ -318,7 +324,7 @@ static int try_group(struct tailor_ctx *x, int *g)
         if (r < 0)
                 return r;
         _cleanup_free_ char *list = strv_join(names, " ");
-        const struct trial *seen = same_config_decided(s, hash);
+        const struct trial *seen = same_config_decided(x, hash);
         if (seen) {
                 int was = seen->build;
                 _cleanup_free_ char *result = strdup(seen->result ? seen->result : "failed");
