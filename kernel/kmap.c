@@ -25,6 +25,11 @@
 #include "../common/parse.h"
 #include "../common/strv.h"
 
+bool kmap_single_option(const char *option)
+{
+        return option && strncmp(option, "CONFIG_", 7) == 0 && !strchr(option, '|');
+}
+
 /* The initcall's function: the parser keeps "name" (KALLSYMS) or a raw address, which no object
  * defines. */
 static bool is_function_name(const char *name)
@@ -276,7 +281,7 @@ static int map_background(const struct objsyms *idx, const char *src, const stru
         map_free(NULL, 0, costs, ncost);
         for (size_t i = 0; r >= 0 && i < bg->work.n; i++) {
                 const char *opt = (*ret_m)[i].options ? (*ret_m)[i].options[0] : NULL;
-                if (opt && strncmp(opt, "CONFIG_", 7) == 0 && !strchr(opt, '|'))
+                if (kmap_single_option(opt))
                         r = strv_push(&owned, bg->work.calls[i].name);
         }
         if (r < 0)

@@ -3,6 +3,7 @@
 #ifndef LEANBOOT_KMAP_H
 #define LEANBOOT_KMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../common/initcall.h"
@@ -19,6 +20,9 @@ struct kmap_cost {
         long long usecs;
         size_t count;
 };
+/* Whether OPTION, as a map names it, is one option that a cut can turn off ("CONFIG_X"): not a
+ * pseudo-option ("(always built)") nor alternatives ("CONFIG_A|CONFIG_B", which neither cuts). */
+bool kmap_single_option(const char *option);
 /* *ret sorted by usecs, most first.  -ENOENT when TREE holds no objects of SRC. */
 int kmap_option_costs(const char *tree, const char *src, const struct initcall_log *l, struct kmap_cost **ret, size_t *ret_n);
 void kmap_costs_free(struct kmap_cost *c, size_t n);

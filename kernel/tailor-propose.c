@@ -727,22 +727,35 @@ static int propose_param_options(struct tailor_ctx *x, const struct initcall_log
 static const char *work_owner(const struct kmap_origin *o, const struct kconfig *ref)
 {
         const char *opt = o->options ? o->options[0] : NULL;
-        if (!opt || strncmp(opt, "CONFIG_", 7) != 0 || strchr(opt, '|') || !streq(kconfig_value(ref, opt), "y"))
+        if (!kmap_single_option(opt) || !streq(kconfig_value(ref, opt), "y"))
                 return NULL;
         return opt;
 }
 
+/* A traced boot's background work and the map of its work functions. */
+struct background {
+        struct bgwork work;
+        struct kmap_origin *orig; /* work.work.n entries, or NULL */
+};
+
+static void background_free(struct background *b)
+{
+        kmap_origins_free(b->orig, b->work.work.n);
+        bgwork_free(&b->work);
+}
+
 /* When the best kernel has ftrace's events (EVENT_TRACING), a boot with them printed tells what
- * work its kworkers ran during the initcalls (bgwork.h), and the map of the work functions
- * (*RET_ORIG, BG->work.n entries) which option each belongs to.  The time of work that an option
+ * work its kworkers ran during the initcalls (*BG: bgwork.h), and the map of the work functions
+ * which option each belongs to.  The time of work that an option
  * owns is taken out of L's initcalls, which only waited while it ran, and
  * propose_background_options gives it to that option.  The traced boot is another boot than L's:
  * what ran inside one initcall there may have run inside another in L (bgwork.h); the take-out
  * is by key and never below 0.  A traced boot that fails, or whose trace is not one CPU's, costs
  * this rule (a warning), not the round. */
 static int trace_background(struct tailor_ctx *x, const char *logs, const char *what, const struct kconfig *ref,
-                            struct initcall_log *l, struct bgwork *bg, struct kmap_origin **ret_orig)
+                            struct initcall_log *l, struct background *b)
 {
+        struct bgwork *bg = &b->work;
         if (!tailor_is_on(ref, "CONFIG_EVENT_TRACING"))
                 return 0;
         _cleanup_free_ char *dir = NULL, *logp = NULL, *text = NULL;
@@ -774,10 +787,10 @@ static int trace_background(struct tailor_ctx *x, const char *logs, const char *
                 return 0;
         }
         _cleanup_strv_free_ char **owned = NULL;
-        if ((r = kmap_origins(x->tree.obj, x->src, &bg->work, ret_orig)) < 0)
+        if ((r = kmap_origins(x->tree.obj, x->src, &bg->work, &b->orig)) < 0)
                 return log_error_errno(r, "cannot map the background work to the build tree %s", x->tree.obj);
         for (size_t i = 0; r >= 0 && i < bg->work.n; i++)
-                if (work_owner(&(*ret_orig)[i], ref))
+                if (work_owner(&b->orig[i], ref))
                         r = strv_push(&owned, bg->work.calls[i].name);
         if (r < 0)
                 return r;
@@ -788,24 +801,14 @@ static int trace_background(struct tailor_ctx *x, const char *logs, const char *
         return 0;
 }
 
-/* A traced boot's background work and the map of its work functions. */
-struct background {
-        struct bgwork work;
-        struct kmap_origin *orig; /* work.work.n entries, or NULL */
-};
-
-static void background_free(struct background *b)
-{
-        kmap_origins_free(b->orig, b->work.work.n);
-        bgwork_free(&b->work);
-}
-
-/* The work functions of BG that an option owns (ORIG: their map), proposed for the time they ran
- * inside the initcalls, by option (MIN_COST or more).  Like param_sysfs_init's shares, a cost no
+/* The work functions of B that an option owns, proposed for the time they ran inside the
+ * initcalls, by option (MIN_COST or more).  Like param_sysfs_init's shares, a cost no
  * initcall of the option's own shows: ftrace's eval_map_work_func is TRACING's. */
-static int propose_background_options(struct tailor_ctx *x, const struct bgwork *bg, const struct kmap_origin *orig, char *const *base,
-                                      const struct kconfig *ref, int **mapped, size_t *nmapped, long long min_cost)
+static int propose_background_options(struct tailor_ctx *x, const struct background *b, char *const *base, const struct kconfig *ref,
+                                      int **mapped, size_t *nmapped, long long min_cost)
 {
+        const struct bgwork *bg = &b->work;
+        const struct kmap_origin *orig = b->orig;
         int r = 0;
         for (size_t j = 0; r >= 0 && orig && j < bg->work.n; j++) {
                 const char *opt = work_owner(&orig[j], ref);
@@ -891,7 +894,7 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
         long long total = initcall_total_us(&l);
         long long min_cost = tailor_min_cost_us(x, total);
         _cleanup_(background_free) struct background bg = { 0 };
-        if ((r = trace_background(x, logs, what, &ref, &l, &bg.work, &bg.orig)) < 0)
+        if ((r = trace_background(x, logs, what, &ref, &l, &bg)) < 0)
                 return r;
         struct kmap_cost *costs = NULL;
         size_t ncost = 0;
@@ -909,7 +912,7 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                  * again: what kept it on may be gone (CRYPTO_SEQIV, once networking is). */
                 ssize_t j = cut_index(s, k->option);
                 if ((j >= 0 && !tailor_decided_without_build(x, &s->cuts[j])) || k->usecs < min_cost ||
-                    strncmp(k->option, "CONFIG_", 7) != 0 || strchr(k->option, '|') || !streq(kconfig_value(&ref, k->option), "y"))
+                    !kmap_single_option(k->option) || !streq(kconfig_value(&ref, k->option), "y"))
                         continue;
                 if (j >= 0) {
                         reset_verdict(&s->cuts[j]);
@@ -928,7 +931,7 @@ int tailor_map_and_propose(struct tailor_ctx *x, const char *logs, const char *w
                 return log_error_errno(r, "cannot index the build tree %s", x->tree.obj);
         r = r ?: propose_callee_options(x, &l, &objs, base, &ref, &mapped, &nmapped, &late, &nlate, min_cost);
         r = r ?: propose_param_options(x, &l, &objs, base, &ref, &mapped, &nmapped, min_cost);
-        r = r ?: propose_background_options(x, &bg.work, bg.orig, base, &ref, &mapped, &nmapped, min_cost);
+        r = r ?: propose_background_options(x, &bg, base, &ref, &mapped, &nmapped, min_cost);
         r = r ?: propose_keepers(x, base, &ref, mapped, nmapped, late, nlate);
         r = r ?: propose_kept_shapers(x, &l, base, &ref, mapped, nmapped, min_cost);
         if (r < 0)
