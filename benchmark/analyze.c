@@ -12,6 +12,7 @@
 #include "analyze.h"
 #include "chart.h"
 #include "../common/initcall.h"
+#include "../common/kstage.h"
 #include "report.h"
 #include "../common/fileio.h"
 #include "../common/exit-status.h"
@@ -27,15 +28,19 @@ static int by_duration_desc(const void *a, const void *b)
 static void usage(FILE *f)
 {
         fprintf(f,
-                "Usage: leanboot analyze LOG [--json FILE] [--svg FILE] [--top N]\n"
+                "Usage: leanboot analyze LOG [--json FILE] [--svg FILE] [--top N] [--stretches N]\n"
                 "Read initcall_debug records from a console log or dmesg (with or without [ time]\n"
                 "prefixes, /dev/kmsg records, module suffixes, raw addresses) and print the slowest\n"
-                "initcalls with the count and total.  '-' reads standard input.\n"
-                "  --json FILE  {\"schema_version\", \"initcalls\": {\"count\", \"total_us\", \"boot_us\", \"module_us\", ...},\n"
-                "               \"list\": [{name, module, duration_us, start_us}]}\n"
-                "  --svg FILE   an initcall timeline: every initcall, the 40 longest named, built-in and\n"
-                "               module ones in their own colours\n"
-                "  --top N      rows in the table (default 20)\n");
+                "initcalls with the count and total; then the kernel stage's time outside the boot\n"
+                "initcalls, up to Run /init, and its longest stretches between two log lines (the\n"
+                "timers' calibration, DEBUG_WX's page-table walk...).  '-' reads standard input.\n"
+                "  --json FILE      {\"schema_version\", \"initcalls\": {\"count\", \"total_us\", \"boot_us\", \"module_us\", ...},\n"
+                "                   \"list\": [{name, module, duration_us, start_us}], \"kernel_stage\": {\"end_us\",\n"
+                "                   \"reached_init\", \"outside_us\", \"stretches\": [{start_us, duration_us, after, before}]}}\n"
+                "  --svg FILE       an initcall timeline: every initcall, the 40 longest named, built-in and\n"
+                "                   module ones in their own colours\n"
+                "  --top N          rows in the table (default 20)\n"
+                "  --stretches N    stretches outside the initcalls listed (default 5; 0: the total only)\n");
 }
 
 /* A kernel log with initcall_debug is a few hundred KB (Debian's: 120 KB in the ring buffer,
@@ -63,15 +68,33 @@ static const char *const part_names[] = { "built in (boot initcall)", "module (l
 static const char *const part_colours[] = { "#4e79a7", "#f28e2b" };
 static const struct ic_classes builtin_or_module = { 2, part_names, part_colours, classify_builtin_or_module, NULL };
 
+/* The kernel stage outside the boot initcalls (kstage.h), and its longest stretches. */
+static void print_kernel_stage(const struct kstage *k, long long boot_us)
+{
+        if (k->end_us < 0)
+                return;
+        printf("\nkernel stage: %s at %.3f ms, %.3f ms of it outside the boot initcalls (%.3f in them)\n",
+               k->reached_init ? "Run /init" : "the log's last line (no Run /init)", k->end_us / 1000, k->outside_us / 1000,
+               (double)boot_us / 1000);
+        if (k->n == 0)
+                return;
+        printf("its longest stretches outside them, each between two log lines:\n%10s %10s  %s\n", "ms", "at ms",
+               "the line before, then the line after");
+        for (size_t i = 0; i < k->n; i++)
+                printf("%10.3f %10.3f  %.100s\n%21s  %.100s\n", k->longest[i].usecs / 1000, k->longest[i].start_us / 1000,
+                       k->longest[i].after, "", k->longest[i].before);
+}
+
 int cmd_analyze(int argc, char **argv)
 {
         static const struct option longopts[] = {
                 { "json", required_argument, NULL, 'j' }, { "svg", required_argument, NULL, 's' },
-                { "top", required_argument, NULL, 't' },  { "help", no_argument, NULL, 'h' },
+                { "top", required_argument, NULL, 't' },  { "stretches", required_argument, NULL, 'S' },
+                { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         const char *json = NULL, *svg = NULL, *logpath = NULL;
-        int top = 20, c;
+        int top = 20, stretches = 5, c;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "-h", longopts, NULL)) != -1) {
                 switch (c) {
@@ -85,6 +108,10 @@ int cmd_analyze(int argc, char **argv)
                 case 't':
                         if (parse_int_range(optarg, 1, 1000000, &top) < 0)
                                 return log_error_status(EXIT_USAGE, "analyze: --top '%s': expected a positive number", optarg);
+                        break;
+                case 'S':
+                        if (parse_int_range(optarg, 0, 1000000, &stretches) < 0)
+                                return log_error_status(EXIT_USAGE, "analyze: --stretches '%s': expected a number, 0 or more", optarg);
                         break;
                 case 'h': usage(stdout); return 0;
                 default:
@@ -117,7 +144,10 @@ int cmd_analyze(int argc, char **argv)
                           "ring buffer or a console with ignore_loglevel)", logpath);
                 return EXIT_RUNTIME;
         }
-        if (json && (r = report_write_initcalls_json(&l, json)) < 0)
+        _cleanup_(kstage_free) struct kstage k = { .end_us = -1 };
+        if (kstage_parse(text, &l, (size_t)stretches, &k) < 0)
+                return log_error_status(EXIT_RUNTIME, "analyze: out of memory");
+        if (json && (r = report_write_initcalls_json(&l, &k, json)) < 0)
                 log_error_errno(r, "analyze: cannot write %s", json);
         if (svg) {
                 FILE *f = fopen(svg, "we");
@@ -152,5 +182,6 @@ int cmd_analyze(int argc, char **argv)
                        l.from_timestamps, l.calling_line_cost_us);
         if (l.lines_skipped)
                 printf("%zu initcall line(s) were truncated or garbled and left out\n", l.lines_skipped);
+        print_kernel_stage(&k, initcall_part_us(&l, INITCALLS_BOOT, NULL));
         return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -171,7 +171,7 @@ int report_write_json(const struct report *rp, const char *path)
 }
 
 /* leanboot analyze --json: one kernel log's initcalls (README "Measuring", **JSON**). */
-int report_write_initcalls_json(const struct initcall_log *l, const char *path)
+int report_write_initcalls_json(const struct initcall_log *l, const struct kstage *k, const char *path)
 {
         json_object *o = json_object_new_object(), *ic = json_object_new_object(), *list = json_object_new_array();
         json_object_object_add(o, "schema_version", json_object_new_int(ANALYZE_JSON_SCHEMA_VERSION));
@@ -193,5 +193,21 @@ int report_write_initcalls_json(const struct initcall_log *l, const char *path)
                 json_object_array_add(list, e);
         }
         json_object_object_add(o, "list", list);
+        if (k->end_us >= 0) {
+                json_object *ks = json_object_new_object(), *sv = json_object_new_array();
+                json_object_object_add(ks, "end_us", json_object_new_double(k->end_us));
+                json_object_object_add(ks, "reached_init", json_object_new_boolean(k->reached_init));
+                json_object_object_add(ks, "outside_us", json_object_new_double(k->outside_us));
+                for (size_t i = 0; i < k->n; i++) {
+                        json_object *e = json_object_new_object();
+                        json_object_object_add(e, "start_us", json_object_new_double(k->longest[i].start_us));
+                        json_object_object_add(e, "duration_us", json_object_new_double(k->longest[i].usecs));
+                        json_object_object_add(e, "after", json_object_new_string(k->longest[i].after));
+                        json_object_object_add(e, "before", json_object_new_string(k->longest[i].before));
+                        json_object_array_add(sv, e);
+                }
+                json_object_object_add(ks, "stretches", sv);
+                json_object_object_add(o, "kernel_stage", ks);
+        }
         return json_write_file(o, path);
 }

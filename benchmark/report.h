@@ -8,6 +8,7 @@
 #include "accel.h"
 #include "bench.h"
 #include "variant.h"
+#include "../common/kstage.h"
 
 /* The JSON reports' schemas (README "JSON"): a tool reading one checks the version it knows.
  * 2: every key with a unit says it (_ms, _us, _pct), module initcalls apart, schema_version. */
@@ -49,7 +50,7 @@ void report_print(const struct report *rp);
 int report_write_json(const struct report *rp, const char *path);
 int report_write_html(const struct report *rp, const char *path);
 /* leanboot analyze --json: {"initcalls": {"count", "total"}, "list": [{"name", "module", "usecs", "start"}]}. */
-int report_write_initcalls_json(const struct initcall_log *l, const char *path);
+int report_write_initcalls_json(const struct initcall_log *l, const struct kstage *k, const char *path);
 
 /* Shared by the forms, and by the history's JSON (history-cmd.c). */
 struct json_object;

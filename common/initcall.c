@@ -1,6 +1,5 @@
 #include <config.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +7,7 @@
 #include <sys/types.h>
 
 #include "initcall.h"
+#include "klog.h"
 #include "stats.h"
 #include "macro.h"
 
@@ -54,51 +54,10 @@ ssize_t initcall_find(const struct initcall_log *l, const char *name, const char
         return -1;
 }
 
-/* The log is the guest's, so its numbers are not trusted: an initcall longer than an hour or a
- * timestamp past a year is not a boot's (the audit's "[1e308]" and "after 9223372036854775807
- * msecs" gave negative totals and shares like -9e17%).  Such a time reads as absent, such a
- * duration as a garbled line. */
+/* The log is the guest's, so its numbers are not trusted: an initcall longer than an hour is
+ * not a boot's (the audit's "after 9223372036854775807 msecs" gave negative totals and shares
+ * like -9e17%).  Such a duration reads as a garbled line (klog.h: the timestamps). */
 #define INITCALL_MAX_US (3600LL * 1000000)
-#define TIMESTAMP_MAX_US (366.0 * 86400 * 1e6)
-
-static double plausible_ts(double us)
-{
-        return us >= 0 && us <= TIMESTAMP_MAX_US ? us : -1;
-}
-
-/* Strip the prefixes a log line may carry; *ret_ts gets the [ time] or kmsg time in us (-1 if none). */
-static const char *strip_prefixes(const char *s, double *ret_ts)
-{
-        *ret_ts = -1;
-        /* /dev/kmsg: "PRIO,SEQ,USEC,FLAGS;MESSAGE" */
-        if (isdigit((unsigned char)*s)) {
-                const char *semi = strchr(s, ';');
-                unsigned prio;
-                unsigned long long seq, usec;
-                if (semi && semi - s < 64 && sscanf(s, "%u,%llu,%llu,", &prio, &seq, &usec) == 3) {
-                        *ret_ts = plausible_ts((double)usec);
-                        return semi + 1;
-                }
-        }
-        /* syslog level "<7>" */
-        if (s[0] == '<' && isdigit((unsigned char)s[1])) {
-                const char *gt = strchr(s, '>');
-                if (gt && gt - s <= 4)
-                        s = gt + 1;
-        }
-        /* "[    0.211416] " */
-        if (s[0] == '[') {
-                char *end;
-                double sec = strtod(s + 1, &end);
-                if (end != s + 1 && *end == ']') {
-                        *ret_ts = plausible_ts(sec * 1e6);
-                        s = end + 1;
-                        while (*s == ' ')
-                                s++;
-                }
-        }
-        return s;
-}
 
 /* "NAME+0x0/0x22c [mod]" or "0xffff..." then the rest; returns a pointer after the function
  * (and module), with name/module copied out. */
@@ -281,7 +240,7 @@ static int on_line(struct parser *ps, char *line, ptrdiff_t line_at)
         line[strcspn(line, "\r")] = '\0';
         double ts;
         bool tick = ps->tick_end >= 0 && line_at < ps->tick_end; /* before the switch line */
-        const char *s = strip_prefixes(line, &ts);
+        const char *s = klog_strip_prefixes(line, &ts);
         /* Console logs may carry other text before the record: look for it anywhere. */
         const char *rec = strstr(s, "initcall ");
         const char *call = strstr(s, "calling  ");

@@ -180,7 +180,7 @@ _leanboot()
         bench) opts='--runs --warmup --append-a --append-b --json --html --timeout --memory
                      --no-initcalls --logs --accel --clock --min-effect --fail-if-slower --stage
                      --record --label --machine --machine-b --collection-cost --peer -h --help' ;;
-        analyze) opts='--json --svg --top -h --help' ;;
+        analyze) opts='--json --svg --top --stretches -h --help' ;;
         demo) opts='--runs -o --output --accel --clock --machine -h --help' ;;
         kernel)
             if [[ -z $sub ]]; then

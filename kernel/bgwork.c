@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bgwork.h"
+#include "../common/klog.h"
 #include "../common/macro.h"
 
 /* A growing list of (name, occurrence) with a time each: the records of bgwork's two logs. */
@@ -61,27 +62,6 @@ static void tally_free(struct tally *t)
                 free(t->v[i].module);
         }
         free(t->v);
-}
-
-/* "<4>[    0.253136] MSG": the timestamp in usecs and MSG; false for a line without one. */
-static bool split_line(const char *line, double *ret_us, const char **ret_msg)
-{
-        const char *p = line;
-        if (*p == '<') {
-                p = strchr(p, '>');
-                if (!p)
-                        return false;
-                p++;
-        }
-        if (*p != '[')
-                return false;
-        char *end;
-        double s = strtod(p + 1, &end);
-        if (end == p + 1 || *end != ']')
-                return false;
-        *ret_us = s * 1e6;
-        *ret_msg = end[1] == ' ' ? end + 2 : end + 1;
-        return true;
 }
 
 static bool startswith(const char *s, const char *prefix)
@@ -155,8 +135,8 @@ int bgwork_parse(const char *text, struct bgwork *ret)
                 const char *nl = strchr(line, '\n');
                 const char *next = nl ? nl + 1 : NULL;
                 double t;
-                const char *msg, *p;
-                if (!split_line(line, &t, &msg)) {
+                const char *msg = klog_strip_prefixes(line, &t), *p;
+                if (t < 0) {
                         line = next;
                         continue;
                 }
