@@ -392,16 +392,20 @@ static int try_keepers(struct tailor_ctx *x, char *const *base, const struct kco
 /* Take the map's option ROOT off by cutting what keeps it on (keepers_of KEPT, the cut of PATH's
  * last option; PATH starts at ROOT): each alone, and one that kconfig keeps on in turn is followed
  * the same way (DEPTH levels at most); then, when several select it and none takes it off alone,
- * all of them together.  The first that takes ROOT off is proposed (NFS_FS for SUNRPC; CRYPTO_SEQIV
- * and CRYPTO_ECHAINIV, through CRYPTO_RNG_DEFAULT, CRYPTO_DRBG_MENU and CRYPTO_DRBG, for
- * CRYPTO_JITTERENTROPY); the others are forgotten.  An option that is not y (built in) is left. */
+ * all of them together; then all of them with each that others select replaced by what selects
+ * it, as deep as it was followed (*RET_LEAVES: this level's such set).  The first that takes ROOT
+ * off is proposed (NFS_FS for SUNRPC; CRYPTO_SEQIV and CRYPTO_ECHAINIV, through
+ * CRYPTO_RNG_DEFAULT, CRYPTO_DRBG_MENU and CRYPTO_DRBG, for CRYPTO_JITTERENTROPY; defconfig's
+ * TRACING, selected by KPROBE_EVENTS, UPROBE_EVENTS and GENERIC_TRACER, which BLK_DEV_IO_TRACE
+ * selects: the three prompts together); the others are forgotten.  An option that is not y
+ * (built in) is left. */
 static int follow_keepers(struct tailor_ctx *x, char *const *base, const struct kconfig *ref, size_t root, char ***path,
-                          const struct cut *kept, int depth, int *tries, bool *found)
+                          const struct cut *kept, int depth, int *tries, bool *found, char ***ret_leaves)
 {
         struct tailor_state *s = &x->s;
-        _cleanup_strv_free_ char **keepers = NULL;
+        _cleanup_strv_free_ char **keepers = NULL, **leaves = NULL;
         int r = keepers_of(x, kept, ref, &keepers);
-        bool any_cut = false;
+        bool any_cut = false, deeper = false;
         for (char **p = keepers; r >= 0 && p && *p && !*found && *tries < MAX_KEEPER_TRIES; p++) {
                 if (cut_index(s, *p) >= 0 || strv_contains(*path, *p)) {
                         any_cut = true;
@@ -411,21 +415,38 @@ static int follow_keepers(struct tailor_ctx *x, char *const *base, const struct 
                 struct cut next = { 0 };
                 char *one[] = { *p, NULL };
                 r = try_keepers(x, base, ref, root, *path, one, &next, found);
+                _cleanup_strv_free_ char **sub = NULL;
                 if (r >= 0 && !*found && depth > 1 && (kept_by_select(&next) || kept_without_prompt(&next))) {
                         size_t n = strv_length(*path);
                         r = strv_push(path, next.option);
-                        r = r ?: follow_keepers(x, base, ref, root, path, &next, depth - 1, tries, found);
+                        r = r ?: follow_keepers(x, base, ref, root, path, &next, depth - 1, tries, found, &sub);
                         free((*path)[n]);
                         (*path)[n] = NULL;
                 }
+                /* what takes this one off, when others select it: what selects it, as followed */
+                if (r >= 0 && kept_by_select(&next) && sub) {
+                        for (char **q = sub; r >= 0 && *q; q++)
+                                if (!strv_contains(leaves, *q))
+                                        r = strv_push(&leaves, *q);
+                        deeper = true;
+                } else if (r >= 0 && !strv_contains(leaves, *p))
+                        r = strv_push(&leaves, *p);
                 tailor_cut_free(&next);
         }
         /* Selected by several that are on, none of which takes it off alone (CRYPTO_RNG_DEFAULT,
          * by CRYPTO_SEQIV and CRYPTO_ECHAINIV): all of them together, unless one is a cut already. */
-        if (r >= 0 && !*found && !any_cut && kept_by_select(kept) && strv_length(keepers) > 1 && *tries < MAX_KEEPER_TRIES) {
+        bool together = r >= 0 && !*found && !any_cut && kept_by_select(kept);
+        if (together && strv_length(keepers) > 1 && *tries < MAX_KEEPER_TRIES) {
                 (*tries)++;
                 r = try_keepers(x, base, ref, root, *path, keepers, NULL, found);
         }
+        /* one of them selected in turn (GENERIC_TRACER): what selects it instead */
+        if (together && r >= 0 && !*found && deeper && strv_length(leaves) > 1 && *tries < MAX_KEEPER_TRIES) {
+                (*tries)++;
+                r = try_keepers(x, base, ref, root, *path, leaves, NULL, found);
+        }
+        if (r >= 0 && ret_leaves)
+                *ret_leaves = TAKE_PTR(leaves);
         return r;
 }
 
@@ -475,7 +496,7 @@ static int propose_keepers(struct tailor_ctx *x, char *const *base, const struct
                 struct cut kept = { .option = strdup(s->cuts[i].option), .status = s->cuts[i].status, .why = strdup(s->cuts[i].why) };
                 if (!kept.option || !kept.why)
                         r = -ENOMEM;
-                r = r ?: follow_keepers(x, base, ref, i, &path, &kept, 4, &tries, &found);
+                r = r ?: follow_keepers(x, base, ref, i, &path, &kept, 4, &tries, &found, NULL);
                 tailor_cut_free(&kept);
                 total += tries;
         }
