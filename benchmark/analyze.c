@@ -36,7 +36,7 @@ static void usage(FILE *f)
                 "timers' calibration, DEBUG_WX's page-table walk...).  '-' reads standard input.\n"
                 "  --json FILE      {\"schema_version\", \"initcalls\": {\"count\", \"total_us\", \"boot_us\", \"module_us\", ...},\n"
                 "                   \"list\": [{name, module, duration_us, start_us}], \"kernel_stage\": {\"end_us\",\n"
-                "                   \"reached_init\", \"outside_us\", \"stretches\": [{start_us, duration_us, after, before}]}}\n"
+                "                   \"first_us\", \"reached_init\", \"outside_us\", \"stretches\": [{start_us, duration_us, after, before}]}}\n"
                 "  --svg FILE       an initcall timeline: every initcall, the 40 longest named, built-in and\n"
                 "                   module ones in their own colours\n"
                 "  --top N          rows in the table (default 20)\n"
@@ -76,6 +76,8 @@ static void print_kernel_stage(const struct kstage *k, long long boot_us)
         printf("\nkernel stage: %s at %.3f ms, %.3f ms of it outside the boot initcalls (%.3f in them)\n",
                k->reached_init ? "Run /init" : "the log's last line (no Run /init)", k->end_us / 1000, k->outside_us / 1000,
                (double)boot_us / 1000);
+        if (k->first_us > 0)
+                printf("(the log starts at %.3f ms: the ring buffer lost what came before)\n", k->first_us / 1000);
         if (k->n == 0)
                 return;
         printf("its longest stretches outside them, each between two log lines:\n%10s %10s  %s\n", "ms", "at ms",
@@ -144,7 +146,7 @@ int cmd_analyze(int argc, char **argv)
                           "ring buffer or a console with ignore_loglevel)", logpath);
                 return EXIT_RUNTIME;
         }
-        _cleanup_(kstage_free) struct kstage k = { .end_us = -1 };
+        _cleanup_(kstage_free) struct kstage k = { .first_us = -1, .end_us = -1 };
         if (kstage_parse(text, &l, (size_t)stretches, &k) < 0)
                 return log_error_status(EXIT_RUNTIME, "analyze: out of memory");
         if (json && (r = report_write_initcalls_json(&l, &k, json)) < 0)

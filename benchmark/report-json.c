@@ -195,6 +195,7 @@ int report_write_initcalls_json(const struct initcall_log *l, const struct kstag
         json_object_object_add(o, "list", list);
         if (k->end_us >= 0) {
                 json_object *ks = json_object_new_object(), *sv = json_object_new_array();
+                json_object_object_add(ks, "first_us", json_object_new_double(k->first_us));
                 json_object_object_add(ks, "end_us", json_object_new_double(k->end_us));
                 json_object_object_add(ks, "reached_init", json_object_new_boolean(k->reached_init));
                 json_object_object_add(ks, "outside_us", json_object_new_double(k->outside_us));

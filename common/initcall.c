@@ -244,7 +244,7 @@ static int on_line(struct parser *ps, char *line, ptrdiff_t line_at)
         /* Console logs may carry other text before the record: look for it anywhere. */
         const char *rec = strstr(s, "initcall ");
         const char *call = strstr(s, "calling  ");
-        if (strstr(s, "Run /init as init process") && ts >= 0 && ps->l.run_init_us < 0)
+        if (klog_is_run_init(s) && ts >= 0 && ps->l.run_init_us < 0)
                 ps->l.run_init_us = ts;
         if (call)
                 return on_calling(ps, call, ts, tick);

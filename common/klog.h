@@ -10,8 +10,15 @@
 #ifndef LEANBOOT_KLOG_H
 #define LEANBOOT_KLOG_H
 
+#include <stdbool.h>
+
 /* The message of the line at LINE (which may go on past a newline: only this line is read), past
  * its prefixes; *ret_us gets its timestamp in microseconds, -1 when it has none. */
 const char *klog_strip_prefixes(const char *line, double *ret_us);
+
+/* Whether the line at MSG (up to its newline) is the kernel's "Run /init as init process" (or
+ * another program's, with init=): the kernel stage's end, user space's start.  Found anywhere
+ * in the line, as a console log may carry other text before it. */
+bool klog_is_run_init(const char *msg);
 
 #endif

@@ -108,7 +108,7 @@ int kstage_parse(const char *text, const struct initcall_log *l, size_t max, str
         int r = initcall_spans(l, &spans, &nspans);
         if (r < 0)
                 return r;
-        struct kstage k = { .end_us = -1 };
+        struct kstage k = { .first_us = -1, .end_us = -1 };
         double prev = -1;
         const char *prev_msg = NULL;
         size_t prev_len = 0;
@@ -118,29 +118,39 @@ int kstage_parse(const char *text, const struct initcall_log *l, size_t max, str
                 double t;
                 const char *msg = klog_strip_prefixes(line, &t);
                 line = next;
+                if (t < 0)
+                        continue;
+                /* "Run /init as init process": the kernel stage's end, even stamped early */
+                if (klog_is_run_init(msg) && t < prev) {
+                        k.reached_init = true;
+                        break;
+                }
                 /* a line stamped before the last one (a printk from an interrupt, a console
                  * line written late) starts or ends no stretch */
-                if (t < 0 || t < prev)
+                if (t < prev)
                         continue;
+                if (k.first_us < 0)
+                        k.first_us = t;
                 size_t len = strcspn(msg, "\r\n");
                 if (prev >= 0 && t > prev) {
                         double out = t - prev - covered(spans, nspans, &at, prev, t);
-                        if (out > 0) {
-                                k.outside_us += out;
+                        if (out > 0)
                                 r = keep_longest(&k, max, prev, out, prev_msg, prev_len, msg, len);
-                        }
                 }
                 prev = t;
                 prev_msg = msg;
                 prev_len = len;
-                /* "Run /init as init process" (or another program, init=): the kernel stage's end */
-                if (strncmp(msg, "Run ", 4) == 0 && memmem(msg, len, " as init process", 16)) {
+                if (klog_is_run_init(msg)) {
                         k.reached_init = true;
                         break;
                 }
         }
         free(spans);
         k.end_us = prev;
+        if (prev >= 0) {
+                double in = (double)initcall_part_us(l, INITCALLS_BOOT, NULL);
+                k.outside_us = prev - k.first_us > in ? prev - k.first_us - in : 0;
+        }
         if (r < 0) {
                 kstage_free(&k);
                 return r;
@@ -156,5 +166,5 @@ void kstage_free(struct kstage *k)
                 free(k->longest[i].before);
         }
         free(k->longest);
-        *k = (struct kstage){ .end_us = -1 };
+        *k = (struct kstage){ .first_us = -1, .end_us = -1 };
 }

@@ -195,7 +195,7 @@ int bgwork_parse(const char *text, struct bgwork *ret)
                         }
                 } else if (startswith(msg, "initcall ") && strstr(msg, " returned ")) {
                         ic = NULL;
-                } else if (startswith(msg, "Run ") && strstr(msg, " as init process")) {
+                } else if (klog_is_run_init(msg)) {
                         closed = true;
                 }
                 line = next;
