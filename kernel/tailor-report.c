@@ -147,7 +147,20 @@ static double pct(long long a, long long b)
         return a ? 100.0 * (double)(b - a) / (double)a : 0;
 }
 
-void tailor_print_report(const struct tailor_state *s, double seconds)
+/* What is left of the kernel stage around the initcalls, and where the final kernel spends it. */
+static void print_kernel_stages(const struct tailor_stages *k)
+{
+        if (k->start.end_us >= 0 && k->final.end_us >= 0)
+                printf("kernel stage outside the initcalls: start %.3f of %.3f, final %.3f of %.3f (a map's boot of each)\n",
+                       k->start.outside_us / 1000, k->start.end_us / 1000, k->final.outside_us / 1000, k->final.end_us / 1000);
+        if (k->final.n)
+                printf("the final kernel's longest stretches there, each between two log lines:\n");
+        for (size_t i = 0; i < k->final.n; i++)
+                printf("%10.3f  after  %.100s\n%10s  before %.100s\n", k->final.longest[i].usecs / 1000, k->final.longest[i].after, "",
+                       k->final.longest[i].before);
+}
+
+void tailor_print_report(const struct tailor_state *s, const struct tailor_stages *k, double seconds)
 {
         const char *u = unit(s);
         printf("\ntailor: from %s, clock %s, machine %s; %d build(s), %d map(s), %.0f s%s\n", s->from, s->clock, s->machine,
@@ -164,7 +177,9 @@ void tailor_print_report(const struct tailor_state *s, double seconds)
         printf("%-16s %14lld %14lld %8.1f%%\n", "image bytes", s->start.image_size, s->best.image_size,
                pct(s->start.image_size, s->best.image_size));
         printf("%-16s %14d %14d %9d\n", "options", s->start.options, s->best.options, s->best.options - s->start.options);
-        printf("(times in %s, medians; build %d is the final kernel)\n\n", u, s->best_build);
+        printf("(times in %s, medians; build %d is the final kernel)\n", u, s->best_build);
+        print_kernel_stages(k);
+        printf("\n");
         printf("%-30s %10s  %-8s %s\n", "option", u, "status", "why / build");
         for (size_t i = 0; i < s->ncuts; i++) {
                 const struct cut *c = &s->cuts[i];
@@ -208,7 +223,29 @@ static json_object *measure_json(const struct measure *m)
         return o;
 }
 
-int tailor_write_json(const struct tailor_state *s, double seconds, const char *path)
+/* {"first_ms", "end_ms", "reached_init", "outside_ms", "stretches": [{start_ms, duration_ms, after, before}]}, or null. */
+static json_object *kstage_json(const struct kstage *k)
+{
+        if (k->end_us < 0)
+                return NULL;
+        json_object *o = json_object_new_object(), *v = json_object_new_array();
+        json_object_object_add(o, "first_ms", json_object_new_double(k->first_us / 1000));
+        json_object_object_add(o, "end_ms", json_object_new_double(k->end_us / 1000));
+        json_object_object_add(o, "reached_init", json_object_new_boolean(k->reached_init));
+        json_object_object_add(o, "outside_ms", json_object_new_double(k->outside_us / 1000));
+        for (size_t i = 0; i < k->n; i++) {
+                json_object *e = json_object_new_object();
+                json_object_object_add(e, "start_ms", json_object_new_double(k->longest[i].start_us / 1000));
+                json_object_object_add(e, "duration_ms", json_object_new_double(k->longest[i].usecs / 1000));
+                json_object_object_add(e, "after", json_object_new_string(k->longest[i].after));
+                json_object_object_add(e, "before", json_object_new_string(k->longest[i].before));
+                json_object_array_add(v, e);
+        }
+        json_object_object_add(o, "stretches", v);
+        return o;
+}
+
+int tailor_write_json(const struct tailor_state *s, const struct tailor_stages *k, double seconds, const char *path)
 {
         json_object *o = json_object_new_object(), *opts = json_object_new_array(), *builds = json_object_new_array();
         json_object_object_add(o, "schema_version", json_object_new_int(1));
@@ -226,6 +263,10 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
         json_object_object_add(o, "start", measure_json(&s->start));
         json_object_object_add(o, "final", measure_json(&s->best));
         json_object_object_add(o, "final_build", json_object_new_int(s->best_build));
+        json_object *ks = json_object_new_object();
+        json_object_object_add(ks, "start", kstage_json(&k->start));
+        json_object_object_add(ks, "final", kstage_json(&k->final));
+        json_object_object_add(o, "kernel_stage", ks);
         for (size_t i = 0; i < s->ncuts; i++) {
                 const struct cut *c = &s->cuts[i];
                 static const char *const names[] = { "untried", "dropped", "kept" };
@@ -275,6 +316,7 @@ int tailor_write_json(const struct tailor_state *s, double seconds, const char *
 
 struct html_args {
         const struct tailor_state *s;
+        const struct tailor_stages *k;
         double seconds;
 };
 
@@ -319,7 +361,26 @@ static void fill_html(FILE *f, const void *data)
         html_row(f, label, (double)s->start.total_us / 1000, (double)s->best.total_us / 1000, 3);
         html_row(f, "image (bytes)", (double)s->start.image_size, (double)s->best.image_size, 0);
         html_row(f, "options enabled", s->start.options, s->best.options, 0);
-        fputs("</table>\n<h2>Options, by the initcall time they brought</h2>\n<table><tr><th class=l>option</th>", f);
+        if (h->k->start.end_us >= 0 && h->k->final.end_us >= 0) {
+                snprintf(label, sizeof label, "kernel stage outside the initcalls (%s)", u);
+                html_row(f, label, h->k->start.outside_us / 1000, h->k->final.outside_us / 1000, 3);
+        }
+        fputs("</table>\n", f);
+        const struct kstage *fin = &h->k->final;
+        if (fin->n) {
+                fprintf(f, "<p>The tailor weighs initcalls only. The final kernel's longest stretches of the kernel stage outside them "
+                           "(a map's boot), each between two log lines:</p>\n<table><tr><th>%s</th><th class=l>after</th><th class=l>before</th></tr>\n",
+                        u);
+                for (size_t i = 0; i < fin->n; i++) {
+                        fprintf(f, "<tr><td>%.3f</td><td class=l><code>", fin->longest[i].usecs / 1000);
+                        xml_escape(f, fin->longest[i].after);
+                        fputs("</code></td><td class=l><code>", f);
+                        xml_escape(f, fin->longest[i].before);
+                        fputs("</code></td></tr>\n", f);
+                }
+                fputs("</table>\n", f);
+        }
+        fputs("<h2>Options, by the initcall time they brought</h2>\n<table><tr><th class=l>option</th>", f);
         fprintf(f, "<th>cost (%s)</th><th class=l></th><th class=l>status</th><th class=l>why, or the build that dropped it</th></tr>\n", u);
         long long top = s->ncuts ? s->cuts[0].cost_us : 1;
         for (size_t i = 0; i < s->ncuts; i++) {
@@ -373,8 +434,8 @@ static void fill_html(FILE *f, const void *data)
         fputs("</table>\n</body></html>\n", f);
 }
 
-int tailor_write_html(const struct tailor_state *s, double seconds, const char *path)
+int tailor_write_html(const struct tailor_state *s, const struct tailor_stages *k, double seconds, const char *path)
 {
-        struct html_args h = { s, seconds };
+        struct html_args h = { s, k, seconds };
         return write_stream_atomic(path, fill_html, &h);
 }

@@ -746,6 +746,47 @@ static int open_state(struct tailor_ctx *x)
         return s->from && s->check && s->machine && s->clock ? 0 : -ENOMEM;
 }
 
+/* The kernel stage of the log LOGS/A-01.log of build BUILD (kstage.h).  A log that is not there
+ * (that round's map never ran) leaves *RET as it was; one that cannot be read is said, and the
+ * report goes without it. */
+static int read_kernel_stage(const struct tailor_ctx *x, int build, const char *logs, size_t max, struct kstage *ret)
+{
+        _cleanup_free_ char *dir = tailor_build_path(x, build, logs), *logp = dir ? path_join(dir, "A-01.log") : NULL, *text = NULL;
+        if (!logp)
+                return -ENOMEM;
+        int r = read_full_file(logp, &text, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0) {
+                log_warn("the report goes without the kernel stage of build %d: cannot read %s: %s", build, logp, strerror(-r));
+                return 0;
+        }
+        _cleanup_(initcall_log_free) struct initcall_log l = { .run_init_us = -1 };
+        r = initcall_parse(text, &l);
+        return r < 0 ? r : kstage_parse(text, &l, max, ret);
+}
+
+/* The start's map (k1/logs) and the final kernel's latest (its logs-roundN, else logs). */
+static int kernel_stages(const struct tailor_ctx *x, struct tailor_stages *ret)
+{
+        int r = read_kernel_stage(x, 1, "logs", 0, &ret->start);
+        for (int round = x->s.rounds; r >= 0 && round >= 0; round--) {
+                char name[32] = "logs";
+                if (round > 0)
+                        snprintf(name, sizeof name, "logs-round%d", round);
+                r = read_kernel_stage(x, x->s.best_build, name, TAILOR_STRETCHES, &ret->final);
+                if (r < 0 || ret->final.end_us >= 0)
+                        break;
+        }
+        return r;
+}
+
+static void tailor_stages_free(struct tailor_stages *k)
+{
+        kstage_free(&k->start);
+        kstage_free(&k->final);
+}
+
 static int finish(struct tailor_ctx *x)
 {
         const struct tailor_opts *o = x->o;
@@ -753,10 +794,14 @@ static int finish(struct tailor_ctx *x)
         int r = tailor_write_fragment(&x->s, o->output);
         if (r < 0)
                 return log_error_errno(r, "cannot write %s", o->output);
-        tailor_print_report(&x->s, seconds);
-        if (o->json && (r = tailor_write_json(&x->s, seconds, o->json)) < 0)
+        _cleanup_(tailor_stages_free) struct tailor_stages k = { .start = { .first_us = -1, .end_us = -1 },
+                                                                 .final = { .first_us = -1, .end_us = -1 } };
+        if ((r = kernel_stages(x, &k)) < 0)
+                return log_error_errno(r, "cannot read the kernel stage of the start's or the final kernel's log");
+        tailor_print_report(&x->s, &k, seconds);
+        if (o->json && (r = tailor_write_json(&x->s, &k, seconds, o->json)) < 0)
                 return log_error_errno(r, "cannot write %s", o->json);
-        if (o->html && (r = tailor_write_html(&x->s, seconds, o->html)) < 0)
+        if (o->html && (r = tailor_write_html(&x->s, &k, seconds, o->html)) < 0)
                 return log_error_errno(r, "cannot write %s", o->html);
         printf("fragment: %s%s\n", o->output, x->s.done ? "" : " (so far: the budget ran out; the same command resumes)");
         return 0;

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../common/kstage.h"
+
 int kernel_tailor(int argc, char **argv);
 
 enum cut_status { CUT_QUEUED, CUT_DROPPED, CUT_KEPT };
@@ -86,9 +88,16 @@ size_t tailor_group_len(const int *g);
 
 /* The fragment: one "# CONFIG_X is not set" per dropped option, after a comment with its saving. */
 int tailor_write_fragment(const struct tailor_state *s, const char *path);
+/* The start's and the final kernel's kernel stage outside the initcalls, each from a map's boot
+ * of it (common/kstage.h: end_us -1 where that log is gone).  The tailor weighs initcalls only;
+ * this says what is left around them (a timer calibration, DEBUG_WX). */
+struct tailor_stages {
+        struct kstage start, final;
+};
+#define TAILOR_STRETCHES 3
 /* Terminal summary on stdout; JSON and HTML reports when their paths are set. */
-void tailor_print_report(const struct tailor_state *s, double seconds);
-int tailor_write_json(const struct tailor_state *s, double seconds, const char *path);
-int tailor_write_html(const struct tailor_state *s, double seconds, const char *path);
+void tailor_print_report(const struct tailor_state *s, const struct tailor_stages *k, double seconds);
+int tailor_write_json(const struct tailor_state *s, const struct tailor_stages *k, double seconds, const char *path);
+int tailor_write_html(const struct tailor_state *s, const struct tailor_stages *k, double seconds, const char *path);
 
 #endif

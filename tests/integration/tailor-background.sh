@@ -33,6 +33,11 @@ frag=$(cat "$WORK/cut.config")
 for o in ENABLE_DEFAULT_TRACERS UPROBE_EVENTS TRACING; do
     expect_match "fragment: $o off" "$frag" "^# CONFIG_$o is not set$"
 done
+# the report: what is left of the kernel stage outside the initcalls, which the tailor does not weigh
+expect_match "report: the kernel stage outside the initcalls, start and final" "$(cat "$WORK/t.out")" \
+    "^kernel stage outside the initcalls: start [0-9.]+ of [0-9.]+, final [0-9.]+ of [0-9.]+ \(a map's boot of each\)$"
+expect_match "report: the final kernel's longest stretches there" "$(cat "$WORK/t.out")" \
+    "^ +[0-9]+\.[0-9]{3}  after  .+$"
 BG_MS=$(printf '%s\n' "$err" | sed -n 's/.*background work of CONFIG_TRACING: \([0-9.]*\) ms.*/\1/p' | head -1)
 export BG_MS=${BG_MS:-0}
 tailor_json_checks "$WORK/t.json" <<'PY'
@@ -44,5 +49,19 @@ say("ENABLE_DEFAULT_TRACERS dropped by build 2, with UPROBE_EVENTS", e["status"]
     and "CONFIG_UPROBE_EVENTS" in e["with"])
 say("build 2 faster than the start", d["trials"][1]["result"] == "faster" and d["final"]["initcalls_ms"] < d["start"]["initcalls_ms"])
 say("TRACING is off with it", t["status"] == "dropped" and t["build"] == 2)
+# the kernel stage of a map's boot of each: on the instruction clock, the measured boot's
+ks = d["kernel_stage"]
+for side, m in (("start", d["start"]), ("final", d["final"])):
+    k = ks[side]
+    say("kernel stage of the %s: %.3f ms to /init, as measured (%.3f)" % (side, k["end_ms"], m["kernel_ms"]),
+        k["reached_init"] and abs(k["end_ms"] - m["kernel_ms"]) <= 0.005 * m["kernel_ms"])
+    say("%s: outside the initcalls %.3f = %.3f - %.3f, from the kernel's first line (%.3f)" % (side, k["outside_ms"], k["end_ms"],
+        m["initcalls_ms"], k["first_ms"]), k["first_ms"] == 0 and abs(k["outside_ms"] - (k["end_ms"] - m["initcalls_ms"])) <= 0.005 * k["end_ms"])
+st = ks["final"]["stretches"]
+say("the final kernel's three longest stretches, the longest first, each between two lines",
+    len(st) == 3 and all(s["duration_ms"] > 0 and s["after"] and s["before"] for s in st)
+    and st[0]["duration_ms"] >= st[1]["duration_ms"] >= st[2]["duration_ms"]
+    and sum(s["duration_ms"] for s in st) <= ks["final"]["outside_ms"] + 0.5)
+say("the start's stretches are not listed (the report lists the final kernel's)", ks["start"]["stretches"] == [])
 PY
 finish
