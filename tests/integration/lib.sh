@@ -20,10 +20,14 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
 # A passing test leaves no tailor run behind: each is keyed by its appliance's path, so every
 # checkout would add its own (130-830 MB each) to the shared cache.  A failing one keeps its run
-# (candidates' logs) for a look.
+# (candidates' logs) for a look.  The run's lock file goes with it, as a prune takes it
+# (common/cachedir.c: a waiter on a removed lock takes the new one).
+forget_tailor_run() {
+    case $1 in */leanboot/tailor/run-*) rm -rf "$1" && rm -f "$1.lock" ;; esac
+}
 forget_tailor_runs() {
     for d in $(cat "$WORK"/*.err 2>/dev/null | sed -n 's/.*tailor: tree .*, state \(.*\)\/state\.json$/\1/p' | sort -u); do
-        case $d in */leanboot/tailor/run-*) rm -rf "$d" ;; esac
+        forget_tailor_run "$d"
     done
 }
 finish() {
