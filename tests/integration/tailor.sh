@@ -140,10 +140,12 @@ served=$(grep -c 'COMPILE_OK' "$WORK/distccd.log" || true)
     fail "distccd compiled nothing: $(tail -5 "$WORK/distccd.log")"
 expect_match "html report: the side-by-side table" "$(cat "$WORK/t.html")" "<th>start</th><th>final \(build 2\)</th>"
 expect_no_match "html report: no external resources" "$(cat "$WORK/t.html")" "(src|href)=\"(https?:)?//"
-# As a reader sees it, in a real browser: nothing on its console, the three tables, the cut.
+# As a reader sees it, in a real browser: nothing on its console, the four tables, the cut.
 if browser_render "$WORK/t.html" t; then
     expect_eq "browser: the tailor's page logs nothing to its console" "$(cat "$WORK/t.console")" ""
-    expect_eq "browser: three tables (kernels, options, builds)" "$(grep -o '<table' "$WORK/t.dom" | wc -l)" 3
+    expect_eq "browser: four tables (kernels, the final kernel's stretches, options, builds)" "$(grep -o '<table' "$WORK/t.dom" | wc -l)" 4
+    expect_match "browser: the kernel stage outside the initcalls, start and final" "$(cat "$WORK/t.dom")" \
+        "<th>kernel stage outside the initcalls \(insn-ms\)</th><td>[0-9.]+</td><td>[0-9.]+</td>"
     expect_match "browser: the dropped option, with the build that dropped it" "$(cat "$WORK/t.dom")" "CONFIG_RTC_DRV_CMOS</td><td>[0-9.]+</td>.*dropped</td><td class=\"l\">build 2 \(it saved [0-9.]+ insn-ms\)"
 else
     fail "browser: chromium could not render $WORK/t.html: $(tail -3 "$WORK/t.log")"
