@@ -193,22 +193,7 @@ int report_write_initcalls_json(const struct initcall_log *l, const struct kstag
                 json_object_array_add(list, e);
         }
         json_object_object_add(o, "list", list);
-        if (k->end_us >= 0) {
-                json_object *ks = json_object_new_object(), *sv = json_object_new_array();
-                json_object_object_add(ks, "first_us", json_object_new_double(k->first_us));
-                json_object_object_add(ks, "end_us", json_object_new_double(k->end_us));
-                json_object_object_add(ks, "reached_init", json_object_new_boolean(k->reached_init));
-                json_object_object_add(ks, "outside_us", json_object_new_double(k->outside_us));
-                for (size_t i = 0; i < k->n; i++) {
-                        json_object *e = json_object_new_object();
-                        json_object_object_add(e, "start_us", json_object_new_double(k->longest[i].start_us));
-                        json_object_object_add(e, "duration_us", json_object_new_double(k->longest[i].usecs));
-                        json_object_object_add(e, "after", json_object_new_string(k->longest[i].after));
-                        json_object_object_add(e, "before", json_object_new_string(k->longest[i].before));
-                        json_object_array_add(sv, e);
-                }
-                json_object_object_add(ks, "stretches", sv);
-                json_object_object_add(o, "kernel_stage", ks);
-        }
+        if (k->end_us >= 0)
+                json_object_object_add(o, "kernel_stage", kstage_to_json(k, KSTAGE_US));
         return json_write_file(o, path);
 }

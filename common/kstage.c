@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include "klog.h"
 #include "kstage.h"
@@ -120,15 +122,16 @@ int kstage_parse(const char *text, const struct initcall_log *l, size_t max, str
                 line = next;
                 if (t < 0)
                         continue;
-                /* "Run /init as init process": the kernel stage's end, even stamped early */
-                if (klog_is_run_init(msg) && t < prev) {
+                bool run_init = klog_is_run_init(msg);
+                /* a line stamped before the last one (a printk from an interrupt, a console
+                 * line written late) starts or ends no stretch; but "Run /init as init
+                 * process" is the kernel stage's end, even stamped early */
+                if (t < prev) {
+                        if (!run_init)
+                                continue;
                         k.reached_init = true;
                         break;
                 }
-                /* a line stamped before the last one (a printk from an interrupt, a console
-                 * line written late) starts or ends no stretch */
-                if (t < prev)
-                        continue;
                 if (k.first_us < 0)
                         k.first_us = t;
                 size_t len = strcspn(msg, "\r\n");
@@ -140,7 +143,7 @@ int kstage_parse(const char *text, const struct initcall_log *l, size_t max, str
                 prev = t;
                 prev_msg = msg;
                 prev_len = len;
-                if (klog_is_run_init(msg)) {
+                if (run_init) {
                         k.reached_init = true;
                         break;
                 }
@@ -167,4 +170,33 @@ void kstage_free(struct kstage *k)
         }
         free(k->longest);
         *k = (struct kstage){ .first_us = -1, .end_us = -1 };
+}
+
+/* NAME with the unit's suffix: "first" gives "first_us" or "first_ms". */
+static void add_time(json_object *o, const char *name, double usecs, enum kstage_unit unit)
+{
+        char key[32];
+        snprintf(key, sizeof key, "%s_%s", name, unit == KSTAGE_MS ? "ms" : "us");
+        json_object_object_add(o, key, json_object_new_double(unit == KSTAGE_MS ? usecs / 1000 : usecs));
+}
+
+json_object *kstage_to_json(const struct kstage *k, enum kstage_unit unit)
+{
+        if (k->end_us < 0)
+                return NULL;
+        json_object *o = json_object_new_object(), *v = json_object_new_array();
+        add_time(o, "first", k->first_us, unit);
+        add_time(o, "end", k->end_us, unit);
+        json_object_object_add(o, "reached_init", json_object_new_boolean(k->reached_init));
+        add_time(o, "outside", k->outside_us, unit);
+        for (size_t i = 0; i < k->n; i++) {
+                json_object *e = json_object_new_object();
+                add_time(e, "start", k->longest[i].start_us, unit);
+                add_time(e, "duration", k->longest[i].usecs, unit);
+                json_object_object_add(e, "after", json_object_new_string(k->longest[i].after));
+                json_object_object_add(e, "before", json_object_new_string(k->longest[i].before));
+                json_object_array_add(v, e);
+        }
+        json_object_object_add(o, "stretches", v);
+        return o;
 }

@@ -43,4 +43,12 @@ struct kstage {
 int kstage_parse(const char *text, const struct initcall_log *l, size_t max, struct kstage *ret);
 void kstage_free(struct kstage *k);
 
+/* K as a JSON object: {"first_X", "end_X", "reached_init", "outside_X", "stretches":
+ * [{"start_X", "duration_X", "after", "before"}]}, X being "us" (times as read) or "ms" (divided
+ * by 1000), as leanboot analyze and the tailor's report write it; NULL (JSON null) when the log
+ * had no timestamps. */
+enum kstage_unit { KSTAGE_US, KSTAGE_MS };
+struct json_object;
+struct json_object *kstage_to_json(const struct kstage *k, enum kstage_unit unit);
+
 #endif

@@ -223,28 +223,6 @@ static json_object *measure_json(const struct measure *m)
         return o;
 }
 
-/* {"first_ms", "end_ms", "reached_init", "outside_ms", "stretches": [{start_ms, duration_ms, after, before}]}, or null. */
-static json_object *kstage_json(const struct kstage *k)
-{
-        if (k->end_us < 0)
-                return NULL;
-        json_object *o = json_object_new_object(), *v = json_object_new_array();
-        json_object_object_add(o, "first_ms", json_object_new_double(k->first_us / 1000));
-        json_object_object_add(o, "end_ms", json_object_new_double(k->end_us / 1000));
-        json_object_object_add(o, "reached_init", json_object_new_boolean(k->reached_init));
-        json_object_object_add(o, "outside_ms", json_object_new_double(k->outside_us / 1000));
-        for (size_t i = 0; i < k->n; i++) {
-                json_object *e = json_object_new_object();
-                json_object_object_add(e, "start_ms", json_object_new_double(k->longest[i].start_us / 1000));
-                json_object_object_add(e, "duration_ms", json_object_new_double(k->longest[i].usecs / 1000));
-                json_object_object_add(e, "after", json_object_new_string(k->longest[i].after));
-                json_object_object_add(e, "before", json_object_new_string(k->longest[i].before));
-                json_object_array_add(v, e);
-        }
-        json_object_object_add(o, "stretches", v);
-        return o;
-}
-
 int tailor_write_json(const struct tailor_state *s, const struct tailor_stages *k, double seconds, const char *path)
 {
         json_object *o = json_object_new_object(), *opts = json_object_new_array(), *builds = json_object_new_array();
@@ -264,8 +242,8 @@ int tailor_write_json(const struct tailor_state *s, const struct tailor_stages *
         json_object_object_add(o, "final", measure_json(&s->best));
         json_object_object_add(o, "final_build", json_object_new_int(s->best_build));
         json_object *ks = json_object_new_object();
-        json_object_object_add(ks, "start", kstage_json(&k->start));
-        json_object_object_add(ks, "final", kstage_json(&k->final));
+        json_object_object_add(ks, "start", kstage_to_json(&k->start, KSTAGE_MS));
+        json_object_object_add(ks, "final", kstage_to_json(&k->final, KSTAGE_MS));
         json_object_object_add(o, "kernel_stage", ks);
         for (size_t i = 0; i < s->ncuts; i++) {
                 const struct cut *c = &s->cuts[i];

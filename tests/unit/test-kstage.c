@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include "tap.h"
 #include "common/fileio.h"
@@ -186,11 +187,47 @@ static void test_rules(void)
         initcall_log_free(&l);
 }
 
+static double json_number(json_object *o, const char *key)
+{
+        json_object *v;
+        return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v) : NAN;
+}
+
+/* One writer for both documents: analyze's keys in microseconds, the tailor report's in ms. */
+static void test_json(void)
+{
+        struct initcall_log l;
+        struct kstage k;
+        CHECK(parse("[0.5] x\n[1.5] y\n[2.0] Run /init as init process\n", 1, &l, &k) == 0, "a small log");
+        json_object *us = kstage_to_json(&k, KSTAGE_US), *ms = kstage_to_json(&k, KSTAGE_MS);
+        CHECK(json_number(us, "first_us") == 500000 && json_number(us, "end_us") == 2000000 && json_number(us, "outside_us") == 1500000,
+              "in us: %s", json_object_to_json_string(us));
+        CHECK(json_number(ms, "first_ms") == 500 && json_number(ms, "end_ms") == 2000 && json_number(ms, "outside_ms") == 1500 &&
+                      isnan(json_number(ms, "end_us")),
+              "in ms: %s", json_object_to_json_string(ms));
+        json_object *v, *e = NULL;
+        if (json_object_object_get_ex(ms, "stretches", &v) && json_object_array_length(v) == 1)
+                e = json_object_array_get_idx(v, 0);
+        CHECK(e && json_number(e, "start_ms") == 500 && json_number(e, "duration_ms") == 1000 &&
+                      streq(json_object_get_string(json_object_object_get(e, "after")), "x") &&
+                      streq(json_object_get_string(json_object_object_get(e, "before")), "y"),
+              "the longest stretch, 1000 ms from x to y (kept: 1)");
+        json_object_put(us);
+        json_object_put(ms);
+        kstage_free(&k);
+        initcall_log_free(&l);
+
+        CHECK(parse("no timestamps\n", 1, &l, &k) == 0 && kstage_to_json(&k, KSTAGE_MS) == NULL, "no timestamps: null");
+        kstage_free(&k);
+        initcall_log_free(&l);
+}
+
 int main(void)
 {
         test_prefixes();
         test_run_init();
         test_fixtures();
         test_rules();
+        test_json();
         return tap_done();
 }
