@@ -29,7 +29,7 @@ static const struct cmd commands[] = {
         { "bench", cmd_bench, "boot appliances repeatedly; stages, initcalls, A/B verdicts" },
         { "analyze", cmd_analyze, "initcall table of a saved kernel log" },
         { "demo", cmd_demo, "build stock and cut-down appliances, bench them, write the report" },
-        { "kernel", cmd_kernel, "build or check a cut-down kernel (build, check)" },
+        { "kernel", cmd_kernel, "cut-down kernels: build, check, map initcalls to options, tailor" },
         { "history", cmd_history, "the boot-time history of recorded benches (bench --record)" },
         { "accel", cmd_accel, "which accelerator boots get on this host (KVM proven, or TCG), and why" },
 };

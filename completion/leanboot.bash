@@ -53,7 +53,9 @@ _leanboot_value()
     case $1 in
         --accel) _leanboot_words 'auto kvm tcg' ;;
         --clock) _leanboot_words 'wall insn' ;;
-        --machine | --machine-b) _leanboot_words 'auto pc microvm' ;;
+        --machine | --machine-b)
+            # the tailor builds for one machine: no auto there
+            if [[ ${sub-} == tailor ]]; then _leanboot_words 'pc microvm'; else _leanboot_words 'auto pc microvm'; fi ;;
         --stage) _leanboot_words "$_leanboot_stages" ;;
         --peer) _leanboot_words 'libguestfs' ;;
         --base) _leanboot_words 'allnoconfig tinyconfig' ;;
@@ -72,7 +74,7 @@ _leanboot_value()
             if [[ $cur == *:* ]]; then COMPREPLY=(); else _leanboot_paths; fi ;;
         -p | --package | --module | --run | --append | --append-a | --append-b | --timeout | \
             --memory | --smp | --runs | --warmup | --min-effect | --fail-if-slower | --label | \
-            --top | -j | --jobs | --keep | --budget | --min-cost)
+            --top | --stretches | -j | --jobs | --keep | --budget | --min-cost | --check-host)
             COMPREPLY=() ;;
         *) return 1 ;;
     esac
@@ -147,7 +149,7 @@ _leanboot()
                 --from-supermin-d | --append | --timeout | --memory | --smp | --accel | --clock | \
                 --machine | --machine-b | --disk | --runs | --warmup | --append-a | --append-b | \
                 --json | --html | --logs | --min-effect | --fail-if-slower | --stage | --label | \
-                --peer | --svg | --top | --fragment | --source | -j | --jobs | --base | --like | \
+                --peer | --svg | --top | --stretches | --fragment | --source | -j | --jobs | --base | --like | \
                 --check | --check-host | --from | --state | --cc | --keep | --budget | --min-cost | --min-effect)
                 # A value follows, unless it came as "--opt=value" (the next word is then "=").
                 [[ ${words[i + 1]-} == = ]] || takes_arg=$w ;;
@@ -194,7 +196,7 @@ _leanboot()
             case $sub in
                 build) opts='--fragment --source -o --output -j --jobs --base --force --keep-tree -h --help' ;;
                 check) opts='--fragment --source -h --help' ;;
-                map) opts='--source --top -h --help' ;;
+                map) opts='--source --top --callees -h --help' ;;
                 tailor) opts='--check --check-host -o --output --from --fragment --budget --runs --clock --machine
                               --keep --min-cost --min-effect --cc --no-ccache -j --jobs --timeout --source --json
                               --html --state --fresh -h --help' ;;

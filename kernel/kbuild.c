@@ -680,7 +680,7 @@ static void usage(FILE *f)
                 "Usage: leanboot kernel build [--fragment F]... [--source TARBALL|DIR] [-o DIR] [--jobs N]\n"
                 "                             [--base allnoconfig|tinyconfig] [--force] [--keep-tree]\n"
                 "       leanboot kernel check CONFIG [--fragment F]... [--source DIR]\n"
-                "       leanboot kernel map TREE LOG [--source DIR] [--top N]\n"
+                "       leanboot kernel map TREE LOG [--source DIR] [--top N] [--callees]\n"
                 "       leanboot kernel tailor --check APPLIANCE[:'PAYLOAD'] -o FRAGMENT [--from base|defconfig|CONFIG] ...\n\n"
                 "build: a cut-down kernel from the distro's kernel source (default: the newest\n"
                 "  /usr/src/linux-source-*.tar.xz): base.config plus each --fragment (a path, or the\n"

@@ -439,7 +439,7 @@ static int tailor_loop(struct tailor_ctx *x)
                 if (s->nstack == 0 && !round_due)
                         break;
                 if (!(round_due ? minutes_left(x) : budget_left(x))) {
-                        log_info("budget spent (%d build(s)); the same command resumes from %s", s->builds, x->state_path);
+                        log_info("budget spent (%d build(s) in all); a larger --budget resumes from %s", s->builds, x->state_path);
                         return 0;
                 }
                 int r;
@@ -465,7 +465,7 @@ static void usage(FILE *f)
                 "Usage: leanboot kernel tailor --check APPLIANCE[:'PAYLOAD'] -o FRAGMENT [--from base|defconfig|CONFIG]\n"
                 "                              [--check-host 'CMD'] [--fragment F]... [--budget N|Nm] [--runs N]\n"
                 "                              [--clock insn|wall] [--machine pc|microvm] [--keep OPTION]...\n"
-                "                              [--min-cost USEC] [--min-effect PCT]\n"
+                "                              [--min-cost USEC] [--min-effect PCT] [--timeout SEC]\n"
                 "                              [--cc WRAPPER] [--no-ccache] [--jobs N] [--source DIR|TARBALL]\n"
                 "                              [--json FILE] [--html FILE] [--state FILE] [--fresh]\n"
                 "Find the kernel config a payload needs, by measuring.  Build the starting kernel (--from: base,\n"
@@ -479,8 +479,9 @@ static void usage(FILE *f)
                 "(default 0.5; --clock insn, the default: the instruction clock's exact figure, 2 runs a bench;\n"
                 "wall: also p < 0.01, 10 runs).  A batch that breaks the payload is bisected down to the\n"
                 "options it needs.  FRAGMENT gets one line per dropped option with its saving; --json/--html\n"
-                "a report.  --budget N stops after N builds (the start's included), Nm after N minutes; the\n"
-                "same command resumes from its state file (--fresh starts over).\n"
+                "a report.  --budget N stops after N builds (the start's included), Nm after N minutes, both\n"
+                "counted over every resume; run again with a larger budget, it resumes from its state file\n"
+                "(--fresh starts over).\n"
                 "--check-host 'CMD' also runs CMD (sh) on the host against each candidate that boots, and it\n"
                 "must exit 0 too: the candidate appliance is in LEANBOOT_APPLIANCE and LIBGUESTFS_PATH (a\n"
                 "libguestfs fixed appliance when APPLIANCE is one: a guestfish session as the check); the\n"
@@ -769,7 +770,7 @@ static int read_kernel_stage(const struct tailor_ctx *x, int build, const char *
 /* The start's map (k1/logs) and the final kernel's latest (its logs-roundN, else logs). */
 static int kernel_stages(const struct tailor_ctx *x, struct tailor_stages *ret)
 {
-        int r = read_kernel_stage(x, 1, "logs", 0, &ret->start);
+        int r = read_kernel_stage(x, 1, "logs", TAILOR_STRETCHES, &ret->start);
         for (int round = x->s.rounds; r >= 0 && round >= 0; round--) {
                 char name[32] = "logs";
                 if (round > 0)
@@ -803,7 +804,7 @@ static int finish(struct tailor_ctx *x)
                 return log_error_errno(r, "cannot write %s", o->json);
         if (o->html && (r = tailor_write_html(&x->s, &k, seconds, o->html)) < 0)
                 return log_error_errno(r, "cannot write %s", o->html);
-        printf("fragment: %s%s\n", o->output, x->s.done ? "" : " (so far: the budget ran out; the same command resumes)");
+        printf("fragment: %s%s\n", o->output, x->s.done ? "" : " (so far: the budget ran out; a larger --budget resumes)");
         return 0;
 }
 

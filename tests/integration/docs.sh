@@ -25,14 +25,21 @@ help_options() {
         grep -o -- '--[a-z][a-z0-9-]*' | LC_ALL=C sort -u
 }
 
-# source_options CMD: the long options CMD's option table accepts ("" for leanboot's own).
+# option_table FILE...: the long options of the getopt tables in FILE.
+option_table() {
+    grep -ohE '\{ "[a-z0-9-]+", (no|required|optional)_argument' "$@" | sed 's/^{ "\([^"]*\)".*/--\1/'
+}
+
+# source_options CMD: the long options CMD's option tables accept ("" for leanboot's own; kernel:
+# build and check's, map's and tailor's, one page for the four).
 source_options() {
-    if [ -z "$1" ]; then
-        grep -o 'streq(argv\[i\], "--[a-z0-9-]*")' "$top_srcdir/leanboot.c" | grep -o -- '--[a-z0-9-]*'
-    else
-        src=$(grep -l "^int cmd_$1(" "$top_srcdir"/builder/*.c "$top_srcdir"/benchmark/*.c "$top_srcdir"/kernel/*.c 2>/dev/null)
-        [ -n "$src" ] && grep -oE '\{ "[a-z0-9-]+", (no|required|optional)_argument' $src | sed 's/^{ "\([^"]*\)".*/--\1/'
-    fi | LC_ALL=C sort -u
+    case $1 in
+        "") grep -o 'streq(argv\[i\], "--[a-z0-9-]*")' "$top_srcdir/leanboot.c" | grep -o -- '--[a-z0-9-]*' ;;
+        kernel) option_table "$top_srcdir"/kernel/kbuild.c "$top_srcdir"/kernel/kmap.c "$top_srcdir"/kernel/tailor.c ;;
+        *)
+            src=$(grep -l "^int cmd_$1(" "$top_srcdir"/builder/*.c "$top_srcdir"/benchmark/*.c "$top_srcdir"/kernel/*.c 2>/dev/null)
+            [ -n "$src" ] && option_table $src ;;
+    esac | LC_ALL=C sort -u
 }
 
 # text PAGE [SECTION]: the page's source (only SECTION's lines when given), escapes taken out so
@@ -183,6 +190,10 @@ completion_checks() {
     check "leanboot bench --clock=" "wall insn"
     check "leanboot bench a --accel " "auto kvm tcg"
     check "leanboot run x --machine " "auto pc microvm"
+    check "leanboot kernel tailor --machine " "microvm pc"
+    check "leanboot analyze --stretches " ""
+    check "leanboot analyze --stretches 3 " "- file.txt sub" "$WORK/tree"
+    check "leanboot kernel tailor --check-host " ""
     check "leanboot bench a b --machine-b=m" "microvm"
     check "leanboot bench --peer " "libguestfs"
     check "leanboot kernel " "build check map tailor"
@@ -201,15 +212,20 @@ completion_checks() {
     [ -n "$frags" ] || bad "no fragments in kernel-configs/"
     check "leanboot kernel build --fragment " "$frags"
     # Every long option each command accepts (its option table) is offered after "--".
-    for cmd in "" $COMMANDS; do
+    for cmd in "" $COMMANDS "kernel map" "kernel tailor"; do
         line="leanboot ${cmd:+$cmd }--"
-        if [ "$cmd" = kernel ]; then
-            line="leanboot kernel build|check|map --"
-            got="$(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel build --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel check --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel map --")"
-        else
-            got=$(complete_line "$file" "$helpers" "$WORK/empty" "$line")
-        fi
-        sopts=$(source_options "$cmd")
+        case $cmd in
+            kernel)
+                line="leanboot kernel build|check --"
+                got="$(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel build --") $(complete_line "$file" "$helpers" "$WORK/empty" "leanboot kernel check --")"
+                sopts=$(option_table "$top_srcdir"/kernel/kbuild.c) ;;
+            "kernel map" | "kernel tailor")
+                got=$(complete_line "$file" "$helpers" "$WORK/empty" "$line")
+                sopts=$(option_table "$top_srcdir/kernel/$(case $cmd in *map) echo kmap.c ;; *) echo tailor.c ;; esac)") ;;
+            *)
+                got=$(complete_line "$file" "$helpers" "$WORK/empty" "$line")
+                sopts=$(source_options "$cmd") ;;
+        esac
         [ -n "$sopts" ] || bad "completion: no option table found in the sources for '$cmd'"
         for o in $sopts; do
             has_word "$got" "$o" && ok "completion ($mode): '$line' offers $o" ||

@@ -57,11 +57,11 @@ for side, m in (("start", d["start"]), ("final", d["final"])):
         k["reached_init"] and abs(k["end_ms"] - m["kernel_ms"]) <= 0.005 * m["kernel_ms"])
     say("%s: outside the initcalls %.3f = %.3f - %.3f, from the kernel's first line (%.3f)" % (side, k["outside_ms"], k["end_ms"],
         m["initcalls_ms"], k["first_ms"]), k["first_ms"] == 0 and abs(k["outside_ms"] - (k["end_ms"] - m["initcalls_ms"])) <= 0.005 * k["end_ms"])
-st = ks["final"]["stretches"]
-say("the final kernel's three longest stretches, the longest first, each between two lines",
-    len(st) == 3 and all(s["duration_ms"] > 0 and s["after"] and s["before"] for s in st)
-    and st[0]["duration_ms"] >= st[1]["duration_ms"] >= st[2]["duration_ms"]
-    and sum(s["duration_ms"] for s in st) <= ks["final"]["outside_ms"] + 0.5)
-say("the start's stretches are not listed (the report lists the final kernel's)", ks["start"]["stretches"] == [])
+for side in ("start", "final"):
+    st = ks[side]["stretches"]
+    say("the %s kernel's three longest stretches, the longest first, each between two lines" % side,
+        len(st) == 3 and all(s["duration_ms"] > 0 and s["after"] and s["before"] for s in st)
+        and st[0]["duration_ms"] >= st[1]["duration_ms"] >= st[2]["duration_ms"]
+        and sum(s["duration_ms"] for s in st) <= ks[side]["outside_ms"] + 0.5)
 PY
 finish

@@ -76,7 +76,7 @@ rc=0
 tailor --fresh --budget 1 >"$WORK/s.out" 2>"$WORK/s.err" || rc=$?
 expect_eq "tailor --budget 1: exit 0" "$rc" 0
 [ "$rc" = 0 ] || { tail -30 "$WORK/s.err" >&2; finish; }
-expect_match "tailor --budget 1: stops, and says how to go on" "$(cat "$WORK/s.err")" "budget spent \(1 build\(s\)\); the same command resumes from "
+expect_match "tailor --budget 1: stops, and says how to go on" "$(cat "$WORK/s.err")" "budget spent \(1 build\(s\) in all\); a larger --budget resumes from "
 expect_match "tailor --budget 1: the fragment says it is not finished" "$(cat "$WORK/cut.config")" "not finished: its budget ran out"
 # Resumed with one more build, its compiles sent by ccache to distccd.
 rc=0
