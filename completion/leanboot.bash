@@ -66,7 +66,10 @@ _leanboot_value()
         --from) _leanboot_paths 'base defconfig' ;;
         --cc) _leanboot_words 'distcc icecc' ;;
         --state) _leanboot_paths ;;
-        -o | --output | --logs) _leanboot_paths -d ;;
+        -o | --output)
+            # the tailor writes a fragment (a file); build and demo a directory
+            if [[ ${sub-} == tailor ]]; then _leanboot_paths; else _leanboot_paths -d; fi ;;
+        --logs) _leanboot_paths -d ;;
         --json | --html | --svg | --hook | --disk | --source | --record)
             _leanboot_paths ;;
         --copy)

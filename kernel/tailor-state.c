@@ -76,6 +76,7 @@ int tailor_state_save(const char *path, const struct tailor_state *s)
         json_object_object_add(o, "check", str_or_null(s->check));
         json_object_object_add(o, "payload", str_or_null(s->payload));
         json_object_object_add(o, "check_host", str_or_null(s->check_host));
+        json_object_object_add(o, "run_key", str_or_null(s->run_key));
         json_object_object_add(o, "machine", str_or_null(s->machine));
         json_object_object_add(o, "clock", str_or_null(s->clock));
         json_object_object_add(o, "start", measure_to_json(&s->start));
@@ -188,6 +189,7 @@ int tailor_state_load(const char *path, struct tailor_state *ret)
         s.check = get_str(o, "check");
         s.payload = get_str(o, "payload");
         s.check_host = get_str(o, "check_host");
+        s.run_key = get_str(o, "run_key");
         s.machine = get_str(o, "machine");
         s.clock = get_str(o, "clock");
         get_measure(o, "start", &s.start);
@@ -286,6 +288,7 @@ void tailor_state_free(struct tailor_state *s)
         free(s->check);
         free(s->payload);
         free(s->check_host);
+        free(s->run_key);
         free(s->machine);
         free(s->clock);
         for (size_t i = 0; i < s->ncuts; i++)

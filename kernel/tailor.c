@@ -697,8 +697,8 @@ static int keys(const struct tailor_opts *o, const char *srckey, char tree_key[6
 }
 
 /* The state to go on from (--fresh: a new one).  -EBADMSG, said: a state file that cannot be
- * resumed, left as it is for the user (--fresh starts over). */
-static int open_state(struct tailor_ctx *x)
+ * resumed, left as it is for the user (--fresh starts over).  RUN_KEY: the question's. */
+static int open_state(struct tailor_ctx *x, const char *run_key)
 {
         const struct tailor_opts *o = x->o;
         if (!o->fresh && file_exists(x->state_path)) {
@@ -707,6 +707,12 @@ static int open_state(struct tailor_ctx *x)
                         log_error_errno(r, "the state file %s cannot be read (--fresh starts over)", x->state_path);
                         return -EBADMSG;
                 }
+                /* A state kept elsewhere (--state) is read whatever the question: one asked
+                 * otherwise (another check, payload, start, clock...) is not this one's to go on. */
+                if (x->s.run_key && !streq(x->s.run_key, run_key))
+                        return log_error_status(-EBADMSG, "the state file %s is of another question (run-%.16s, this one's "
+                                                "run-%.16s): ask it as it was asked, or --fresh starts over", x->state_path,
+                                                x->s.run_key, run_key);
                 /* A state kept elsewhere (--state) can outlive its run's directory, which goes
                  * when eight newer runs were made: without the start's config and the candidates'
                  * kernels there is nothing to resume from. */
@@ -744,7 +750,8 @@ static int open_state(struct tailor_ctx *x)
         s->check_host = o->check_host ? strdup(o->check_host) : NULL;
         s->machine = strdup(machine_name(o->machine));
         s->clock = strdup(tailor_clock_name(o));
-        return s->from && s->check && s->machine && s->clock ? 0 : -ENOMEM;
+        s->run_key = strdup(run_key);
+        return s->from && s->check && s->machine && s->clock && s->run_key ? 0 : -ENOMEM;
 }
 
 /* The kernel stage of the log LOGS/A-01.log of build BUILD (kstage.h).  A log that is not there
@@ -868,10 +875,13 @@ int kernel_tailor(int argc, char **argv)
                 return log_error_errno_status(EXIT_RUNTIME, r, "kernel tailor: cannot set up %s", tree_dir);
         }
         log_info("tailor: tree %s, state %s", tree_dir, x.state_path);
-        cachedir_prune(tailor_dir, "tree-", TAILOR_TREES_KEPT, "tailor tree");
-        cachedir_prune(tailor_dir, "run-", TAILOR_RUNS_KEPT, "tailor run");
-        r = open_state(&x);
+        r = open_state(&x, run_key);
         bool state_usable = r != -EBADMSG;
+        /* Older trees and runs go only when this one goes on: bad input changes nothing. */
+        if (state_usable) {
+                cachedir_prune(tailor_dir, "tree-", TAILOR_TREES_KEPT, "tailor tree");
+                cachedir_prune(tailor_dir, "run-", TAILOR_RUNS_KEPT, "tailor run");
+        }
         if (r >= 0 && x.s.mapped && !x.s.done && x.s.nstack)
                 r = tailor_weigh_queued_again(&x);
         if (r >= 0 && !x.s.mapped) {

@@ -59,6 +59,8 @@ struct trial {
 struct tailor_state {
         char *from, *check, *payload, *machine, *clock; /* the question, as asked */
         char *check_host;   /* --check-host CMD, or NULL */
+        char *run_key;      /* the question's hash (the run directory's name), NULL in a state
+                             * saved before it was kept */
         struct measure start, best;
         int best_build;     /* the build whose kernel is the best so far */
         struct cut *cuts;

@@ -158,16 +158,28 @@ expect_eq "tailor resumed again: exit 0" "$rc" 0
 expect_match "tailor resumed again from its state" "$(cat "$WORK/r.err")" "resuming from .*state.json: 2 build\(s\) done, 0 group\(s\) left"
 expect_no_match "tailor resumed: no new build" "$(cat "$WORK/r.err")" "build [0-9]+: "
 
-# A state kept elsewhere (--state) whose run's directory is gone (pruned: eight newer runs), here
-# another question's (one more --keep): one clear error, and the state file as it was.
+# A state kept elsewhere (--state) is read whatever the question: asked otherwise (one more
+# --keep), one clear error, and the state file as it was.
 run=$(sed -n 's/^leanboot: tailor: tree .*, state \(.*\)\/state\.json$/\1/p' "$WORK/r.err" | head -1)
 cp "$run/state.json" "$WORK/elsewhere.json"
 rc=0
-tailor --keep PCI --state "$WORK/elsewhere.json" >"$WORK/e.out" 2>"$WORK/e.err" || rc=$?
+tailor --keep PCI --state "$WORK/elsewhere.json" >"$WORK/q.out" 2>"$WORK/q.err" || rc=$?
+expect_eq "tailor --state of another question: exit 2" "$rc" 2
+expect_match "tailor --state of another question: says so, and how to go on" "$(cat "$WORK/q.err")" \
+    "the state file .*/elsewhere\.json is of another question \(run-${run##*/run-}, this one's run-[0-9a-f]{16}\): ask it as it was asked, or --fresh starts over"
+cmp -s "$run/state.json" "$WORK/elsewhere.json" && pass "tailor --state of another question: the state file is untouched" ||
+    fail "tailor --state of another question: the state file changed"
+# A state saved before the question was kept in it, whose run's directory is gone (pruned: eight
+# newer runs), here another question's again: one clear error, and the state file as it was.
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); del s["run_key"]; json.dump(s, open(sys.argv[2], "w"))' \
+    "$run/state.json" "$WORK/older.json"
+cp "$WORK/older.json" "$WORK/older.orig"
+rc=0
+tailor --keep PCI --state "$WORK/older.json" >"$WORK/e.out" 2>"$WORK/e.err" || rc=$?
 expect_eq "tailor --state whose run is gone: exit 2" "$rc" 2
 expect_match "tailor --state whose run is gone: says so, and how to go on" "$(cat "$WORK/e.err")" \
-    "the state file .*/elsewhere\.json names a run that .*/run-[0-9a-f]+ no longer holds .*: --fresh starts over"
-cmp -s "$run/state.json" "$WORK/elsewhere.json" && pass "tailor --state whose run is gone: the state file is untouched" ||
+    "the state file .*/older\.json names a run that .*/run-[0-9a-f]+ no longer holds .*: --fresh starts over"
+cmp -s "$WORK/older.orig" "$WORK/older.json" && pass "tailor --state whose run is gone: the state file is untouched" ||
     fail "tailor --state whose run is gone: the state file changed"
 # A state file that cannot be read is left for the user too.
 echo '{"version": 1, "builds": ' >"$WORK/broken.json"

@@ -19,7 +19,8 @@ static void make_state(struct tailor_state *s)
 {
         *s = (struct tailor_state){ .from = strdup("base"), .check = strdup("/a/app"), .payload = strdup("test -d /proc"),
                                     .check_host = strdup("guestfish -a d.img run :\nlist-filesystems"),
-                                    .machine = strdup("pc"), .clock = strdup("insn"), .best_build = 3, .builds = 4,
+                                    .machine = strdup("pc"), .clock = strdup("insn"), .run_key = strdup("0911bafba3c43041"),
+                                    .best_build = 3, .builds = 4,
                                     .seconds = 12.5, .mapped = true, .host_check_seconds = 5.25 };
         s->start = (struct measure){ .initcalls_us = 10635, .kernel_us = 28115, .total_us = 45071, .image_size = 2536448,
                                      .options = 631, .valid = true };
@@ -71,6 +72,7 @@ int main(void)
         CHECK_STR(back.from, "base", "from");
         CHECK_STR(back.payload, "test -d /proc", "payload");
         CHECK_STR(back.check_host, "guestfish -a d.img run :\nlist-filesystems", "host check");
+        CHECK_STR(back.run_key, "0911bafba3c43041", "the question's key");
         CHECK(back.start.initcalls_us == 10635 && back.best.options == 600 && back.best_build == 3 && back.builds == 4,
               "measures and counters");
         CHECK(back.ncuts == 6 && back.cuts[0].status == CUT_DROPPED && back.cuts[1].status == CUT_KEPT &&
